@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install migrate seed index test test-fast bench demo check-deploy clean
+
+run: setup seed
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# A virtualenv with the pinned dependencies; redone only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,postgres]'
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(PY) manage.py migrate --noinput
+
+# Importing is idempotent: an unchanged file creates nothing.
+seed: setup
+	$(PY) manage.py import_documents seeds/
+	$(PY) manage.py search_sync --repair
+
+# The seeds plus the 90-version development corpus (Open Terms Archive, ODC-By).
+demo: seed
+	$(PY) manage.py import_documents tests/corpus/
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+check-deploy: install
+	PORTAL_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-0123456789 \
+	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,713 @@
+"""Clause alignment: which clause of version A is which clause of version B.
+
+Pure Python (plus rapidfuzz); no Django imports, so it runs on ``ParsedClause``
+objects from :mod:`documents.ingest` and on Django model instances alike: a clause
+is anything with ``number``, ``heading`` and ``text`` attributes (missing or None
+attributes read as "").
+
+Public API
+----------
+``align(old, new, *, cross_document=False, threshold=None) -> list[AlignedRow]``
+    Rows in display order (see :func:`align`).
+``summary(rows) -> dict[str, int]``
+    Counts for a banner ("3 changed, 1 added, ...").
+``AlignedRow``
+    One frozen row: ``old_index``, ``new_index``, ``status``, ``similarity``,
+    ``changed``, ``moved``, ``renumbered``.
+
+How versions are aligned (``cross_document=False``)
+---------------------------------------------------
+1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case
+   folded, punctuation dropped, whitespace collapsed; the printed number is never
+   part of the key). Clauses with the same heading+text key pair first, then
+   clauses with the same text key whatever their heading. A clause whose text is
+   unchanged therefore *always* pairs with its identical counterpart, whatever its
+   number or position - permalink lineage relies on this. Duplicate texts pair in
+   order (an order-preserving assignment; when the counts differ, the occurrences
+   nearest in relative position are chosen).
+2. Fuzzy pass, only for what is left. Candidate pairs come from cheap sources:
+   the same "gap" between two exact anchors (bounded blocks scored with
+   ``rapidfuzz.process.cdist``), an index of identical headings, and an inverted
+   index over the rarest words of each clause. Candidates are scored on
+   word-level similarity of the text blended with heading similarity (a heading
+   match is a strong signal; numbers never are). Pairs are then accepted
+   greedily in descending score - i.e. a pair is taken only when it is the best
+   remaining option for both sides (iterated mutual best) - with number equality
+   and closeness of position as tie-breakers only.
+3. ``moved`` = the pair lies outside the longest increasing subsequence of all
+   pairs (by old index, then new index); ``renumbered`` = the normalised printed
+   numbers differ ("10"->"9", "(h)"->"(g)", "3.4"->"3", ""->"3"; case is kept, so
+   "(a)"->"(A)" counts); ``changed`` = the whitespace/typography-normalised heading
+   or text differs (so a comma edit *is* a change, with similarity just below 1,
+   while curly-vs-straight quotes or a non-breaking space are not).
+
+Status precedence (one label per row, flags carry the rest)::
+
+    added | removed  >  changed  >  moved  >  renumbered  >  unchanged
+
+A change of wording matters most to a reader; a move is more noteworthy than a
+renumbering, which is usually a side effect of an insertion elsewhere.
+
+Cross-document mode (``cross_document=True``) pairs clauses of two different
+documents (e.g. two publishers' API terms) about the same subject: TF-IDF cosine
+over lightly stemmed words of heading+text (headings count double, words that
+occur in only one of the documents - publisher names - are damped), a lower
+threshold, greedy mutual best. ``moved`` and ``renumbered`` are always False there
+(numbering and order of two different documents say nothing), and paired rows are
+"changed" unless their texts are identical ("unchanged").
+
+Caveats: similarity is lexical, not semantic - a clause rewritten in different
+words will come out as removed + added. A clause split in two pairs with the half
+that resembles it most; the other half is "added".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+__all__ = [
+    "ADDED",
+    "CHANGED",
+    "MOVED",
+    "REMOVED",
+    "RENUMBERED",
+    "UNCHANGED",
+    "STATUS_PRECEDENCE",
+    "AlignedRow",
+    "align",
+    "normalize_number",
+    "summary",
+]
+
+ADDED = "added"
+REMOVED = "removed"
+CHANGED = "changed"
+MOVED = "moved"
+RENUMBERED = "renumbered"
+UNCHANGED = "unchanged"
+#: Most important first; ``status`` is the first that applies.
+STATUS_PRECEDENCE = (ADDED, REMOVED, CHANGED, MOVED, RENUMBERED, UNCHANGED)
+
+#: Minimum blended score for two versions of the same document.
+VERSION_THRESHOLD = 0.5
+#: Minimum TF-IDF cosine for two different documents.
+CROSS_DOCUMENT_THRESHOLD = 0.12
+
+# Bounded all-pairs scoring: a gap between two exact anchors is scored in full
+# only if it has at most this many old x new pairs (rapidfuzz, ~0.1-1 us a pair).
+_BLOCK_BUDGET = 40_000
+# Inverted index over rare words: how many of its rarest words a clause queries
+# with, the document frequency above which a word is too common to index, and
+# how many candidates each query keeps.
+_RARE_QUERY_WORDS = 8
+_RARE_DF_CAP = 40
+_RARE_TOP = 8
+_HEADING_CANDIDATES_CAP = 25
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    """One line of a comparison.
+
+    ``old_index`` / ``new_index`` index the input sequences (None for an added /
+    removed clause). ``similarity`` is 0..1 (1.0 for identical text, 0.0 for
+    unpaired rows). ``status`` is the single most important label (see
+    ``STATUS_PRECEDENCE``); the boolean flags say everything that applies, so a
+    pair can be both ``changed`` and ``renumbered``.
+    """
+
+    old_index: int | None
+    new_index: int | None
+    status: str
+    similarity: float
+    changed: bool = False
+    moved: bool = False
+    renumbered: bool = False
+
+    @property
+    def paired(self) -> bool:
+        return self.old_index is not None and self.new_index is not None
+
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+# Zero-width and soft-hyphen characters appear in captured pages (wix, wise) and
+# must not make identical clauses differ.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Typography that OTA extraction flips between captures; not a change in terms.
+_TYPO = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+    }
+)
+_WORD_RE = re.compile(r"\w+")
+_NUMBER_STRIP = "()[]{}.:;,- \t"
+
+
+def _clean(s: Any) -> str:
+    """Whitespace/typography-normalised text: what 'unchanged' compares."""
+    if not s:
+        return ""
+    s = str(s)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE).translate(_TYPO)
+    return " ".join(s.split())
+
+
+def normalize_number(number: Any) -> str:
+    """Printed clause number without decoration: "(h)"->"h", "10."->"10", "3.4"->"3.4".
+
+    Case is kept on purpose: "(a)"->"(A)" is a change of marker that the corpus
+    notes count as renumbering.
+    """
+    s = _clean(number)
+    # "**12.5**" style leftovers and surrounding brackets/dots are decoration.
+    s = s.replace("*", "").replace("\\", "").strip(_NUMBER_STRIP)
+    return s
+
+
+def _strip_leading_number(text: str, number: str) -> str:
+    """Drop the printed number if a parser left it at the start of the text.
+
+    Numbers are never part of the exact-match key, so "10. Foo" and "9. Foo" are
+    the same text.
+    """
+    if number and text.startswith(number):
+        return text[len(number):].lstrip(" .):")
+    return text
+
+
+class _Clause:
+    """Prepared view of one input clause (slots: this runs 10k times per align)."""
+
+    __slots__ = ("idx", "number", "heading", "text", "hkey", "tkey", "words", "codes")
+
+    def __init__(self, idx: int, obj: Any):
+        self.idx = idx
+        raw_number = getattr(obj, "number", "") or ""
+        self.number = normalize_number(raw_number)
+        self.heading = _clean(getattr(obj, "heading", "") or "")
+        text = _clean(getattr(obj, "text", "") or "")
+        self.text = _strip_leading_number(text, _clean(raw_number))
+        hwords = _WORD_RE.findall(self.heading.casefold())
+        self.words = _WORD_RE.findall(self.text.casefold())
+        self.hkey = " ".join(hwords)
+        self.tkey = " ".join(self.words)
+        self.codes = ""  # word-coded text, filled only for fuzzy candidates
+
+
+def _prepare(clauses: Iterable[Any]) -> list[_Clause]:
+    return [_Clause(i, c) for i, c in enumerate(clauses)]
+
+
+# --------------------------------------------------------------------------
+# Exact pass
+# --------------------------------------------------------------------------
+
+
+def _ordered_assignment(olds: list[int], news: list[int], na: int, nb: int) -> list[tuple[int, int]]:
+    """Pair occurrences of one duplicated text, preserving order.
+
+    Equal counts pair strictly in order. Otherwise choose the order-preserving
+    matching of min(m, n) pairs that minimises the distance in relative position
+    (small DP), so a boilerplate line deleted from section 3 but kept in section 7
+    does not pair 3 with 7.
+    """
+    m, n = len(olds), len(news)
+    if m == n or m * n > 10_000:
+        return list(zip(olds, news))
+    if m > n:
+        swapped = _ordered_assignment(news, olds, nb, na)
+        return [(i, j) for j, i in swapped]
+    # m < n: pick m of the n news, increasing; dp[k][t] = best cost pairing the
+    # first k olds within the first t news.
+    ra = [i / max(na, 1) for i in olds]
+    rb = [j / max(nb, 1) for j in news]
+    inf = float("inf")
+    dp = [[inf] * (n + 1) for _ in range(m + 1)]
+    take = [[False] * (n + 1) for _ in range(m + 1)]
+    for t in range(n + 1):
+        dp[0][t] = 0.0
+    for k in range(1, m + 1):
+        for t in range(k, n + 1):
+            skip = dp[k][t - 1]
+            use = dp[k - 1][t - 1] + abs(ra[k - 1] - rb[t - 1])
+            if use <= skip:
+                dp[k][t], take[k][t] = use, True
+            else:
+                dp[k][t] = skip
+    pairs = []
+    k, t = m, n
+    while k > 0:
+        if take[k][t]:
+            pairs.append((olds[k - 1], news[t - 1]))
+            k -= 1
+        t -= 1
+    pairs.reverse()
+    return pairs
+
+
+def _exact_pairs(a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], keyfn) -> list[tuple[int, int]]:
+    by_key_a: dict[str, list[int]] = defaultdict(list)
+    for c in a:
+        if c.idx in free_a:
+            k = keyfn(c)
+            if k is not None:
+                by_key_a[k].append(c.idx)
+    by_key_b: dict[str, list[int]] = defaultdict(list)
+    for c in b:
+        if c.idx in free_b:
+            k = keyfn(c)
+            if k is not None and k in by_key_a:
+                by_key_b[k].append(c.idx)
+    pairs = []
+    for k, news in by_key_b.items():
+        olds = by_key_a[k]
+        pairs.extend(_ordered_assignment(olds, news, len(a), len(b)))
+    for i, j in pairs:
+        free_a.discard(i)
+        free_b.discard(j)
+    return pairs
+
+
+def _key_full(c: _Clause):
+    # Heading + text; clauses with neither (empty list items) never pair exactly.
+    if not c.tkey and not c.hkey:
+        return None
+    return c.hkey + "\x00" + c.tkey
+
+
+def _key_text(c: _Clause):
+    return c.tkey or None
+
+
+# --------------------------------------------------------------------------
+# Longest increasing subsequence (moved detection, anchors)
+# --------------------------------------------------------------------------
+
+
+def _lis_pairs(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Pairs on a longest chain increasing in both old and new index (O(n log n))."""
+    if not pairs:
+        return set()
+    seq = sorted(pairs)
+    tails: list[int] = []  # new index ending the best chain of each length
+    tails_at: list[int] = []  # position in seq of that tail
+    prev = [-1] * len(seq)
+    for pos, (_, j) in enumerate(seq):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tails_at.append(pos)
+        else:
+            tails[k] = j
+            tails_at[k] = pos
+        prev[pos] = tails_at[k - 1] if k > 0 else -1
+    out = set()
+    pos = tails_at[-1]
+    while pos != -1:
+        out.add(seq[pos])
+        pos = prev[pos]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Fuzzy pass (versions of one document)
+# --------------------------------------------------------------------------
+
+
+def _encode_words(clauses: Iterable[_Clause], vocab: dict[str, str]) -> None:
+    """Word-level strings: each distinct word becomes one character.
+
+    rapidfuzz then computes a *word*-level Indel ratio at full C speed (and cdist
+    works on them). Word level matters: character ratios of unrelated English
+    paragraphs sit around 0.4-0.5, too close to any sensible threshold.
+    """
+    for c in clauses:
+        out = []
+        for w in c.words:
+            ch = vocab.get(w)
+            if ch is None:
+                n = len(vocab) + 0x100  # skip control/latin-1 range
+                if n >= 0xD800:  # skip surrogates
+                    n += 0x800
+                ch = vocab[w] = chr(n % 0x110000)
+            out.append(ch)
+        c.codes = "".join(out)
+
+
+def _blend(ts: float | None, hs: float | None, a: _Clause, b: _Clause) -> float:
+    """Blend word-level text similarity with heading similarity (both 0..1)."""
+    if not a.tkey and not b.tkey:
+        return hs or 0.0  # heading-only clauses (section titles)
+    if not a.tkey or not b.tkey:
+        # a bare section title that gained (or lost) an intro paragraph
+        return 0.6 * hs if hs is not None else 0.0
+    if hs is None:
+        return ts
+    return 0.7 * ts + 0.3 * hs
+
+
+def _heading_sim(a: _Clause, b: _Clause) -> float | None:
+    if not a.hkey or not b.hkey:
+        return None
+    if a.hkey == b.hkey:
+        return 1.0
+    return fuzz.ratio(a.hkey, b.hkey) / 100.0
+
+
+def _fuzzy_pairs(
+    a: list[_Clause],
+    b: list[_Clause],
+    free_a: set[int],
+    free_b: set[int],
+    anchors: list[tuple[int, int]],
+    threshold: float,
+) -> list[tuple[int, int, float]]:
+    if not free_a or not free_b:
+        return []
+    ua = [a[i] for i in sorted(free_a)]
+    ub = [b[j] for j in sorted(free_b)]
+    vocab: dict[str, str] = {}
+    _encode_words(ua, vocab)
+    _encode_words(ub, vocab)
+
+    scores: dict[tuple[int, int], float] = {}
+    # Lowest text score (0..100) that can still reach the threshold with a
+    # perfect heading score (see _blend).
+    cut = max(0.0, (threshold - 0.3) / 0.7 * 100.0 - 0.5)
+    same_gap: set[tuple[int, int]] = set()
+
+    def score(ca: _Clause, cb: _Clause, ts: float | None = None) -> None:
+        key = (ca.idx, cb.idx)
+        if key in scores:
+            return
+        if ts is None and ca.codes and cb.codes:
+            ts = fuzz.ratio(ca.codes, cb.codes) / 100.0
+        scores[key] = _blend(ts, _heading_sim(ca, cb), ca, cb)
+
+    # 1. Gaps between consecutive anchors: an edited clause usually stays
+    #    between the same unchanged neighbours.
+    gaps_a: dict[int, list[_Clause]] = defaultdict(list)
+    gaps_b: dict[int, list[_Clause]] = defaultdict(list)
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    for c in ua:
+        gaps_a[bisect_left(anchor_a, c.idx)].append(c)
+    for c in ub:
+        gaps_b[bisect_left(anchor_b, c.idx)].append(c)
+    for g, ga in gaps_a.items():
+        gb = gaps_b.get(g)
+        if not gb:
+            continue
+        for ca in ga:
+            for cb in gb:
+                same_gap.add((ca.idx, cb.idx))
+        if len(ga) * len(gb) <= _BLOCK_BUDGET:
+            # process.extract over the block (cdist would need numpy). Text
+            # scores below ``cut`` cannot reach the threshold even with a
+            # perfect heading, so rapidfuzz may skip them early.
+            tb = [c.codes for c in gb]
+            for ca in ga:
+                if ca.codes:
+                    for _, ts, y in process.extract(
+                        ca.codes, tb, scorer=fuzz.ratio, limit=None, score_cutoff=cut
+                    ):
+                        if gb[y].codes:
+                            score(ca, gb[y], ts / 100.0)
+                if ca.hkey and (not ca.codes or any(not c.codes for c in gb)):
+                    for cb in gb:  # title-only clauses: heading is all we have
+                        if cb.hkey and not (ca.codes and cb.codes):
+                            score(ca, cb)
+
+    # 2. Identical headings anywhere (sections that moved, titles kept).
+    head_b: dict[str, list[_Clause]] = defaultdict(list)
+    for c in ub:
+        if c.hkey:
+            head_b[c.hkey].append(c)
+    for ca in ua:
+        if ca.hkey:
+            for cb in head_b.get(ca.hkey, ())[:_HEADING_CANDIDATES_CAP]:
+                score(ca, cb)
+
+    # 3. Rare shared words anywhere (moved and edited clauses).
+    df: Counter[str] = Counter()
+    sets_a = [set(c.codes) for c in ua]
+    sets_b = [set(c.codes) for c in ub]
+    for s in sets_a:
+        df.update(s)
+    for s in sets_b:
+        df.update(s)
+
+    def postings(sets):
+        post: dict[str, list[int]] = defaultdict(list)
+        for x, s in enumerate(sets):
+            for w in s:
+                if df[w] <= _RARE_DF_CAP:
+                    post[w].append(x)
+        return post
+
+    def query(sets, post):
+        for x, s in enumerate(sets):
+            rare = sorted((w for w in s if df[w] <= _RARE_DF_CAP), key=df.__getitem__)[:_RARE_QUERY_WORDS]
+            if not rare:
+                continue
+            hits: Counter[int] = Counter()
+            for w in rare:
+                hits.update(post.get(w, ()))
+            yield x, [y for y, _ in hits.most_common(_RARE_TOP)]
+
+    post_b = postings(sets_b)
+    for x, ys in query(sets_a, post_b):
+        for y in ys:
+            score(ua[x], ub[y])
+    post_a = postings(sets_a)
+    for y, xs in query(sets_b, post_a):
+        for x in xs:
+            score(ua[x], ub[y])
+
+    # Greedy by score = iterated mutual best. Same gap is a small bonus in the
+    # *ordering* only; numbers and position break ties; the threshold applies to
+    # the raw score.
+    na, nb = max(len(a), 1), max(len(b), 1)
+    ranked = []
+    for (i, j), s in scores.items():
+        if s < threshold:
+            continue
+        bonus = 0.03 if (i, j) in same_gap else 0.0
+        same_num = a[i].number == b[j].number and a[i].number != ""
+        ranked.append((-(s + bonus), not same_num, abs(i / na - j / nb), i, j, s))
+    ranked.sort()
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    out = []
+    for _, _, _, i, j, s in ranked:
+        if i in taken_a or j in taken_b:
+            continue
+        taken_a.add(i)
+        taken_b.add(j)
+        out.append((i, j, s))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Cross-document pass
+# --------------------------------------------------------------------------
+
+_STOP = frozenset(
+    """a about above after again all also an and any are as at be been before being
+    below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers him his how i if in into is it
+    its itself just may me might more most must my no nor not now of off on once only
+    or other our ours out over own same shall she should so some such than that the
+    their them then there these they this those through to too under until up upon
+    us very was we were what when where which while who whom why will with within
+    without would you your yours herein hereof thereof""".split()
+)
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ities", "ity",
+             "ies", "ers", "er", "ed", "es", "s")
+
+
+def _stem(w: str) -> str:
+    """Crude suffix stripping: enough for "limitations"/"limits", "terminate"/"termination"."""
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    if len(w) > 5 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def _terms(c: _Clause) -> Counter[str]:
+    tf: Counter[str] = Counter()
+    for w in c.words:
+        if w not in _STOP and len(w) > 1 and not w.isdigit():
+            tf[_stem(w)] += 1
+    for w in c.hkey.split():
+        if w not in _STOP and len(w) > 1 and not w.isdigit():
+            tf[_stem(w)] += 2  # headings say what a clause is about
+    return tf
+
+
+def _cross_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], threshold: float
+) -> list[tuple[int, int, float]]:
+    ua = [a[i] for i in sorted(free_a)]
+    ub = [b[j] for j in sorted(free_b)]
+    tfa = [_terms(c) for c in ua]
+    tfb = [_terms(c) for c in ub]
+    df_a: Counter[str] = Counter()
+    df_b: Counter[str] = Counter()
+    for t in tfa:
+        df_a.update(t.keys())
+    for t in tfb:
+        df_b.update(t.keys())
+    n = len(ua) + len(ub)
+
+    def vectors(tfs, own_df, other_df):
+        out = []
+        for tf in tfs:
+            v = {}
+            for t, cnt in tf.items():
+                df = own_df[t] + other_df[t]
+                w = (1.0 + math.log(cnt)) * (math.log((n + 1) / (df + 1)) + 1.0)
+                if not other_df[t]:
+                    w *= 0.3  # words only one document uses (its own name) can't match
+                v[t] = w
+            norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+            out.append({t: w / norm for t, w in v.items()})
+        return out
+
+    va = vectors(tfa, df_a, df_b)
+    vb = vectors(tfb, df_b, df_a)
+    post: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for y, v in enumerate(vb):
+        for t, w in v.items():
+            post[t].append((y, w))
+    ranked = []
+    for x, v in enumerate(va):
+        acc: dict[int, float] = defaultdict(float)
+        for t, w in v.items():
+            for y, w2 in post.get(t, ()):
+                acc[y] += w * w2
+        for y, s in acc.items():
+            if s >= threshold:
+                ranked.append((-s, ua[x].idx, ub[y].idx, min(s, 1.0)))
+    ranked.sort()
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    out = []
+    for _, i, j, s in ranked:
+        if i in taken_a or j in taken_b:
+            continue
+        taken_a.add(i)
+        taken_b.add(j)
+        out.append((i, j, s))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def _text_similarity(ca: _Clause, cb: _Clause) -> float:
+    """Similarity reported for an exact-key pair: 1.0 unless punctuation/case differ."""
+    if ca.text == cb.text and ca.heading == cb.heading:
+        return 1.0
+    ts = fuzz.ratio(ca.text, cb.text) / 100.0 if (ca.text or cb.text) else 1.0
+    if ca.heading != cb.heading and ca.hkey and cb.hkey:
+        return 0.7 * ts + 0.3 * fuzz.ratio(ca.heading, cb.heading) / 100.0
+    return ts
+
+
+def align(
+    old: Sequence[Any],
+    new: Sequence[Any],
+    *,
+    cross_document: bool = False,
+    threshold: float | None = None,
+) -> list[AlignedRow]:
+    """Align the clauses of ``old`` with those of ``new``.
+
+    Returns rows in display order: the order of ``new``, with each removed old
+    clause placed right after the row of its nearest preceding old clause that is
+    paired and not moved (or at the top if there is none); a run of removed
+    clauses keeps its old order.
+
+    ``threshold`` overrides the minimum pairing score (default
+    ``VERSION_THRESHOLD`` or ``CROSS_DOCUMENT_THRESHOLD``). See the module
+    docstring for the method, status precedence and caveats.
+    """
+    a = _prepare(old)
+    b = _prepare(new)
+    free_a = set(range(len(a)))
+    free_b = set(range(len(b)))
+
+    # Exact pass: heading+text first, so that a repeated paragraph under two
+    # different headings pairs with the right one; then text alone.
+    exact = _exact_pairs(a, b, free_a, free_b, _key_full)
+    exact += _exact_pairs(a, b, free_a, free_b, _key_text)
+    if cross_document:
+        fuzzy = _cross_pairs(a, b, free_a, free_b, CROSS_DOCUMENT_THRESHOLD if threshold is None else threshold)
+    else:
+        anchors = sorted(_lis_pairs(exact))
+        fuzzy = _fuzzy_pairs(
+            a, b, free_a, free_b, anchors, VERSION_THRESHOLD if threshold is None else threshold
+        )
+
+    pair_sim: dict[tuple[int, int], float] = {}
+    for i, j in exact:
+        pair_sim[(i, j)] = _text_similarity(a[i], b[j])
+    for i, j, s in fuzzy:
+        pair_sim[(i, j)] = s
+    in_order = _lis_pairs(list(pair_sim)) if not cross_document else set(pair_sim)
+
+    old_to_new = {i: j for i, j in pair_sim}
+    rows_by_new: dict[int, AlignedRow] = {}
+    for (i, j), sim in pair_sim.items():
+        ca, cb = a[i], b[j]
+        changed = ca.text != cb.text or ca.heading != cb.heading
+        moved = (i, j) not in in_order
+        renumbered = (not cross_document) and ca.number != cb.number
+        if changed:
+            status = CHANGED
+            sim = min(sim, 0.999)  # a changed pair never reads as 100 %
+        elif moved:
+            status = MOVED
+        elif renumbered:
+            status = RENUMBERED
+        else:
+            status = UNCHANGED
+            sim = 1.0
+        rows_by_new[j] = AlignedRow(i, j, status, round(sim, 4), changed, moved, renumbered)
+
+    # Display order: new order, removed clauses after their old predecessor.
+    keyed: list[tuple[tuple[int, int, int], AlignedRow]] = []
+    for j in range(len(b)):
+        row = rows_by_new.get(j) or AlignedRow(None, j, ADDED, 0.0)
+        keyed.append(((j, 0, 0), row))
+    anchor_new = -1
+    for i in range(len(a)):
+        j = old_to_new.get(i)
+        if j is not None:
+            if (i, j) in in_order:
+                anchor_new = j
+            continue
+        keyed.append(((anchor_new, 1, i), AlignedRow(i, None, REMOVED, 0.0)))
+    keyed.sort(key=lambda kr: kr[0])
+    return [r for _, r in keyed]
+
+
+def summary(rows: Iterable[AlignedRow]) -> dict[str, int]:
+    """Counts for a banner.
+
+    ``added``, ``removed`` and ``unchanged`` count rows by status; ``changed``,
+    ``moved`` and ``renumbered`` count the *flags*, so a clause that was both
+    edited and renumbered counts in both (the counts need not add up to the
+    number of rows, which is given as ``total``).
+    """
+    out = {k: 0 for k in (CHANGED, ADDED, REMOVED, MOVED, RENUMBERED, UNCHANGED)}
+    total = 0
+    for r in rows:
+        total += 1
+        if r.status in (ADDED, REMOVED, UNCHANGED):
+            out[r.status] += 1
+        out[CHANGED] += r.changed
+        out[MOVED] += r.moved
+        out[RENUMBERED] += r.renumbered
+    out["total"] = total
+    return out

@@ -1,0 +1,202 @@
+"""Word-level differences inside one clause pair, and their HTML rendering.
+
+Pure Python (plus rapidfuzz); no Django imports.
+
+``word_diff(old, new) -> list[tuple[op, text]]``
+    op is "equal", "delete" or "insert". Tokens are runs of word characters,
+    runs of whitespace, and single punctuation characters, so "fees," -> "fees."
+    marks only the comma. Adjacent ops are merged; inside a changed stretch all
+    deleted text comes before all inserted text. Concatenating the equal+delete
+    parts gives ``old`` back exactly, equal+insert gives ``new``.
+``render_diff_html(old, new) -> (old_html, new_html)``
+    Two columns: old with ``<del>`` marks, new with ``<ins>`` marks.
+``render_inline_diff_html(old, new) -> str``
+    One column with both ``<del>`` and ``<ins>`` (banners, e-mails).
+
+Security: EVERY piece of document text is passed through ``html.escape`` (quotes
+included) before it is wrapped in a tag; the only markup in the output is the
+``<del>``/``<ins>`` tags added here. Callers mark the result safe exactly once
+and must not escape it again. Newlines are kept as they are (render inside an
+element with ``white-space: pre-wrap`` to show them).
+
+Caveat: the diff is lexical (longest common subsequence of tokens), not a
+judgement on meaning. Short common words and spaces between two changed words are
+folded into the change so the output reads as phrases, not confetti.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Literal
+
+from rapidfuzz.distance import Indel
+
+__all__ = ["word_diff", "render_diff_html", "render_inline_diff_html", "tokenize"]
+
+Op = Literal["equal", "insert", "delete"]
+EQUAL: Op = "equal"
+INSERT: Op = "insert"
+DELETE: Op = "delete"
+
+_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# An LCS over n x m tokens keeps an n*m/64-word bit matrix; above this product we
+# first diff sentences and only run the token diff inside changed sentence runs.
+_MAX_TOKEN_PRODUCT = 25_000_000
+_SENTENCE_RE = re.compile(r"[^.!?;:\n]*(?:[.!?;:]+|\n+|$)\s*")
+
+
+def tokenize(text: str) -> list[str]:
+    """Words, whitespace runs and single punctuation marks; "".join() gives text back."""
+    return _TOKEN_RE.findall(text)
+
+
+def _lcs_ops(a: list[str], b: list[str]) -> list[tuple[Op, int, int, int, int]]:
+    """Opcodes (tag, a0, a1, b0, b1) of a longest-common-subsequence alignment."""
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)]
+
+
+def _raw_diff(a: list[str], b: list[str]) -> list[tuple[Op, str]]:
+    """Token diff as a flat list of (op, text) pieces, not yet merged."""
+    if not a and not b:
+        return []
+    if len(a) * len(b) <= _MAX_TOKEN_PRODUCT:
+        out = []
+        for tag, a0, a1, b0, b1 in _lcs_ops(a, b):
+            if tag == "equal":
+                out.append((EQUAL, "".join(a[a0:a1])))
+            else:
+                if a1 > a0:
+                    out.append((DELETE, "".join(a[a0:a1])))
+                if b1 > b0:
+                    out.append((INSERT, "".join(b[b0:b1])))
+        return out
+    # Very long texts: sentence-level LCS first, then tokens inside changed runs.
+    sa = [s for s in _SENTENCE_RE.findall("".join(a)) if s]
+    sb = [s for s in _SENTENCE_RE.findall("".join(b)) if s]
+    out = []
+    for tag, a0, a1, b0, b1 in _lcs_ops(sa, sb):
+        if tag == "equal":
+            out.append((EQUAL, "".join(sa[a0:a1])))
+            continue
+        ta = tokenize("".join(sa[a0:a1]))
+        tb = tokenize("".join(sb[b0:b1]))
+        if ta and tb and len(ta) * len(tb) <= _MAX_TOKEN_PRODUCT:
+            out.extend(_raw_diff(ta, tb))
+        else:
+            if ta:
+                out.append((DELETE, "".join(ta)))
+            if tb:
+                out.append((INSERT, "".join(tb)))
+    return out
+
+
+def _is_glue(text: str) -> bool:
+    """Equal text too insignificant to split a change in two (spaces, a comma...)."""
+    return len(text) <= 2 and not any(ch.isalnum() for ch in text) or text.isspace()
+
+
+def _merge(pieces: list[tuple[Op, str]]) -> list[tuple[Op, str]]:
+    """Group into equal / changed stretches; deletes before inserts; drop empties.
+
+    An equal piece that is only glue (whitespace, one punctuation mark) between
+    two changes is folded into both sides of the change, so "[-a b-][+c d+]"
+    reads as one phrase instead of "[-a-][+c+] [-b-][+d+]".
+    """
+    pieces = [p for p in pieces if p[1]]
+    # Fold glue between changes.
+    folded: list[tuple[Op, str]] = []
+    n = len(pieces)
+    for k, (op, text) in enumerate(pieces):
+        if (
+            op == EQUAL
+            and 0 < k < n - 1
+            and pieces[k - 1][0] != EQUAL
+            and pieces[k + 1][0] != EQUAL
+            and _is_glue(text)
+        ):
+            folded.append((DELETE, text))
+            folded.append((INSERT, text))
+        else:
+            folded.append((op, text))
+    out: list[tuple[Op, str]] = []
+    dels: list[str] = []
+    ins: list[str] = []
+
+    def flush():
+        if dels:
+            out.append((DELETE, "".join(dels)))
+            dels.clear()
+        if ins:
+            out.append((INSERT, "".join(ins)))
+            ins.clear()
+
+    for op, text in folded:
+        if op == EQUAL:
+            flush()
+            if out and out[-1][0] == EQUAL:
+                out[-1] = (EQUAL, out[-1][1] + text)
+            else:
+                out.append((EQUAL, text))
+        elif op == DELETE:
+            dels.append(text)
+        else:
+            ins.append(text)
+    flush()
+    return out
+
+
+def word_diff(old: str, new: str) -> list[tuple[Op, str]]:
+    """Word-level diff of two texts as merged (op, text) pieces.
+
+    >>> word_diff("The cat sat.", "The dog sat.")
+    [('equal', 'The '), ('delete', 'cat'), ('insert', 'dog'), ('equal', ' sat.')]
+    """
+    old = old or ""
+    new = new or ""
+    if old == new:
+        return [(EQUAL, old)] if old else []
+    return _merge(_raw_diff(tokenize(old), tokenize(new)))
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_diff_html(old: str, new: str) -> tuple[str, str]:
+    """(old_html, new_html): escaped text with ``<del>`` marks in the old column and
+    ``<ins>`` marks in the new one.
+
+    >>> render_diff_html('a <b> "c"', 'a <i> "c"')
+    ('a &lt;<del>b</del>&gt; &quot;c&quot;', 'a &lt;<ins>i</ins>&gt; &quot;c&quot;')
+    """
+    old_parts: list[str] = []
+    new_parts: list[str] = []
+    for op, text in word_diff(old, new):
+        esc = _esc(text)
+        if op == EQUAL:
+            old_parts.append(esc)
+            new_parts.append(esc)
+        elif op == DELETE:
+            old_parts.append(f"<del>{esc}</del>")
+        else:
+            new_parts.append(f"<ins>{esc}</ins>")
+    return "".join(old_parts), "".join(new_parts)
+
+
+def render_inline_diff_html(old: str, new: str) -> str:
+    """One escaped column: unchanged text, ``<del>`` old words then ``<ins>`` new words.
+
+    >>> render_inline_diff_html("pay in 30 days", "pay in 14 days")
+    'pay in <del>30</del><ins>14</ins> days'
+    """
+    parts = []
+    for op, text in word_diff(old, new):
+        esc = _esc(text)
+        if op == EQUAL:
+            parts.append(esc)
+        elif op == DELETE:
+            parts.append(f"<del>{esc}</del>")
+        else:
+            parts.append(f"<ins>{esc}</ins>")
+    return "".join(parts)

@@ -1,0 +1,141 @@
+"""Finds what to import in files and folders, and imports each file as one version.
+
+Two layouts are understood:
+
+* files listed in a ``manifest.json`` beside them (``{"files": {name: {publisher,
+  title, kind, slug}}}``), as in ``seeds/``;
+* folders laid out ``<publisher>/<document>/<YYYY-MM-DD>.md`` (Open Terms Archive's
+  layout), each file a version of that document dated by its name. A
+  ``manifest.json`` at the top, in Open Terms Archive's list form, names the services
+  and document types properly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from documents import services
+
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(md|markdown|txt|html?)$", re.I)
+_TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
+
+
+class ImportSourceError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    path: Path
+    publisher: str
+    title: str
+    kind: str
+    slug: str
+    effective_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    item: ImportItem
+    status: str  # "created", "unchanged" or "failed"
+    detail: str = ""
+
+
+def _load_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImportSourceError(f"{path}: unreadable manifest ({exc})") from exc
+
+
+def _titles_from_list_manifest(manifest) -> dict[tuple[str, str], tuple[str, str]]:
+    """Open Terms Archive's manifest: [{service, document_type, path}, ...]."""
+    titles = {}
+    if isinstance(manifest, list):
+        for entry in manifest:
+            parts = Path(entry.get("path", "")).parts
+            if len(parts) >= 2 and entry.get("service") and entry.get("document_type"):
+                titles[(parts[0], parts[1])] = (entry["service"], entry["document_type"])
+    return titles
+
+
+def _humanize(slug: str) -> str:
+    return slug.replace("-", " ").replace("_", " ").strip().title()
+
+
+def collect(paths: list[Path]) -> list[ImportItem]:
+    """Everything to import under ``paths``, oldest version first within a document."""
+    items: list[ImportItem] = []
+    for path in paths:
+        if not path.exists():
+            raise ImportSourceError(f"{path}: no such file or folder")
+        if path.is_file():
+            items.append(_item_for_listed_file(path))
+            continue
+        manifest = _load_manifest(path)
+        if isinstance(manifest, dict) and manifest.get("files"):
+            for name in sorted(manifest["files"]):
+                items.append(_item_for_listed_file(path / name, manifest))
+            continue
+        titles = _titles_from_list_manifest(manifest)
+        for file in sorted(path.rglob("*")):
+            match = _DATED.match(file.name)
+            if not file.is_file() or not match:
+                continue
+            rel = file.relative_to(path).parts
+            if len(rel) < 3:
+                continue
+            publisher_dir, document_dir = rel[-3], rel[-2]
+            publisher, title = titles.get((publisher_dir, document_dir), (_humanize(publisher_dir), _humanize(document_dir)))
+            items.append(
+                ImportItem(
+                    path=file, publisher=publisher, title=title,
+                    kind=services.kind_guess(document_dir),
+                    slug=f"{publisher_dir}-{document_dir}".lower(),
+                    effective_date=dt.date.fromisoformat(match.group(1)),
+                )
+            )
+    return items
+
+
+def _item_for_listed_file(path: Path, manifest: dict | None = None) -> ImportItem:
+    manifest = manifest if manifest is not None else _load_manifest(path.parent)
+    entry = (manifest.get("files") or {}).get(path.name) if isinstance(manifest, dict) else None
+    if entry is None:
+        raise ImportSourceError(f"{path}: not listed in a manifest.json beside it, and not in a <publisher>/<document>/<date>.md folder")
+    if not path.is_file():
+        raise ImportSourceError(f"{path}: listed in the manifest but missing")
+    date = entry.get("effective_date")
+    return ImportItem(
+        path=path, publisher=entry["publisher"], title=entry["title"],
+        kind=entry.get("kind") or services.kind_guess(entry["title"]),
+        slug=entry.get("slug", ""), effective_date=dt.date.fromisoformat(date) if date else None,
+    )
+
+
+def import_item(item: ImportItem) -> ImportOutcome:
+    """Import one file. Failures are reported, not raised: the other files go on."""
+    try:
+        raw = item.path.read_bytes()
+        text = services.decode_upload(raw)
+        if item.path.suffix.lower() not in _TEXT_SUFFIXES:
+            raise services.PublishError(f"unsupported file type {item.path.suffix!r}")
+        document = services.document_get_or_create(
+            publisher_name=item.publisher, title=item.title, kind=item.kind, slug=item.slug
+        )
+        result = services.version_publish(
+            document=document, source_text=text, filename=item.path.name,
+            effective_date=item.effective_date, change_note=f"Imported from {item.path.name}",
+        )
+    except (services.PublishError, OSError) as exc:
+        return ImportOutcome(item=item, status="failed", detail=str(exc))
+    if result.created:
+        return ImportOutcome(item=item, status="created", detail=f"{result.version.label}, {result.version.clauses.count()} clauses")
+    return ImportOutcome(item=item, status="unchanged", detail=f"same text as {result.version.label}")

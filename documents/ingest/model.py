@@ -1,0 +1,35 @@
+"""Plain data that the ingest pipeline returns. No Django here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParsedClause:
+    """One clause as split from a document.
+
+    ``number`` is the number as the document prints it ("6.4", "(a)", "IV"), or ""
+    when it has none; ``heading`` is plain text ("" when the clause has none);
+    ``body`` is markdown without the heading; ``text`` is the plain text of the body
+    (what search and alignment read). ``parent`` is the index of the enclosing clause
+    in the same list, or None. ``anchor`` is unique within the document.
+    """
+
+    number: str
+    heading: str
+    body: str
+    text: str
+    depth: int
+    parent: int | None
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    title: str
+    source_format: str  # "text", "markdown" or "html"
+    normalized_text: str  # the cleaned document as markdown
+    effective_date: dt.date | None
+    clauses: list[ParsedClause] = field(default_factory=list)

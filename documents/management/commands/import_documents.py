@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from documents import importing
+
+
+class Command(BaseCommand):
+    help = (
+        "Import policy files as document versions. Takes files listed in a manifest.json "
+        "beside them (as in seeds/) and folders laid out <publisher>/<document>/<YYYY-MM-DD>.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+
+    def handle(self, *args, paths, **options):
+        try:
+            items = importing.collect(paths)
+        except importing.ImportSourceError as exc:
+            raise CommandError(str(exc)) from exc
+        counts = {"created": 0, "unchanged": 0, "failed": 0}
+        failures = []
+        width = len(str(len(items)))
+        for n, item in enumerate(items, 1):
+            outcome = importing.import_item(item)
+            counts[outcome.status] += 1
+            line = f"[{n:>{width}}/{len(items)}] {outcome.status:<9} {item.path} ({outcome.detail})"
+            if outcome.status == "failed":
+                failures.append(outcome)
+                self.stderr.write(line)
+            elif options["verbosity"] >= 1:
+                self.stdout.write(line)
+        documents = len({item.slug or (item.publisher, item.title) for item in items})
+        self.stdout.write(
+            f"Summary: {documents} documents, {counts['created']} versions created, "
+            f"{counts['unchanged']} unchanged, {counts['failed']} failed."
+        )
+        for outcome in failures:
+            self.stdout.write(f"  failed: {outcome.item.path}: {outcome.detail}")
+        if failures and not counts["created"] and not counts["unchanged"]:
+            raise CommandError("Nothing could be imported.")

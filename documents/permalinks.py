@@ -1,0 +1,89 @@
+"""What became of a clause since the version a link points at.
+
+A pinned link shows the clause as it read; when the document's newest version differs,
+the banner says how: amended (with the word diff), renumbered, moved, or removed (with
+the date and the last version that had it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from documents import align, diff, selectors
+from documents.models import Clause, ClauseLineage, DocumentVersion
+
+
+@dataclass(frozen=True)
+class ClauseFate:
+    """How the newest version treats a clause. ``changes`` is empty when it is the same."""
+
+    clause: Clause  # the clause the link shows
+    latest: Clause | None  # the same lineage in the document's current version
+    changes: list[str] = field(default_factory=list)  # "amended", "renumbered", "moved"
+    removed_in: DocumentVersion | None = None  # the version that dropped it
+    last_with: Clause | None = None  # the last clause of the lineage before it was dropped
+    diff_html: SafeString = field(default=mark_safe(""))
+
+    @property
+    def is_latest(self) -> bool:
+        return self.latest is not None and self.latest.pk == self.clause.pk
+
+    @property
+    def removed(self) -> bool:
+        return self.latest is None
+
+
+def _moved_lineages(old: DocumentVersion, new: DocumentVersion) -> set[int]:
+    """Lineage ids of clauses whose order changed between two versions (cached: versions never change)."""
+    key = f"moved:{old.pk}:{new.pk}"
+    moved = cache.get(key)
+    if moved is None:
+        old_clauses = selectors.version_clauses(old)
+        new_clauses = selectors.version_clauses(new)
+        moved = {
+            new_clauses[row.new_index].lineage_id
+            for row in align.align(old_clauses, new_clauses)
+            if row.moved and row.new_index is not None
+        }
+        cache.set(key, moved, timeout=None)
+    return moved
+
+
+def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
+    document = lineage.document
+    current = document.current_version
+    history = selectors.lineage_history(lineage)
+    latest = next((c for c in history if c.version_id == current.pk), None) if current else None
+    if latest is None:
+        last_with = history[-1]
+        timeline = selectors.version_timeline(document)
+        later = [v for v in timeline if (v.effective_date, v.pk) > (last_with.version.effective_date, last_with.version.pk)]
+        return ClauseFate(clause=clause, latest=None, removed_in=later[0] if later else None, last_with=last_with)
+    if latest.pk == clause.pk:
+        return ClauseFate(clause=clause, latest=latest)
+    changes = []
+    diff_html = ""
+    if latest.text_sha != clause.text_sha:
+        changes.append("amended")
+        diff_html = diff.render_inline_diff_html(clause.text, latest.text)
+    if latest.number != clause.number:
+        changes.append("renumbered")
+    if lineage.pk in _moved_lineages(clause.version, latest.version):
+        changes.append("moved")
+    return ClauseFate(clause=clause, latest=latest, changes=changes, diff_html=mark_safe(diff_html))  # noqa: S308
+
+
+def citation(clause: Clause, url: str) -> str:
+    """A citation to paste into a ticket: document, clause, version date, link, quote."""
+    document = clause.version.document
+    where = " ".join(p for p in (f"§ {clause.number}" if clause.number else "", clause.heading) if p)
+    quote = " ".join(clause.text.split())
+    if len(quote) > 400:
+        quote = quote[:400].rsplit(" ", 1)[0] + " …"
+    head = f"{document.publisher.name}, {document.title}"
+    if where:
+        head += f", {where}"
+    return f"{head} (version of {clause.version.effective_date.isoformat()}). {url}\n“{quote}”"

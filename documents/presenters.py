@@ -1,0 +1,50 @@
+"""Turns clauses into what templates show: sanitized HTML, heading levels, links.
+
+Rendering markdown is the costly part of a document page, and a published version never
+changes, so each version's rendering is cached under its primary key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from documents.models import Clause, DocumentVersion
+from documents.rendering import render_markdown
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    clause: Clause
+    html: SafeString
+    heading_level: int  # h2 for top-level clauses, down to h6
+
+    @property
+    def title(self) -> str:
+        return " ".join(p for p in (self.clause.number, self.clause.heading) if p)
+
+
+def clause_html(clause: Clause) -> SafeString:
+    return mark_safe(render_markdown(clause.body))  # noqa: S308 - sanitized by nh3
+
+
+def clauses_for_display(version: DocumentVersion, clauses: list[Clause]) -> list[ClauseView]:
+    key = f"version-html:{version.pk}"
+    rendered = cache.get(key)
+    if rendered is None or len(rendered) != len(clauses):
+        rendered = [render_markdown(c.body) for c in clauses]
+        cache.set(key, rendered, timeout=None)
+    return [
+        ClauseView(clause=c, html=mark_safe(html), heading_level=min(2 + c.depth, 6))  # noqa: S308
+        for c, html in zip(clauses, rendered)
+    ]
+
+
+def description(clause: Clause, limit: int = 200) -> str:
+    """The start of a clause's text, for link previews in ticket tools."""
+    text = " ".join(clause.text.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return text

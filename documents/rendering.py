@@ -1,0 +1,34 @@
+"""Markdown -> safe HTML. Rendered first, then sanitized: raw HTML in a document is
+never trusted, whatever the markdown extension that let it through."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "sub", "sup",
+    "ul", "ol", "li", "blockquote", "code", "pre", "a", "abbr",
+    "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"}, "abbr": {"title"}}
+# No javascript:, data: or vbscript: URLs; relative links and anchors are fine.
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render clause markdown to sanitized HTML (safe to mark_safe)."""
+    html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return sanitize_html(html)

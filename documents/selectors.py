@@ -1,0 +1,112 @@
+"""The reads. Views and the API call these; they never build querysets of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+
+from documents.models import Clause, ClauseLineage, Document, DocumentVersion, Publisher
+
+
+@dataclass(frozen=True)
+class PublisherShelf:
+    publisher: Publisher
+    documents: list[Document]
+
+
+def documents_by_publisher() -> list[PublisherShelf]:
+    documents = (
+        Document.objects.with_current()
+        .filter(current_version__isnull=False)
+        .annotate(version_count=Count("versions"))
+        .order_by("publisher__name", "title")
+    )
+    return [
+        PublisherShelf(publisher=publisher, documents=list(docs))
+        for publisher, docs in groupby(documents, key=lambda d: d.publisher)
+    ]
+
+
+def document_list() -> list[Document]:
+    return list(
+        Document.objects.with_current()
+        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.timeline().only(
+            "pk", "label", "effective_date", "document_id")))
+        .order_by("publisher__name", "title")
+    )
+
+
+def document_get(slug: str) -> Document:
+    try:
+        return Document.objects.with_current().get(slug=slug)
+    except Document.DoesNotExist:
+        raise Http404(f"No document called “{slug}”.") from None
+
+
+def version_timeline(document: Document) -> list[DocumentVersion]:
+    return list(document.versions.timeline().defer("source_text", "normalized_text"))
+
+
+def version_get(document: Document, label: str) -> DocumentVersion:
+    """A version by its label; "current" and "latest" name the version in force."""
+    if label in {"current", "latest"}:
+        if document.current_version is None:
+            raise Http404(f"{document.title} has no published version.")
+        return document.current_version
+    try:
+        return document.versions.select_related("document__publisher").get(label=label)
+    except DocumentVersion.DoesNotExist:
+        raise Http404(f"{document.title} has no version “{label}”.") from None
+
+
+def version_as_of(document: Document, date: dt.date) -> DocumentVersion | None:
+    """The version in force on ``date``: the latest one that took effect on or before it."""
+    return document.versions.as_of(date).first()
+
+
+def version_previous(version: DocumentVersion) -> DocumentVersion | None:
+    timeline = version_timeline(version.document)
+    for before, this in zip(timeline, timeline[1:]):
+        if this.pk == version.pk:
+            return before
+    return None
+
+
+def version_clauses(version: DocumentVersion) -> list[Clause]:
+    return list(version.clauses.select_related("lineage").order_by("position"))
+
+
+def version_ref_parse(ref: str) -> tuple[str, str]:
+    """``zendesk-cookie-policy@2022-01-31`` -> (slug, label); no ``@`` means current."""
+    slug, _, label = (ref or "").strip().partition("@")
+    if not slug:
+        raise Http404("Name a document, as slug@version.")
+    return slug, label or "current"
+
+
+def version_by_ref(ref: str) -> DocumentVersion:
+    slug, label = version_ref_parse(ref)
+    return version_get(document_get(slug), label)
+
+
+def lineage_get(key: str) -> ClauseLineage:
+    try:
+        return ClauseLineage.objects.select_related("document__publisher", "document__current_version").get(key=key)
+    except ClauseLineage.DoesNotExist:
+        raise Http404(f"No clause has the key “{key}”.") from None
+
+
+def lineage_history(lineage: ClauseLineage) -> list[Clause]:
+    """The clause of this lineage in each version that has it, oldest first."""
+    return list(
+        lineage.clauses.select_related("version")
+        .order_by("version__effective_date", "version__published_at", "version__pk")
+    )
+
+
+def clause_in_version(lineage: ClauseLineage, version: DocumentVersion) -> Clause | None:
+    return lineage.clauses.filter(version=version).select_related("version", "lineage").first()

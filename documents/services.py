@@ -1,0 +1,325 @@
+"""The writes. Every change to documents goes through one of these functions.
+
+``version_publish`` is the only way a version comes to exist: it parses the text,
+assigns lineage keys by aligning the new clauses with the version before it, rebuilds
+the search spans and updates the index, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from documents import align, indexing
+from documents.ingest import parse_document
+from documents.ingest.model import ParsedDocument
+from documents.models import (
+    Clause,
+    ClauseLineage,
+    ClauseSpan,
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    Publisher,
+)
+
+
+class PublishError(ValueError):
+    """A version that cannot be published, with a message meant for the person who tried."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: DocumentVersion  # the new version, or the existing one with the same text
+    created: bool
+
+    @property
+    def message(self) -> str:
+        if self.created:
+            return f"Published {self.version.document.title} version {self.version.label}."
+        return (
+            f"Unchanged: the text is identical to version {self.version.label} of "
+            f"{self.version.document.title}; nothing was created."
+        )
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clause_text_sha(heading: str, text: str) -> str:
+    """Identity of a clause's wording: whitespace-insensitive, number-insensitive."""
+    normal = " ".join(f"{heading}\n{text}".split())
+    return text_sha256(normal)
+
+
+def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
+    slug = slug or slugify(name)
+    if not slug:
+        raise PublishError("A publisher needs a name.")
+    publisher, _ = Publisher.objects.get_or_create(slug=slug, defaults={"name": name.strip()})
+    return publisher
+
+
+def document_get_or_create(
+    *, publisher_name: str, title: str, kind: str = DocumentKind.OTHER, slug: str = ""
+) -> Document:
+    title = title.strip()
+    if not title:
+        raise PublishError("A document needs a title.")
+    if kind not in DocumentKind.values:
+        raise PublishError(f"Unknown kind {kind!r}; choose one of {', '.join(DocumentKind.values)}.")
+    publisher = publisher_get_or_create(name=publisher_name)
+    slug = slug or slugify(f"{publisher.slug} {title}")[:120]
+    document, created = Document.objects.get_or_create(
+        slug=slug, defaults={"publisher": publisher, "title": title, "kind": kind}
+    )
+    if not created and document.publisher_id != publisher.pk:
+        raise PublishError(f"The slug {slug!r} already belongs to a document of {document.publisher}.")
+    if created:
+        document.full_clean()
+    return document
+
+
+def _new_lineage_key() -> str:
+    # 8 characters of an unambiguous alphabet: 32**8 ≈ 10**12 keys, short enough to
+    # read over the phone and paste into a ticket.
+    alphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def _unique_label(document: Document, date: dt.date) -> str:
+    base = date.isoformat()
+    taken = set(document.versions.filter(label__startswith=base).values_list("label", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def version_parse(source_text: str, *, filename: str = "", source_format: str | None = None) -> ParsedDocument:
+    """Parse a candidate text; raise PublishError when there is nothing to publish."""
+    if not source_text or not source_text.strip():
+        raise PublishError("The text is empty.")
+    if "\x00" in source_text:
+        raise PublishError("The text contains NUL bytes; it is probably a binary file.")
+    parsed = parse_document(source_text, filename=filename, format_hint=source_format)
+    if not parsed.clauses or not parsed.normalized_text.strip():
+        raise PublishError("No text was found in the document after cleaning.")
+    return parsed
+
+
+def version_find_identical(document: Document, parsed: ParsedDocument) -> DocumentVersion | None:
+    return document.versions.filter(sha256=text_sha256(parsed.normalized_text)).first()
+
+
+def version_publish(
+    *,
+    document: Document,
+    source_text: str,
+    filename: str = "",
+    source_format: str | None = None,
+    effective_date: dt.date | None = None,
+    change_note: str = "",
+    added_by=None,
+    parsed: ParsedDocument | None = None,
+) -> PublishResult:
+    """Publish a new version of ``document``, or return the identical existing one.
+
+    Everything happens in one transaction: the version, its clauses, their lineage
+    keys, the spans and the search index. If any step fails nothing is saved.
+    """
+    if parsed is None:
+        parsed = version_parse(source_text, filename=filename, source_format=source_format)
+    sha = text_sha256(parsed.normalized_text)
+    stated = effective_date is not None or parsed.effective_date is not None
+    date = effective_date or parsed.effective_date or timezone.localdate()
+
+    with transaction.atomic():
+        # Serialize publishers of one document (a no-op lock on SQLite, whose IMMEDIATE
+        # transactions already serialize writers).
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        existing = document.versions.filter(sha256=sha).first()
+        if existing is not None:
+            return PublishResult(version=existing, created=False)
+
+        previous = document.versions.filter(effective_date__lte=date).order_by(
+            "-effective_date", "-published_at", "-pk"
+        ).first()
+        version = DocumentVersion(
+            document=document,
+            label=_unique_label(document, date),
+            effective_date=date,
+            effective_date_stated=stated,
+            source_text=source_text,
+            source_format=parsed.source_format,
+            source_filename=filename[:255],
+            source_sha256=text_sha256(source_text),
+            normalized_text=parsed.normalized_text,
+            sha256=sha,
+            added_by=added_by,
+            change_note=change_note,
+        )
+        version.full_clean()
+        version.save()
+        _clauses_create(version, parsed, previous)
+
+        current = document.current_version
+        if current is None or (date, version.pk) >= (current.effective_date, current.pk):
+            document.current_version = version
+            document.save(update_fields=["current_version"])
+
+        changed, removed = spans_rebuild(document)
+        indexing.spans_update(changed, removed)
+    return PublishResult(version=version, created=True)
+
+
+def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:
+    new = parsed.clauses
+    inherited: dict[int, int] = {}  # new clause index -> lineage id
+    if previous is not None:
+        old = list(previous.clauses.order_by("position"))
+        for row in align.align(old, new):
+            if row.old_index is not None and row.new_index is not None:
+                inherited[row.new_index] = old[row.old_index].lineage_id
+
+    fresh = [
+        ClauseLineage(key=_new_lineage_key(), document=version.document)
+        for i in range(len(new))
+        if i not in inherited
+    ]
+    ClauseLineage.objects.bulk_create(fresh)
+    fresh_ids = iter(lin.pk for lin in fresh)
+    lineage_ids = [inherited[i] if i in inherited else next(fresh_ids) for i in range(len(new))]
+
+    # Parents precede their children, so saving level by level lets each child point
+    # at a parent that already has a primary key.
+    saved: dict[int, Clause] = {}
+    for depth in sorted({c.depth for c in new}):
+        batch = []
+        for i, parsed_clause in enumerate(new):
+            if parsed_clause.depth != depth:
+                continue
+            clause = Clause(
+                version=version,
+                position=i,
+                number=parsed_clause.number[:40],
+                anchor=parsed_clause.anchor[:120],
+                heading=parsed_clause.heading[:500],
+                body=parsed_clause.body,
+                text=parsed_clause.text,
+                text_sha=clause_text_sha(parsed_clause.heading, parsed_clause.text),
+                depth=parsed_clause.depth,
+                parent=saved.get(parsed_clause.parent) if parsed_clause.parent is not None else None,
+                lineage_id=lineage_ids[i],
+            )
+            batch.append((i, clause))
+        Clause.objects.bulk_create([c for _, c in batch])
+        saved.update(batch)
+
+
+def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
+    """Recompute the spans of ``document`` from its versions.
+
+    Walks the timeline; a lineage's span runs while consecutive versions hold the same
+    text, and ends at the first version that changes or drops it. Returns the spans
+    created or changed, and the ids of spans that no longer exist.
+    """
+    versions = list(document.versions.timeline().only("pk", "label", "effective_date"))
+    rows = Clause.objects.filter(version__document=document).values_list(
+        "pk", "version_id", "lineage_id", "text_sha"
+    )
+    by_version: dict[int, dict[int, tuple[int, str]]] = {}
+    for pk, version_id, lineage_id, sha in rows:
+        by_version.setdefault(version_id, {})[lineage_id] = (pk, sha)
+
+    wanted: dict[tuple[int, int], dict] = {}
+    open_spans: dict[int, dict] = {}  # lineage id -> span being extended
+    for version in versions:
+        present = by_version.get(version.pk, {})
+        for lineage_id in list(open_spans):
+            span = open_spans[lineage_id]
+            here = present.get(lineage_id)
+            if here is None or here[1] != span["text_sha"]:
+                span["valid_to"] = version.effective_date
+                del open_spans[lineage_id]
+        for lineage_id, (clause_pk, sha) in present.items():
+            span = open_spans.get(lineage_id)
+            if span is None:
+                span = {
+                    "lineage_id": lineage_id, "text_sha": sha, "first_clause_id": clause_pk,
+                    "valid_from": version.effective_date, "valid_to": None, "labels": [],
+                }
+                open_spans[lineage_id] = span
+                wanted[(lineage_id, clause_pk)] = span
+            span["last_clause_id"] = clause_pk
+            span["labels"].append(version.label)
+
+    existing = {(s.lineage_id, s.first_clause_id): s for s in document.spans.all()}
+    changed: list[ClauseSpan] = []
+    for key, data in wanted.items():
+        labels = " ".join(data["labels"])
+        span = existing.pop(key, None)
+        if span is None:
+            span = ClauseSpan(lineage_id=data["lineage_id"], document=document, first_clause_id=data["first_clause_id"])
+        elif (span.last_clause_id, span.valid_from, span.valid_to, span.version_labels, span.text_sha) == (
+            data["last_clause_id"], data["valid_from"], data["valid_to"], labels, data["text_sha"]
+        ):
+            continue
+        span.text_sha = data["text_sha"]
+        span.last_clause_id = data["last_clause_id"]
+        span.valid_from = data["valid_from"]
+        span.valid_to = data["valid_to"]
+        span.version_labels = labels
+        span.save()
+        changed.append(span)
+    removed = [span.pk for span in existing.values()]
+    if removed:
+        ClauseSpan.objects.filter(pk__in=removed).delete()
+    return changed, removed
+
+
+_KIND_WORDS = [
+    (re.compile(r"cookie", re.I), DocumentKind.COOKIE_POLICY),
+    (re.compile(r"privacy|data[- ]protection", re.I), DocumentKind.PRIVACY_POLICY),
+    (re.compile(r"\bapi\b|developer", re.I), DocumentKind.API_TERMS),
+    (re.compile(r"terms|conditions|agreement|tos\b", re.I), DocumentKind.TERMS_OF_SERVICE),
+]
+
+
+def kind_guess(name: str) -> str:
+    """The kind a document's name suggests: "privacy-policy" -> privacy."""
+    name = name.replace("-", " ").replace("_", " ")
+    for pattern, kind in _KIND_WORDS:
+        if pattern.search(name):
+            return kind
+    return DocumentKind.OTHER
+
+
+def decode_upload(raw: bytes) -> str:
+    """Bytes of an uploaded file -> text, or a PublishError saying why not.
+
+    UTF-8 only (a BOM is dropped). NUL bytes mean a binary file, whatever its name.
+    """
+    if not raw.strip():
+        raise PublishError("The file is empty.")
+    if b"\x00" in raw:
+        raise PublishError("The file contains NUL bytes; it looks like a binary file, not text.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PublishError(
+            f"The file is not UTF-8 text (invalid byte at position {exc.start}). Save it as UTF-8 and try again."
+        ) from None
+    if not text.strip():
+        raise PublishError("The file contains only whitespace.")
+    return text

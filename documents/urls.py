@@ -1,0 +1,25 @@
+from django.urls import path, re_path
+
+from documents import api, search_views, upload_views, views
+
+app_name = "documents"
+
+LABEL = r"(?P<label>current|latest|\d{4}-\d{2}-\d{2}(?:-\d+)?)"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("d/<slug:slug>/", views.document_detail, name="document"),
+    re_path(rf"^d/(?P<slug>[-\w]+)/v/{LABEL}/$", views.version_detail, name="version"),
+    # Clause permalinks: /c/<key>/ follows the lineage to the newest version,
+    # /c/<key>/<label>/ pins the clause as it reads in one version.
+    path("c/<str:key>/", views.clause_latest, name="clause_latest"),
+    re_path(rf"^c/(?P<key>[0-9a-z]+)/{LABEL}/$", views.clause_pinned, name="clause_pinned"),
+    path("compare/", views.compare, name="compare"),
+    path("search/", search_views.search, name="search"),
+    path("api/search/", search_views.api_search, name="api_search"),
+    path("staff/upload/", upload_views.upload, name="upload"),
+    path("api/documents/", api.document_list, name="api_documents"),
+    re_path(rf"^api/documents/(?P<slug>[-\w]+)/versions/{LABEL}/$", api.version_detail, name="api_version"),
+    path("api/clauses/<str:key>/", api.clause_lineage, name="api_clause"),
+    path("api/compare/", api.compare, name="api_compare"),
+]

@@ -1,0 +1,95 @@
+"""Thin views: look up, call one selector or service, render."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from documents import comparison, permalinks, presenters, selectors
+
+
+def home(request):
+    return render(request, "documents/home.html", {"shelves": selectors.documents_by_publisher()})
+
+
+def document_detail(request, slug):
+    document = selectors.document_get(slug)
+    version = selectors.version_get(document, "current")
+    return _render_version(request, document, version)
+
+
+def version_detail(request, slug, label):
+    document = selectors.document_get(slug)
+    version = selectors.version_get(document, label)
+    return _render_version(request, document, version)
+
+
+def _render_version(request, document, version):
+    timeline = selectors.version_timeline(document)
+    clauses = selectors.version_clauses(version)
+    return render(
+        request,
+        "documents/version.html",
+        {
+            "document": document,
+            "version": version,
+            "timeline": timeline,
+            "timeline_rows": list(zip(timeline, [None, *timeline[:-1]])),
+            "previous": next((b for b, v in zip(timeline, timeline[1:]) if v.pk == version.pk), None),
+            "is_current": version.pk == document.current_version_id,
+            "clauses": presenters.clauses_for_display(version, clauses),
+        },
+    )
+
+
+def version_redirect(request, slug, label):
+    """Old-style or shortened URLs land on the canonical version page."""
+    document = selectors.document_get(slug)
+    return redirect(selectors.version_get(document, label))
+
+
+def clause_latest(request, key):
+    lineage = selectors.lineage_get(key)
+    history = selectors.lineage_history(lineage)
+    current = lineage.document.current_version_id
+    clause = next((c for c in history if c.version_id == current), history[-1])
+    return _render_clause(request, lineage, clause)
+
+
+def clause_pinned(request, key, label):
+    lineage = selectors.lineage_get(key)
+    version = selectors.version_get(lineage.document, label)
+    clause = selectors.clause_in_version(lineage, version)
+    if clause is None:
+        raise Http404(f"Version {version.label} of {lineage.document.title} has no clause {key}.")
+    return _render_clause(request, lineage, clause)
+
+
+def _render_clause(request, lineage, clause):
+    fate = permalinks.clause_fate(lineage, clause)
+    pinned_url = request.build_absolute_uri(clause.get_permalink())
+    return render(
+        request,
+        "documents/clause.html",
+        {
+            "lineage": lineage,
+            "document": lineage.document,
+            "clause": clause,
+            "version": clause.version,
+            "html": presenters.clause_html(clause),
+            "fate": fate,
+            "pinned_url": pinned_url,
+            "latest_url": request.build_absolute_uri(lineage.get_absolute_url()),
+            "citation": permalinks.citation(clause, pinned_url),
+            "description": presenters.description(clause),
+        },
+    )
+
+
+def compare(request):
+    a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    if not a or not b:
+        return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
+    old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
+    result = comparison.compare_versions(old, new)
+    return render(request, "documents/compare.html", {"old": old, "new": new, "comparison": result, "a": a, "b": b})

@@ -1,0 +1,190 @@
+"""One settings module, read from environment variables.
+
+Development defaults are safe and need no server: SQLite and a Whoosh index under
+``PORTAL_DATA_DIR`` (default ``var/`` in the checkout). ``PORTAL_ENV=production``
+switches on the hardened settings; ``DATABASE_URL`` and ``SEARCH_BACKEND`` /
+``SEARCH_URL`` move the data to PostgreSQL and a search cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PORTAL_ENV = env("PORTAL_ENV", "development")
+PRODUCTION = PORTAL_ENV == "production"
+
+DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when PORTAL_ENV=production")
+    # Development only: a fixed key is harmless on a laptop and keeps sessions across restarts.
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+
+ALLOWED_HOSTS = [h.strip() for h in env("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "haystack",
+    "documents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two staff publishing at once must both succeed: wait for the write lock instead
+    # of failing with "database is locked", and take it at BEGIN (IMMEDIATE) so a
+    # read-then-write transaction cannot deadlock on lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                                       "init_command": "PRAGMA journal_mode=WAL;"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+LOGIN_URL = "admin:login"
+
+# --- Search -----------------------------------------------------------------
+# SEARCH_BACKEND picks haystack's engine: "whoosh" (default, embedded), or a cluster
+# ("elasticsearch7", "solr", "opensearch") at SEARCH_URL. The index schema and the
+# update path are the same for all of them.
+SEARCH_BACKEND = env("SEARCH_BACKEND", "whoosh")
+SEARCH_INDEX_NAME = env("SEARCH_INDEX_NAME", "portal_clauses")
+_SEARCH_ENGINES = {
+    "whoosh": {
+        "ENGINE": "documents.search_backend.PortalWhooshEngine",
+        "PATH": env("WHOOSH_PATH", str(DATA_DIR / "whoosh_index")),
+    },
+    "elasticsearch7": {
+        "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+        "URL": env("SEARCH_URL", "http://127.0.0.1:9200/"),
+        "INDEX_NAME": SEARCH_INDEX_NAME,
+    },
+    "solr": {
+        "ENGINE": "haystack.backends.solr_backend.SolrEngine",
+        "URL": env("SEARCH_URL", "http://127.0.0.1:8983/solr/portal"),
+    },
+    "opensearch": {
+        "ENGINE": "haystack_opensearch.backends.OpenSearchSearchEngine",
+        "URL": env("SEARCH_URL", "http://127.0.0.1:9200/"),
+        "INDEX_NAME": SEARCH_INDEX_NAME,
+    },
+}
+if SEARCH_BACKEND not in _SEARCH_ENGINES:
+    raise ImproperlyConfigured(f"SEARCH_BACKEND must be one of {sorted(_SEARCH_ENGINES)}")
+HAYSTACK_CONNECTIONS = {"default": _SEARCH_ENGINES[SEARCH_BACKEND]}
+# Never hide index errors: the publish transaction must see them and roll back.
+HAYSTACK_SILENTLY_FAIL = False
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+
+# --- Uploads -----------------------------------------------------------------
+PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# Django refuses bodies larger than this before the form sees them; keep it above the
+# upload limit so an oversized file gets the form's clear message instead of a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
+
+# --- Security ----------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+}

@@ -1,0 +1,45 @@
+"""Shared fixtures. Every test gets its own empty Whoosh index in a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_search_index(settings, tmp_path):
+    """Point haystack at a fresh Whoosh folder for each test, and reset its connections."""
+    from haystack import connections
+
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {"ENGINE": "documents.search_backend.PortalWhooshEngine", "PATH": str(tmp_path / "whoosh")}
+    }
+    settings.HAYSTACK_SILENTLY_FAIL = False
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    connections.reload("default")
+    yield
+    connections.reload("default")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    return CORPUS
