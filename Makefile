@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install migrate seed index test test-fast bench demo check-deploy clean
+.PHONY: run setup install seed test bench demo check-deploy serve-production clean
 
 run: setup seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -41,6 +41,13 @@ bench: install
 check-deploy: install
 	PORTAL_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-0123456789 \
 	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# Production-like serving: whitenoise for static files, gunicorn as the server.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment.
+serve-production: install
+	PORTAL_ENV=production $(PY) manage.py migrate --noinput
+	PORTAL_ENV=production $(PY) manage.py collectstatic --noinput
+	PORTAL_ENV=production $(VENV)/bin/gunicorn -c portal/gunicorn.conf.py portal.wsgi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -23,13 +23,17 @@ How versions are aligned (``cross_document=False``)
    clauses with the same text key whatever their heading. A clause whose text is
    unchanged therefore *always* pairs with its identical counterpart, whatever its
    number or position - permalink lineage relies on this. Duplicate texts pair in
-   order (an order-preserving assignment; when the counts differ, the occurrences
-   nearest in relative position are chosen).
+   order: within each stretch between uniquely paired clauses by a longest
+   common subsequence (so a copied list pairs with the copy at the same place),
+   then per text in order, nearest relative position first when counts differ.
+   Clauses with neither heading nor text pair in order within such stretches.
 2. Fuzzy pass, only for what is left. Candidate pairs come from cheap sources:
-   the same "gap" between two exact anchors (bounded blocks scored with
-   ``rapidfuzz.process.cdist``), an index of identical headings, and an inverted
-   index over the rarest words of each clause. Candidates are scored on
-   word-level similarity of the text blended with heading similarity (a heading
+   the same "gap" between two exact anchors (blocks of bounded size scored in
+   full with ``rapidfuzz.process.extract``; a positional band in bigger ones), an
+   index of identical headings, and an inverted index over the rarest words of
+   each clause. Nothing is all-pairs over the whole document. Candidates are
+   scored on word-level similarity of the text (lifted when the shorter text is mostly
+   contained in the longer one) blended with heading similarity (a heading
    match is a strong signal; numbers never are). Pairs are then accepted
    greedily in descending score - i.e. a pair is taken only when it is the best
    remaining option for both sides (iterated mutual best) - with number equality
@@ -72,6 +76,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 __all__ = [
     "ADDED",
@@ -99,7 +104,7 @@ STATUS_PRECEDENCE = (ADDED, REMOVED, CHANGED, MOVED, RENUMBERED, UNCHANGED)
 #: Minimum blended score for two versions of the same document.
 VERSION_THRESHOLD = 0.5
 #: Minimum TF-IDF cosine for two different documents.
-CROSS_DOCUMENT_THRESHOLD = 0.12
+CROSS_DOCUMENT_THRESHOLD = 0.3
 
 # Bounded all-pairs scoring: a gap between two exact anchors is scored in full
 # only if it has at most this many old x new pairs (rapidfuzz, ~0.1-1 us a pair).
@@ -111,6 +116,8 @@ _RARE_QUERY_WORDS = 8
 _RARE_DF_CAP = 40
 _RARE_TOP = 8
 _HEADING_CANDIDATES_CAP = 25
+# Half-width of the positional band scored in gaps too big to score in full.
+_BAND = 3
 
 
 @dataclass(frozen=True)
@@ -142,16 +149,15 @@ class AlignedRow:
 # --------------------------------------------------------------------------
 
 # Zero-width and soft-hyphen characters appear in captured pages (wix, wise) and
-# must not make identical clauses differ.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-# Typography that OTA extraction flips between captures; not a change in terms.
-_TYPO = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
-        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
-    }
-)
+# must not make identical clauses differ; typography that OTA extraction flips
+# between captures (curly quotes, dashes) is not a change in the terms either.
+_FOLD = {ch: "" for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
+_FOLD.update({ch: "'" for ch in "\u2018\u2019\u201a\u201b"})
+_FOLD.update({ch: '"' for ch in "\u201c\u201d\u201e\u201f"})
+_FOLD.update({ch: "-" for ch in "\u2013\u2014\u2212\u2010\u2011"})
+# A regex finds the (rare) characters to fold much faster than str.translate
+# with a dict table walks every character.
+_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
 _WORD_RE = re.compile(r"\w+")
 _NUMBER_STRIP = "()[]{}.:;,- \t"
 
@@ -162,7 +168,7 @@ def _clean(s: Any) -> str:
         return ""
     s = str(s)
     if not s.isascii():
-        s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE).translate(_TYPO)
+        s = _FOLD_RE.sub(lambda m: _FOLD[m.group()], unicodedata.normalize("NFKC", s))
     return " ".join(s.split())
 
 
@@ -184,15 +190,22 @@ def _strip_leading_number(text: str, number: str) -> str:
     Numbers are never part of the exact-match key, so "10. Foo" and "9. Foo" are
     the same text.
     """
-    if number and text.startswith(number):
-        return text[len(number):].lstrip(" .):")
+    if not number or not text.startswith(number):
+        return text
+    rest = text[len(number):]
+    if not rest:
+        return text
+    # "C" must not eat the C of "Characteristics", nor "A" the article "A licence":
+    # a letter marker only counts when punctuation follows it.
+    if rest[0] in ".):" or (rest[0].isspace() and (number[0] in "([" or any(ch.isdigit() for ch in number))):
+        return rest.lstrip(" .):")
     return text
 
 
 class _Clause:
     """Prepared view of one input clause (slots: this runs 10k times per align)."""
 
-    __slots__ = ("idx", "number", "heading", "text", "hkey", "tkey", "words", "codes")
+    __slots__ = ("idx", "number", "heading", "text", "hkey", "tkey", "words", "codes", "hcodes")
 
     def __init__(self, idx: int, obj: Any):
         self.idx = idx
@@ -206,6 +219,7 @@ class _Clause:
         self.hkey = " ".join(hwords)
         self.tkey = " ".join(self.words)
         self.codes = ""  # word-coded text, filled only for fuzzy candidates
+        self.hcodes = ""  # same for the heading
 
 
 def _prepare(clauses: Iterable[Any]) -> list[_Clause]:
@@ -259,7 +273,23 @@ def _ordered_assignment(olds: list[int], news: list[int], na: int, nb: int) -> l
     return pairs
 
 
-def _exact_pairs(a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], keyfn) -> list[tuple[int, int]]:
+def _exact_pairs(
+    a: list[_Clause],
+    b: list[_Clause],
+    free_a: set[int],
+    free_b: set[int],
+    keyfn,
+    prior: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Pair clauses whose keys are equal.
+
+    Keys found once on each side pair directly. Repeated keys (boilerplate items,
+    pages captured twice, a list copied into a new section) are paired in order
+    *within each gap* between the unique pairs, by a longest common subsequence
+    of the keys, so that a whole copy of a list pairs with the copy at the same
+    place rather than item by item with whichever copy is nearest. What is left
+    (a repeated clause that moved elsewhere) pairs per key in order.
+    """
     by_key_a: dict[str, list[int]] = defaultdict(list)
     for c in a:
         if c.idx in free_a:
@@ -272,10 +302,44 @@ def _exact_pairs(a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: s
             k = keyfn(c)
             if k is not None and k in by_key_a:
                 by_key_b[k].append(c.idx)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
+    dup_keys = []
     for k, news in by_key_b.items():
         olds = by_key_a[k]
-        pairs.extend(_ordered_assignment(olds, news, len(a), len(b)))
+        if len(olds) == 1 and len(news) == 1:
+            pairs.append((olds[0], news[0]))
+        else:
+            dup_keys.append(k)
+    if dup_keys:
+        anchors = sorted(_lis_pairs(prior + pairs))
+        anchor_a = [i for i, _ in anchors]
+        anchor_b = [j for _, j in anchors]
+        key_a = {i: k for k in dup_keys for i in by_key_a[k]}
+        key_b = {j: k for k in dup_keys for j in by_key_b[k]}
+        gaps_a: dict[int, list[int]] = defaultdict(list)
+        for i in sorted(key_a):
+            gaps_a[bisect_left(anchor_a, i)].append(i)
+        gaps_b: dict[int, list[int]] = defaultdict(list)
+        for j in sorted(key_b):
+            gaps_b[bisect_left(anchor_b, j)].append(j)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for g, olds in gaps_a.items():
+            news = gaps_b.get(g)
+            if not news:
+                continue
+            for op in Indel.opcodes([key_a[i] for i in olds], [key_b[j] for j in news]):
+                if op.tag == "equal":
+                    for t in range(op.src_end - op.src_start):
+                        i, j = olds[op.src_start + t], news[op.dest_start + t]
+                        pairs.append((i, j))
+                        used_a.add(i)
+                        used_b.add(j)
+        for k in dup_keys:
+            olds = [i for i in by_key_a[k] if i not in used_a]
+            news = [j for j in by_key_b[k] if j not in used_b]
+            if olds and news:
+                pairs.extend(_ordered_assignment(olds, news, len(a), len(b)))
     for i, j in pairs:
         free_a.discard(i)
         free_b.discard(j)
@@ -331,21 +395,42 @@ def _lis_pairs(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
 def _encode_words(clauses: Iterable[_Clause], vocab: dict[str, str]) -> None:
     """Word-level strings: each distinct word becomes one character.
 
-    rapidfuzz then computes a *word*-level Indel ratio at full C speed (and cdist
-    works on them). Word level matters: character ratios of unrelated English
+    rapidfuzz then computes a *word*-level Indel ratio at full C speed (and
+    process.extract works on them). Word level matters: character ratios of unrelated English
     paragraphs sit around 0.4-0.5, too close to any sensible threshold.
     """
+    def code(w: str) -> str:
+        ch = vocab.get(w)
+        if ch is None:
+            n = len(vocab) + 0x100  # skip control/latin-1 range
+            if n >= 0xD800:  # skip surrogates
+                n += 0x800
+            ch = vocab[w] = chr(n % 0x110000)
+        return ch
+
     for c in clauses:
-        out = []
-        for w in c.words:
-            ch = vocab.get(w)
-            if ch is None:
-                n = len(vocab) + 0x100  # skip control/latin-1 range
-                if n >= 0xD800:  # skip surrogates
-                    n += 0x800
-                ch = vocab[w] = chr(n % 0x110000)
-            out.append(ch)
-        c.codes = "".join(out)
+        c.codes = "".join([code(w) for w in c.words])
+        c.hcodes = "".join([code(w) for w in c.hkey.split()])
+
+
+_CONTAINMENT_MIN_WORDS = 6
+_CONTAINMENT_WEIGHT = 0.75
+
+
+def _with_containment(ratio: float, la: int, lb: int) -> float:
+    """Word ratio, lifted when the shorter text is mostly contained in the longer.
+
+    A list item cut from 30 words to its first 10 ("is obscene ... dignity
+    (including for example ...)" -> "is obscene ... dignity;") has a ratio of only
+    0.5 though every word of the new text was there. The common subsequence is
+    recovered from the ratio itself (ratio = 2*lcs / (la+lb)). Short texts don't
+    get the lift: five generic words are contained in too many clauses.
+    """
+    short = min(la, lb)
+    if short < _CONTAINMENT_MIN_WORDS:
+        return ratio
+    lcs = ratio * (la + lb) / 2.0
+    return max(ratio, _CONTAINMENT_WEIGHT * lcs / short)
 
 
 def _blend(ts: float | None, hs: float | None, a: _Clause, b: _Clause) -> float:
@@ -385,10 +470,11 @@ def _fuzzy_pairs(
     _encode_words(ub, vocab)
 
     scores: dict[tuple[int, int], float] = {}
-    # Lowest text score (0..100) that can still reach the threshold with a
-    # perfect heading score (see _blend).
-    cut = max(0.0, (threshold - 0.3) / 0.7 * 100.0 - 0.5)
-    same_gap: set[tuple[int, int]] = set()
+    # Text ratio (0..100) below which a pair is not worth scoring: the lowest
+    # that could reach the threshold with a perfect heading (see _blend), but
+    # at most 10, because containment can lift a low ratio when one text is
+    # much longer than the other (see _with_containment).
+    cut = min(10.0, max(0.0, (threshold - 0.3) / 0.7 * 100.0 - 0.5))
 
     def score(ca: _Clause, cb: _Clause, ts: float | None = None) -> None:
         key = (ca.idx, cb.idx)
@@ -396,6 +482,8 @@ def _fuzzy_pairs(
             return
         if ts is None and ca.codes and cb.codes:
             ts = fuzz.ratio(ca.codes, cb.codes) / 100.0
+        if ts is not None:
+            ts = _with_containment(ts, len(ca.codes), len(cb.codes))
         scores[key] = _blend(ts, _heading_sim(ca, cb), ca, cb)
 
     # 1. Gaps between consecutive anchors: an edited clause usually stays
@@ -404,22 +492,24 @@ def _fuzzy_pairs(
     gaps_b: dict[int, list[_Clause]] = defaultdict(list)
     anchor_a = [i for i, _ in anchors]
     anchor_b = [j for _, j in anchors]
+    gap_of_a: dict[int, int] = {}
+    gap_of_b: dict[int, int] = {}
     for c in ua:
-        gaps_a[bisect_left(anchor_a, c.idx)].append(c)
+        g = gap_of_a[c.idx] = bisect_left(anchor_a, c.idx)
+        gaps_a[g].append(c)
     for c in ub:
-        gaps_b[bisect_left(anchor_b, c.idx)].append(c)
+        g = gap_of_b[c.idx] = bisect_left(anchor_b, c.idx)
+        gaps_b[g].append(c)
     for g, ga in gaps_a.items():
         gb = gaps_b.get(g)
         if not gb:
             continue
-        for ca in ga:
-            for cb in gb:
-                same_gap.add((ca.idx, cb.idx))
         if len(ga) * len(gb) <= _BLOCK_BUDGET:
-            # process.extract over the block (cdist would need numpy). Text
-            # scores below ``cut`` cannot reach the threshold even with a
-            # perfect heading, so rapidfuzz may skip them early.
+            # The whole block, one process.extract per old clause (cdist
+            # would need numpy, which is not installed); rapidfuzz skips
+            # pairs early once they can't reach ``cut``.
             tb = [c.codes for c in gb]
+            some_title_only = any(not c.codes for c in gb)
             for ca in ga:
                 if ca.codes:
                     for _, ts, y in process.extract(
@@ -427,10 +517,19 @@ def _fuzzy_pairs(
                     ):
                         if gb[y].codes:
                             score(ca, gb[y], ts / 100.0)
-                if ca.hkey and (not ca.codes or any(not c.codes for c in gb)):
+                if ca.hkey and (not ca.codes or some_title_only):
                     for cb in gb:  # title-only clauses: heading is all we have
                         if cb.hkey and not (ca.codes and cb.codes):
                             score(ca, cb)
+        else:
+            # Too big to score in full (a rewrite, or no anchors at all): score
+            # a band around the proportional position; the indexes below find
+            # the rest.
+            ratio = len(gb) / len(ga)
+            for x, ca in enumerate(ga):
+                mid = int(x * ratio)
+                for cb in gb[max(0, mid - _BAND) : mid + _BAND + 1]:
+                    score(ca, cb)
 
     # 2. Identical headings anywhere (sections that moved, titles kept).
     head_b: dict[str, list[_Clause]] = defaultdict(list)
@@ -444,8 +543,9 @@ def _fuzzy_pairs(
 
     # 3. Rare shared words anywhere (moved and edited clauses).
     df: Counter[str] = Counter()
-    sets_a = [set(c.codes) for c in ua]
-    sets_b = [set(c.codes) for c in ub]
+    # (Heading words count too: a bare section title has no text words.)
+    sets_a = [set(c.codes).union(c.hcodes) for c in ua]
+    sets_b = [set(c.codes).union(c.hcodes) for c in ub]
     for s in sets_a:
         df.update(s)
     for s in sets_b:
@@ -486,7 +586,7 @@ def _fuzzy_pairs(
     for (i, j), s in scores.items():
         if s < threshold:
             continue
-        bonus = 0.03 if (i, j) in same_gap else 0.0
+        bonus = 0.03 if gap_of_a.get(i, -1) == gap_of_b.get(j, -2) else 0.0
         same_num = a[i].number == b[j].number and a[i].number != ""
         ranked.append((-(s + bonus), not same_num, abs(i / na - j / nb), i, j, s))
     ranked.sort()
@@ -499,6 +599,38 @@ def _fuzzy_pairs(
         taken_a.add(i)
         taken_b.add(j)
         out.append((i, j, s))
+    return out
+
+
+def _empty_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], pairs: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Pair clauses with neither heading nor text (a bare "(a)" whose words are in
+    its children, an empty capture) in order *within the same gap* between
+    aligned pairs, so they don't show up as noise pairs of added + removed, and
+    can't cross anything.
+    """
+    ea = [i for i in sorted(free_a) if not a[i].tkey and not a[i].hkey]
+    eb = [j for j in sorted(free_b) if not b[j].tkey and not b[j].hkey]
+    if not ea or not eb:
+        return []
+    anchors = sorted(_lis_pairs(pairs))
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    gaps_b: dict[int, list[int]] = defaultdict(list)
+    for j in eb:
+        gaps_b[bisect_left(anchor_b, j)].append(j)
+    gaps_a: dict[int, list[int]] = defaultdict(list)
+    for i in ea:
+        gaps_a[bisect_left(anchor_a, i)].append(i)
+    out = []
+    for g, olds in gaps_a.items():
+        news = gaps_b.get(g)
+        if news:
+            out.extend(_ordered_assignment(olds, news, len(a), len(b)))
+    for i, j in out:
+        free_a.discard(i)
+        free_b.discard(j)
     return out
 
 
@@ -542,6 +674,9 @@ def _terms(c: _Clause) -> Counter[str]:
     return tf
 
 
+_CROSS_MIN_TERMS = 8
+
+
 def _cross_pairs(
     a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], threshold: float
 ) -> list[tuple[int, int, float]]:
@@ -577,13 +712,23 @@ def _cross_pairs(
     for y, v in enumerate(vb):
         for t, w in v.items():
             post[t].append((y, w))
+    # Small documents: exact cosine. Big ones: words found in many clauses add
+    # little to a cosine but most of the cost (every pair), so they are left out
+    # of the accumulation (still in the norms: scores only get lower).
+    df_cap = len(vb) if len(va) * len(vb) <= 250_000 else max(50, len(vb) // 20)
     ranked = []
     for x, v in enumerate(va):
         acc: dict[int, float] = defaultdict(float)
         for t, w in v.items():
-            for y, w2 in post.get(t, ()):
+            plist = post.get(t, ())
+            if len(plist) > df_cap:
+                continue
+            for y, w2 in plist:
                 acc[y] += w * w2
         for y, s in acc.items():
+            # A few shared words between two short clauses (a title, a line of
+            # page furniture) make a high cosine on little evidence: damp it.
+            s *= min(1.0, math.sqrt(min(len(v), len(vb[y])) / _CROSS_MIN_TERMS))
             if s >= threshold:
                 ranked.append((-s, ua[x].idx, ub[y].idx, min(s, 1.0)))
     ranked.sort()
@@ -639,8 +784,8 @@ def align(
 
     # Exact pass: heading+text first, so that a repeated paragraph under two
     # different headings pairs with the right one; then text alone.
-    exact = _exact_pairs(a, b, free_a, free_b, _key_full)
-    exact += _exact_pairs(a, b, free_a, free_b, _key_text)
+    exact = _exact_pairs(a, b, free_a, free_b, _key_full, [])
+    exact += _exact_pairs(a, b, free_a, free_b, _key_text, exact)
     if cross_document:
         fuzzy = _cross_pairs(a, b, free_a, free_b, CROSS_DOCUMENT_THRESHOLD if threshold is None else threshold)
     else:
@@ -648,6 +793,9 @@ def align(
         fuzzy = _fuzzy_pairs(
             a, b, free_a, free_b, anchors, VERSION_THRESHOLD if threshold is None else threshold
         )
+
+    if not cross_document:
+        exact += _empty_pairs(a, b, free_a, free_b, exact + [(i, j) for i, j, _ in fuzzy])
 
     pair_sim: dict[tuple[int, int], float] = {}
     for i, j in exact:

@@ -56,20 +56,20 @@ def _lcs_ops(a: list[str], b: list[str]) -> list[tuple[Op, int, int, int, int]]:
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)]
 
 
-def _raw_diff(a: list[str], b: list[str]) -> list[tuple[Op, str]]:
-    """Token diff as a flat list of (op, text) pieces, not yet merged."""
+def _raw_diff(a: list[str], b: list[str]) -> list[tuple[Op, list[str]]]:
+    """Token diff as a flat list of (op, tokens) pieces, not yet merged."""
     if not a and not b:
         return []
     if len(a) * len(b) <= _MAX_TOKEN_PRODUCT:
-        out = []
+        out: list[tuple[Op, list[str]]] = []
         for tag, a0, a1, b0, b1 in _lcs_ops(a, b):
             if tag == "equal":
-                out.append((EQUAL, "".join(a[a0:a1])))
+                out.append((EQUAL, a[a0:a1]))
             else:
                 if a1 > a0:
-                    out.append((DELETE, "".join(a[a0:a1])))
+                    out.append((DELETE, a[a0:a1]))
                 if b1 > b0:
-                    out.append((INSERT, "".join(b[b0:b1])))
+                    out.append((INSERT, b[b0:b1]))
         return out
     # Very long texts: sentence-level LCS first, then tokens inside changed runs.
     sa = [s for s in _SENTENCE_RE.findall("".join(a)) if s]
@@ -77,7 +77,7 @@ def _raw_diff(a: list[str], b: list[str]) -> list[tuple[Op, str]]:
     out = []
     for tag, a0, a1, b0, b1 in _lcs_ops(sa, sb):
         if tag == "equal":
-            out.append((EQUAL, "".join(sa[a0:a1])))
+            out.append((EQUAL, tokenize("".join(sa[a0:a1]))))
             continue
         ta = tokenize("".join(sa[a0:a1]))
         tb = tokenize("".join(sb[b0:b1]))
@@ -85,9 +85,66 @@ def _raw_diff(a: list[str], b: list[str]) -> list[tuple[Op, str]]:
             out.extend(_raw_diff(ta, tb))
         else:
             if ta:
-                out.append((DELETE, "".join(ta)))
+                out.append((DELETE, ta))
             if tb:
-                out.append((INSERT, "".join(tb)))
+                out.append((INSERT, tb))
+    return out
+
+
+def _boundary(x: str | None, y: str | None) -> int:
+    """How natural a cut between tokens x and y is (higher is better)."""
+    if x is None or y is None:
+        return 6  # edge of the text
+    if "\n" in x or "\n" in y:
+        return 4
+    if x.isspace() or y.isspace():
+        return 2
+    if not x[-1].isalnum() or not y[0].isalnum():
+        return 1
+    return 0
+
+
+def _slide_edits(pieces: list[tuple[Op, list[str]]]) -> list[tuple[Op, list[str]]]:
+    """Slide a pure insertion/deletion between two equal runs to the most natural
+    token boundary (cf. diff-match-patch's semantic lossless cleanup).
+
+    An LCS may legally place "</script><img ...>" inserted after "</script>" as
+    "</script" + "><img ...>" + ">"; sliding by one token gives the readable cut.
+    Ties keep the LCS placement.
+    """
+    out = [(op, list(toks)) for op, toks in pieces]
+    for k in range(1, len(out) - 1):
+        op0, op, op2 = out[k - 1][0], out[k][0], out[k + 1][0]
+        if op0 != EQUAL or op2 != EQUAL or op == EQUAL or not out[k][1]:
+            continue
+        # Every position the edit can slide to keeps both texts intact; score
+        # each and keep the best.
+        left, edit, right = out[k - 1][1], out[k][1], out[k + 1][1]
+        seq = left + edit + right
+        n_left, n_edit = len(left), len(edit)
+        # Don't empty an equal run that separates this edit from another one
+        # (that would glue two edits); the text edges are fine.
+        min_lo = 0 if k - 1 == 0 else 1
+        max_end = len(seq) if k + 1 == len(out) - 1 else len(seq) - 1
+        lo = n_left
+        while lo > min_lo and seq[lo - 1] == seq[lo - 1 + n_edit]:
+            lo -= 1
+        hi = n_left
+        while hi + n_edit < max_end and seq[hi] == seq[hi + n_edit]:
+            hi += 1
+        if lo == hi:
+            continue
+
+        def quality(p: int) -> int:
+            before = seq[p - 1] if p > 0 else None
+            after = seq[p + n_edit] if p + n_edit < len(seq) else None
+            return _boundary(before, seq[p]) + _boundary(seq[p + n_edit - 1], after)
+
+        best = max(range(lo, hi + 1), key=lambda p: (quality(p), p == n_left))
+        if best != n_left:
+            out[k - 1] = (EQUAL, seq[:best])
+            out[k] = (op, seq[best : best + n_edit])
+            out[k + 1] = (EQUAL, seq[best + n_edit :])
     return out
 
 
@@ -96,14 +153,14 @@ def _is_glue(text: str) -> bool:
     return len(text) <= 2 and not any(ch.isalnum() for ch in text) or text.isspace()
 
 
-def _merge(pieces: list[tuple[Op, str]]) -> list[tuple[Op, str]]:
+def _merge(token_pieces: list[tuple[Op, list[str]]]) -> list[tuple[Op, str]]:
     """Group into equal / changed stretches; deletes before inserts; drop empties.
 
     An equal piece that is only glue (whitespace, one punctuation mark) between
     two changes is folded into both sides of the change, so "[-a b-][+c d+]"
     reads as one phrase instead of "[-a-][+c+] [-b-][+d+]".
     """
-    pieces = [p for p in pieces if p[1]]
+    pieces = [(op, "".join(toks)) for op, toks in _slide_edits(token_pieces) if toks]
     # Fold glue between changes.
     folded: list[tuple[Op, str]] = []
     n = len(pieces)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
+from documents.crossrefs import ClauseIndex, Target, link_references
+from documents.ingest.references import find_cross_references
 from documents.models import Clause, DocumentVersion
 from documents.rendering import render_markdown
 
@@ -26,15 +28,36 @@ class ClauseView:
         return " ".join(p for p in (self.clause.number, self.clause.heading) if p)
 
 
+def _clause_index(clauses: list[Clause]) -> ClauseIndex:
+    return ClauseIndex([Target(number=c.number, heading=c.heading, anchor=c.anchor) for c in clauses])
+
+
+def _render(clause: Clause, index: ClauseIndex, base_url: str = "") -> str:
+    """Markdown with its cross-references linked, rendered, then sanitized."""
+    body = clause.body
+    references = find_cross_references(body)
+    if references:
+        body = link_references(body, references, index, base_url=base_url)
+    return render_markdown(body)
+
+
 def clause_html(clause: Clause) -> SafeString:
-    return mark_safe(render_markdown(clause.body))  # noqa: S308 - sanitized by nh3
+    """One clause on a page of its own: references link into its version's page."""
+    key = f"clause-html:{clause.pk}"
+    html = cache.get(key)
+    if html is None:
+        siblings = list(clause.version.clauses.only("number", "heading", "anchor"))
+        html = _render(clause, _clause_index(siblings), base_url=clause.version.get_absolute_url())
+        cache.set(key, html, timeout=None)
+    return mark_safe(html)  # noqa: S308 - sanitized by nh3 in render_markdown
 
 
 def clauses_for_display(version: DocumentVersion, clauses: list[Clause]) -> list[ClauseView]:
     key = f"version-html:{version.pk}"
     rendered = cache.get(key)
     if rendered is None or len(rendered) != len(clauses):
-        rendered = [render_markdown(c.body) for c in clauses]
+        index = _clause_index(clauses)
+        rendered = [_render(c, index) for c in clauses]
         cache.set(key, rendered, timeout=None)
     return [
         ClauseView(clause=c, html=mark_safe(html), heading_level=min(2 + c.depth, 6))  # noqa: S308

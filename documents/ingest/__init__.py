@@ -1,4 +1,101 @@
 """Pure text -> structure: format detection, cleaning, clause splitting.
 
-The public entry point is :func:`parse_document`.
+The public entry point is :func:`parse_document`::
+
+    parse_document(raw, filename="terms.md") -> ParsedDocument
+
+Pipeline: detect the format (HTML is converted to markdown), normalise unicode,
+strip web-page clutter, repair broken emphasis, rebuild flattened outlines, split
+into a clause tree, and give each clause a unique anchor. Cross-references are
+found separately with :func:`find_cross_references`.
 """
+
+from __future__ import annotations
+
+from .anchors import base_anchor, dedupe
+from .clean import clean_lines, normalize_unicode
+from .dates import find_effective_date
+from .flattened import reconstruct
+from .formats import detect_format, html_to_markdown
+from .model import ParsedClause, ParsedDocument
+from .plain import to_plain
+from .references import CrossReference, find_cross_references
+from .split import split_blocks
+
+__all__ = [
+    "CrossReference",
+    "ParsedClause",
+    "ParsedDocument",
+    "find_cross_references",
+    "parse_document",
+]
+
+
+def parse_document(raw: str, *, filename: str = "", format_hint: str | None = None) -> ParsedDocument:
+    """Parse a legal document (text, markdown or HTML) into clauses."""
+    source_format = detect_format(raw, filename, format_hint)
+    text = html_to_markdown(raw) if source_format == "html" else raw
+    text = normalize_unicode(text)
+    lines = clean_lines(text)
+    lines = reconstruct(lines)
+    normalized = "\n".join(lines).strip("\n") + "\n"
+    # The date statement may sit in a line the clutter filter removed (a "Last updated"
+    # bullet next to the navigation), so fall back to the uncleaned text.
+    effective = find_effective_date(normalized) or find_effective_date(text)
+
+    result = split_blocks(lines)
+    clauses: list[ParsedClause] = []
+    used: set[str] = set()
+    offset = 0
+    if result.preamble.strip():
+        used.add("preamble")
+        clauses.append(
+            ParsedClause(
+                number="", heading="", body=result.preamble.strip(), text=to_plain(result.preamble),
+                depth=0, parent=None, anchor="preamble",
+            )
+        )
+        offset = 1
+    depths: list[int] = []
+    anchors: list[str] = []
+    for node in result.nodes:
+        parent = node.parent
+        depth = depths[parent] + 1 if parent is not None else 0
+        parent_node = result.nodes[parent] if parent is not None else None
+        # Decimal numbers are complete ids when multi-level ("4.2"), at the top, or on a
+        # heading under an unnumbered heading; list items restarting at "1." inside a
+        # clause are relative to it ("s3-1").
+        absolute = parent is None or bool(
+            node.enum
+            and (
+                (node.enum.is_dec and len(node.enum.tokens) > 1)
+                or (node.source == "H" and parent_node.enum is None)
+                or (node.enum.is_dec and node.source == "H" and parent_node.source == "H" and parent_node.enum.is_dec)
+            )
+        )
+        anchor = dedupe(
+            base_anchor(node.number, node.heading, parent_anchor=anchors[parent] if parent is not None else None,
+                        absolute=absolute),
+            used,
+        )
+        depths.append(depth)
+        anchors.append(anchor)
+        body = "\n\n".join(part.strip("\n") for part in node.body if part.strip()).strip()
+        clauses.append(
+            ParsedClause(
+                number=node.number,
+                heading=node.heading,
+                body=body,
+                text=to_plain(body),
+                depth=depth,
+                parent=(parent + offset) if parent is not None else None,
+                anchor=anchor,
+            )
+        )
+    return ParsedDocument(
+        title=result.title,
+        source_format=source_format,
+        normalized_text=normalized,
+        effective_date=effective,
+        clauses=clauses,
+    )

@@ -1,0 +1,315 @@
+"""Search timings: the portal's indexing and query paths against raw Whoosh, same run.
+
+Run:  .venv/bin/python bench/bench_search.py            # 10k clauses
+      .venv/bin/python bench/bench_search.py --full     # 10k and 100k clauses (~25 min
+                                                        # on 2 cores: Whoosh indexes ~500-1000
+                                                        # clauses/s, and both paths index)
+      .venv/bin/python bench/bench_search.py --sizes 25000 --runs 50
+
+Django is set up here with a temporary PORTAL_DATA_DIR (SQLite database and Whoosh
+folders inside it, deleted at the end), so the development data is never touched.
+
+For each corpus size (synthetic clauses with Zipf-distributed words, a few recurring
+legal phrases, 8 publishers, 3 kinds, one span per clause, a tenth of them superseded):
+
+* Indexing throughput, clauses/s (best of ``--index-rounds`` alternating runs, as
+  other work on a shared machine makes single runs noisy):
+  - portal: ``indexing.spans_rebuild_index`` (what ``search_sync --repair`` runs on an
+    empty index): spans read from the database with their relations, haystack's
+    ``full_prepare`` and the text template, ``PortalWhooshSearchBackend.apply``.
+  - raw Whoosh: the same field values read from the database with one ``values()``
+    query, written with one ``add_document`` per clause and one commit, into a fresh
+    index with the same schema.
+* Query latency, p50/p95 over ``--runs`` runs of each query, for single terms, two
+  terms, and phrases, each giving page 1 (20 hits) with highlighted snippets, the total
+  count and the three facet counts, current versions only:
+  - portal: ``documents.search.search`` (parse, compile, cached searcher, facets with
+    labels from the database, hits from stored fields, permalinks);
+  - raw Whoosh: one searcher kept open, Whoosh's ``QueryParser``, ``search_page`` with
+    the same filter and facets, ``hit.highlights`` on each hit.
+
+Targets: portal p95 <= 2x raw Whoosh; portal indexing >= 0.8x raw Whoosh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TMP = Path(tempfile.mkdtemp(prefix="bench-search-"))
+os.environ["PORTAL_DATA_DIR"] = str(TMP)
+os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
+os.environ["SEARCH_BACKEND"] = "whoosh"
+os.environ["DJANGO_DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+PHRASES = ["personal data", "third party", "governing law", "data controller", "cookie consent"]
+PUBLISHERS = ["acme", "globex", "initech", "umbrella", "hooli", "vandelay", "wonka", "zendesk"]
+KINDS = ["privacy", "terms", "cookies"]
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    consonants, vowels = "bcdfghklmnprstvwz", "aeiou"
+    words: set[str] = set()
+    while len(words) < size:
+        n = rng.choice((2, 2, 3, 3, 4))
+        words.add("".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(n)))
+    endings = ["", "", "", "s", "ing", "ed", "ation"]
+    return sorted(w + rng.choice(endings) for w in words)
+
+
+def make_corpus(n_clauses: int, seed: int = 11) -> None:
+    """Publishers, documents (50 clauses each), one version, one span per clause."""
+    from documents.models import (
+        Clause, ClauseLineage, ClauseSpan, Document, DocumentVersion, Publisher,
+    )
+
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]
+    per_doc = 50
+    n_docs = max(1, n_clauses // per_doc)
+    with transaction.atomic():
+        publishers = Publisher.objects.bulk_create(
+            [Publisher(slug=p, name=p.title()) for p in PUBLISHERS])
+        documents = Document.objects.bulk_create([
+            Document(publisher=publishers[d % len(publishers)], slug=f"{PUBLISHERS[d % len(PUBLISHERS)]}-doc-{d}",
+                     title=f"{PUBLISHERS[d % len(PUBLISHERS)].title()} Policy {d}", kind=KINDS[d % len(KINDS)])
+            for d in range(n_docs)])
+        versions = DocumentVersion.objects.bulk_create([
+            DocumentVersion(document=doc, label="2023-01-01", effective_date="2023-01-01", source_text="-",
+                            source_format="markdown", source_sha256="x", normalized_text="-", sha256=f"s{doc.pk}")
+            for doc in documents])
+        made = 0
+        for doc, version in zip(documents, versions):
+            count = min(per_doc, n_clauses - made)
+            if count <= 0:
+                break
+            lineages = ClauseLineage.objects.bulk_create(
+                [ClauseLineage(key=f"k{doc.pk}x{i}", document=doc) for i in range(count)])
+            clauses = []
+            for i, lineage in enumerate(lineages):
+                words = rng.choices(vocab, weights, k=rng.randint(25, 70))
+                if rng.random() < 0.3:
+                    words.insert(rng.randrange(len(words)), rng.choice(PHRASES))
+                heading = " ".join(rng.choices(vocab, weights, k=rng.randint(1, 3))).capitalize()
+                clauses.append(Clause(
+                    version=version, position=i, number=str(i + 1), anchor=f"s{i + 1}", heading=heading,
+                    body=" ".join(words), text=" ".join(words) + ".", text_sha=f"{doc.pk}-{i}", lineage=lineage))
+            Clause.objects.bulk_create(clauses)
+            ClauseSpan.objects.bulk_create([
+                ClauseSpan(lineage=c.lineage, document=doc, text_sha=c.text_sha, first_clause=c, last_clause=c,
+                           valid_from="2023-01-01", valid_to="2024-01-01" if rng.random() < 0.1 else None,
+                           version_labels="2023-01-01")
+                for c in clauses])
+            made += count
+
+
+def raw_docs() -> list[dict]:
+    """The same field values the portal indexes, from one values() query."""
+    import datetime as dt
+
+    from documents.models import ClauseSpan
+
+    rows = ClauseSpan.objects.values_list(
+        "pk", "first_clause__number", "first_clause__heading", "first_clause__text", "last_clause__anchor",
+        "lineage__key", "document__slug", "document__title", "document__kind", "document__publisher__slug",
+        "document__publisher__name", "version_labels", "valid_from", "valid_to")
+    midnight = dt.time()
+    docs = []
+    for pk, number, heading, text, anchor, key, slug, title, kind, pub, pub_name, labels, vf, vt in rows:
+        doc = {
+            "id": f"documents.clausespan.{pk}", "django_ct": "documents.clausespan", "django_id": str(pk),
+            "text": f"{number} {heading}\n{text}", "heading": heading, "number": number, "body": text,
+            "publisher": pub, "publisher_exact": pub, "publisher_name": pub_name, "kind": kind,
+            "kind_exact": kind, "document": slug, "document_exact": slug, "document_title": title,
+            "lineage": key, "anchor": anchor, "version_labels": labels,
+            "valid_from": dt.datetime.combine(vf, midnight),
+            "valid_until": dt.datetime.combine(vt or dt.date(9999, 12, 31), midnight),
+            "current": vt is None, "fingerprint": "",
+        }
+        if vt:
+            doc["valid_to"] = dt.datetime.combine(vt, midnight)
+        docs.append(doc)
+    return docs
+
+
+def bench_indexing(n: int, rounds: int) -> dict:
+    """Best of ``rounds`` alternating runs of each path (the machine may be shared)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from documents import indexing
+
+    backend = indexing.backend()
+    best = {"portal": 0.0, "raw": 0.0, "raw_write_only": 0.0}
+    for round_ in range(rounds):
+        started = time.perf_counter()
+        written = indexing.spans_rebuild_index()
+        best["portal"] = max(best["portal"], n / (time.perf_counter() - started))
+        assert written == n, (written, n)
+
+        raw_path = TMP / f"whoosh_raw_{n}_{round_}"
+        raw_path.mkdir()
+        ix = FileStorage(str(raw_path)).create_index(backend.schema)
+        started = time.perf_counter()
+        docs = raw_docs()
+        read_s = time.perf_counter() - started
+        writer = ix.writer(limitmb=backend.writer_limitmb)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        raw_s = time.perf_counter() - started
+        shutil.rmtree(raw_path)
+        best["raw"] = max(best["raw"], n / raw_s)
+        best["raw_write_only"] = max(best["raw_write_only"], n / (raw_s - read_s))
+    return best
+
+
+TERM_QUERIES = ["{w0}", "{w1}", "{w5}", "{w50}", "{w0} {w3}", "{w2} {w20}"]
+PHRASE_QUERIES = ['"personal data"', '"third party"', '"governing law"', '"{w0} {w1}"']
+
+
+def pick_words() -> dict[str, str]:
+    from documents import indexing
+
+    reader = indexing.backend().searcher().reader()
+    by_freq = sorted(((reader.doc_frequency("text", t), t.decode() if isinstance(t, bytes) else t)
+                      for t in reader.lexicon("text")), reverse=True)
+    words = [t for _, t in by_freq if t.isalpha() and len(t) > 3 and t not in {"data", "parti", "person", "law"}]
+    return {f"w{i}": words[i] for i in range(60)}
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def bench_queries(queries: list[str], runs: int) -> dict:
+    from whoosh import query as wq, sorting
+    from whoosh.highlight import ContextFragmenter, WholeFragmenter
+    from whoosh.qparser import QueryParser
+
+    from documents import indexing, search
+    from documents.search_backend import MarkFormatter
+
+    backend = indexing.backend()
+    raw_searcher = backend.index.searcher()
+    parser = QueryParser("text", schema=backend.schema)
+    facets = {name: sorting.FieldFacet(f"{name}_exact", maptype=sorting.Count) for name in search.FACETS}
+    current = wq.Term("current", True)
+
+    def raw(q: str) -> int:
+        results = raw_searcher.search_page(wq.And([parser.parse(q), current]), 1, pagelen=20, groupedby=facets)
+        results.results.formatter = MarkFormatter()
+        out = []
+        for hit in results:
+            body = hit["body"]
+            results.results.fragmenter = WholeFragmenter() if len(body) <= 240 else ContextFragmenter(240, 60)
+            out.append((hit["document_title"], hit.highlights("text", text=body, top=2)))
+        for name in search.FACETS:
+            results.results.groups(name)
+        return len(results)
+
+    def portal(q: str) -> int:
+        return search.search(search.SearchParams(q=q)).total
+
+    timings = {"portal": [], "raw": []}
+    counts = {}
+    for q in queries:  # warm both (first searcher open, template/URL caches)
+        counts[q] = (portal(q), raw(q))
+    for _ in range(runs):
+        for q in queries:
+            for name, fn in (("portal", portal), ("raw", raw)):
+                started = time.perf_counter()
+                fn(q)
+                timings[name].append((time.perf_counter() - started) * 1000)
+    raw_searcher.close()
+    return {
+        "p50": {k: statistics.median(v) for k, v in timings.items()},
+        "p95": {k: percentile(v, 0.95) for k, v in timings.items()},
+        "hits": counts,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", help="corpus sizes in clauses (default 10000)")
+    parser.add_argument("--full", action="store_true", help="10k and 100k clauses (100k takes a few minutes)")
+    parser.add_argument("--runs", type=int, default=30, help="runs of each query (default 30)")
+    parser.add_argument("--index-rounds", type=int, default=2,
+                        help="indexing runs of each path, best kept (default 2; 1 above 50k clauses)")
+    args = parser.parse_args()
+    sizes = args.sizes or ([10_000, 100_000] if args.full else [10_000])
+
+    rows = []
+    try:
+        for n in sizes:
+            # A fresh database per size (flush empties the tables without model deletes);
+            # the index is emptied by the rebuild.
+            if n == sizes[0]:
+                call_command("migrate", "--noinput", verbosity=0)
+            else:
+                call_command("flush", "--noinput", verbosity=0)
+            print(f"\n== {n:,} clauses: building the synthetic corpus…", flush=True)
+            started = time.perf_counter()
+            make_corpus(n)
+            print(f"   corpus in {time.perf_counter() - started:.1f}s; indexing…", flush=True)
+            indexing_rates = bench_indexing(n, args.index_rounds if n <= 50_000 else 1)
+            words = pick_words()
+            terms = [q.format(**words) for q in TERM_QUERIES]
+            phrases = [q.format(**words) for q in PHRASE_QUERIES]
+            print(f"   querying ({args.runs} runs of {len(terms)} term and {len(phrases)} phrase queries)…", flush=True)
+            term_t = bench_queries(terms, args.runs)
+            phrase_t = bench_queries(phrases, args.runs)
+            rows.append((n, indexing_rates, term_t, phrase_t))
+            for q, (p, r) in {**term_t["hits"], **phrase_t["hits"]}.items():
+                assert p == r, f"portal and raw Whoosh disagree on {q!r}: {p} vs {r}"
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+    print()
+    print("Indexing throughput (clauses/s; higher is better; target portal >= 0.8x raw)")
+    print(f"{'clauses':>9} | {'portal':>9} | {'raw Whoosh':>10} | {'ratio':>6} | {'raw, writer only':>16}")
+    print("-" * 64)
+    ok = True
+    for n, rates, _, _ in rows:
+        ratio = rates["portal"] / rates["raw"]
+        ok &= ratio >= 0.8
+        print(f"{n:>9,} | {rates['portal']:>9,.0f} | {rates['raw']:>10,.0f} | {ratio:>5.2f}x | {rates['raw_write_only']:>16,.0f}")
+    print()
+    print("Query latency, ms (page of 20 with highlights + count + 3 facets; target portal p95 <= 2x raw)")
+    print(f"{'clauses':>9} | {'queries':<8} | {'portal p50':>10} | {'raw p50':>8} | {'portal p95':>10} | {'raw p95':>8} | {'p95 ratio':>9}")
+    print("-" * 80)
+    for n, _, term_t, phrase_t in rows:
+        for label, t in (("terms", term_t), ("phrases", phrase_t)):
+            ratio = t["p95"]["portal"] / t["p95"]["raw"]
+            ok &= ratio <= 2.0
+            print(f"{n:>9,} | {label:<8} | {t['p50']['portal']:>10.2f} | {t['p50']['raw']:>8.2f} | "
+                  f"{t['p95']['portal']:>10.2f} | {t['p95']['raw']:>8.2f} | {ratio:>8.2f}x")
+    print()
+    print("All targets met." if ok else "Some targets were missed (see the ratios above).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

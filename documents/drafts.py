@@ -1,0 +1,358 @@
+"""The staff upload flow: an upload becomes a draft, the draft is previewed, then
+published (it becomes an immutable DocumentVersion) or discarded.
+
+Writes are ``draft_create``, ``draft_publish`` and ``draft_discard``; publishing goes
+through ``services.version_publish`` like every other version. ``upload_read`` and
+``pasted_read`` check what a person handed us before anything is saved, and
+``draft_preview`` works out what publishing would do, without writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+
+from documents import comparison, selectors, services
+from documents.ingest.model import ParsedDocument
+from documents.models import Document, DocumentKind, DocumentVersion, SourceFormat, VersionDraft
+from documents.services import PublishError, PublishResult
+
+UPLOAD_SUFFIXES = {
+    ".md": SourceFormat.MARKDOWN,
+    ".markdown": SourceFormat.MARKDOWN,
+    ".txt": SourceFormat.TEXT,
+    ".html": SourceFormat.HTML,
+    ".htm": SourceFormat.HTML,
+}
+
+# Files people rename to .md or .txt by mistake. NUL bytes and invalid UTF-8 catch most
+# binaries anyway; naming the format makes the message useful.
+_BINARY_SIGNATURES = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file, which is one)"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+]
+
+
+# --- Reading what was uploaded ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadedText:
+    text: str
+    filename: str
+    source_format: str  # "" when the parser should detect it (pasted text)
+    sha256: str  # of the bytes received
+
+
+def _human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def day(date: dt.date) -> str:
+    """1 June 2024."""
+    return f"{date.day} {date:%B %Y}"
+
+
+def check_size(size: int, what: str) -> None:
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise PublishError(f"{what} is {_human_size(size)}; the limit is {_human_size(limit)}.")
+
+
+def upload_read(*, raw: bytes, filename: str) -> UploadedText:
+    """An uploaded file's bytes -> its text, or a PublishError that says what is wrong."""
+    name = PurePath(filename or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        allowed = ", ".join(sorted(UPLOAD_SUFFIXES))
+        raise PublishError(f"“{name}” is not a file type the portal reads; upload one of {allowed}.")
+    check_size(len(raw), f"“{name}”")
+    head = raw.lstrip(b"\xef\xbb\xbf")[:16]
+    for signature, kind in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            raise PublishError(
+                f"“{name}” is {kind}, not a text file; upload the document as .md, .txt or .html."
+            )
+    try:
+        text = services.decode_upload(raw)
+    except PublishError as exc:
+        raise PublishError(f"“{name}”: {exc}") from None
+    return UploadedText(
+        text=text, filename=name[:255], source_format=UPLOAD_SUFFIXES[suffix],
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def pasted_read(*, text: str) -> UploadedText:
+    raw = text.encode("utf-8")
+    check_size(len(raw), "The pasted text")
+    if "\x00" in text:
+        raise PublishError("The pasted text contains NUL characters; paste the document's text only.")
+    if not text.strip():
+        raise PublishError("The pasted text is empty.")
+    return UploadedText(text=text, filename="", source_format="", sha256=hashlib.sha256(raw).hexdigest())
+
+
+def text_parse(uploaded: UploadedText) -> ParsedDocument:
+    return services.version_parse(
+        uploaded.text, filename=uploaded.filename, source_format=uploaded.source_format or None
+    )
+
+
+def new_document_slug(*, publisher_name: str, title: str) -> str:
+    """The slug services.document_get_or_create would give a new document."""
+    return slugify(f"{slugify(publisher_name)} {title.strip()}")[:120]
+
+
+# --- Reads --------------------------------------------------------------------
+
+
+def draft_list() -> list[VersionDraft]:
+    return list(VersionDraft.objects.select_related("document__publisher", "created_by").defer("source_text"))
+
+
+def draft_get(pk: int) -> VersionDraft:
+    try:
+        return VersionDraft.objects.select_related(
+            "document__publisher", "document__current_version", "created_by"
+        ).get(pk=pk)
+    except VersionDraft.DoesNotExist:
+        raise Http404("No such draft: it was published or discarded.") from None
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    level: str  # "error" blocks publishing; "warning" needs a look before publishing
+    message: str
+
+
+@dataclass(frozen=True)
+class ClauseSummary:
+    number: str
+    heading: str
+    first_words: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    draft: VersionDraft
+    document: Document | None  # None for a document that publishing will create
+    parsed: ParsedDocument | None
+    clauses: list[ClauseSummary]
+    current: DocumentVersion | None
+    comparison: comparison.Comparison | None
+    effective_date: dt.date
+    effective_date_source: str  # "given", "stated" or "today"
+    identical: DocumentVersion | None
+    becomes_current: bool
+    problems: list[DraftProblem] = field(default_factory=list)
+
+    @property
+    def can_publish(self) -> bool:
+        return not any(p.level == "error" for p in self.problems)
+
+    @property
+    def headed_clause_count(self) -> int:
+        return sum(1 for c in self.clauses if c.number or c.heading)
+
+
+def _first_words(text: str, n: int = 14) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+def _draft_document(draft: VersionDraft) -> Document | None:
+    if draft.document_id:
+        return draft.document
+    slug = new_document_slug(publisher_name=draft.new_publisher, title=draft.new_title)
+    return Document.objects.with_current().filter(slug=slug).first()
+
+
+def draft_preview(draft: VersionDraft) -> DraftPreview:
+    """What publishing ``draft`` would do, and what a person should check first."""
+    problems: list[DraftProblem] = []
+    document = _draft_document(draft)
+    if not draft.document_id and document is not None:
+        problems.append(DraftProblem("warning", (
+            f"{document.publisher} already has a document called “{document.title}”; "
+            "this text will be published as a new version of it."
+        )))
+    try:
+        parsed = services.version_parse(
+            draft.source_text, filename=draft.source_filename, source_format=draft.source_format or None
+        )
+    except PublishError as exc:
+        parsed = None
+        problems.append(DraftProblem("error", f"The text cannot be published: {exc}"))
+
+    today = timezone.localdate()
+    stated = parsed.effective_date if parsed else None
+    if draft.effective_date:
+        effective_date, source = draft.effective_date, "given"
+    elif stated:
+        effective_date, source = stated, "stated"
+    else:
+        effective_date, source = today, "today"
+
+    current = document.current_version if document else None
+    clauses: list[ClauseSummary] = []
+    result = None
+    identical = None
+    becomes_current = current is None
+    if parsed is not None:
+        clauses = [ClauseSummary(c.number, c.heading, _first_words(c.text), c.depth) for c in parsed.clauses]
+        if not any(c.number or c.heading for c in parsed.clauses):
+            problems.append(DraftProblem("warning", (
+                "No headings or numbered sections were recognized: the whole text is "
+                f"{len(clauses)} unheaded clause{'s' if len(clauses) != 1 else ''}. Clause links, comparison "
+                "and search work best on sectioned text (in markdown: “## 1. Heading”)."
+            )))
+        if document is not None:
+            identical = services.version_find_identical(document, parsed)
+        if identical is not None:
+            problems.append(DraftProblem("error", (
+                f"The text is identical to version {identical.label} of {document.title} "
+                f"(effective {day(identical.effective_date)}); there is nothing new to publish."
+            )))
+        if current is not None:
+            result = comparison.compare_clauses(selectors.version_clauses(current), list(parsed.clauses))
+            becomes_current = effective_date >= current.effective_date
+            if effective_date < current.effective_date:
+                problems.append(DraftProblem("warning", (
+                    f"The effective date {day(effective_date)} is earlier than the current version "
+                    f"({current.label}, {day(current.effective_date)}). It will go into the timeline "
+                    "as an older version and will not displace the current one."
+                )))
+        if draft.effective_date and stated and stated != draft.effective_date:
+            problems.append(DraftProblem("warning", (
+                f"The text states an effective date of {day(stated)}, but {day(draft.effective_date)} "
+                "was given. The date given will be used."
+            )))
+    if effective_date > today:
+        problems.append(DraftProblem("warning", (
+            f"The effective date {day(effective_date)} is in the future."
+            + (" The version will be shown as current as soon as it is published." if becomes_current else "")
+        )))
+    if source == "today":
+        problems.append(DraftProblem("warning", (
+            "No effective date was given and the text states none: today's date will be used."
+        )))
+    return DraftPreview(
+        draft=draft, document=document, parsed=parsed, clauses=clauses, current=current,
+        comparison=result, effective_date=effective_date, effective_date_source=source,
+        identical=identical, becomes_current=becomes_current, problems=problems,
+    )
+
+
+# --- Writes -------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_create(
+    *,
+    created_by,
+    uploaded: UploadedText,
+    document: Document | None = None,
+    new_publisher: str = "",
+    new_title: str = "",
+    new_kind: str = "",
+    effective_date: dt.date | None = None,
+    change_note: str = "",
+) -> VersionDraft:
+    if document is None and not (new_publisher.strip() and new_title.strip()):
+        raise PublishError("Choose a document, or give the publisher and title of a new one.")
+    draft = VersionDraft(
+        document=document,
+        new_publisher="" if document else new_publisher.strip(),
+        new_title="" if document else new_title.strip(),
+        new_kind="" if document else (new_kind or DocumentKind.OTHER),
+        source_text=uploaded.text,
+        source_filename=uploaded.filename,
+        source_format=uploaded.source_format,
+        upload_sha256=uploaded.sha256,
+        effective_date=effective_date,
+        change_note=change_note.strip(),
+        created_by=created_by,
+    )
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+def version_log(*, user, version: DocumentVersion, message: str = "") -> None:
+    """The admin history entry for a published version (the version itself holds the rest)."""
+    LogEntry.objects.log_actions(
+        user.pk, [version], ADDITION,
+        change_message=message or f"Published version {version.label}.", single_object=True,
+    )
+
+
+@transaction.atomic
+def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
+    """Publish the draft as a new version and delete it, in one transaction.
+
+    Raises PublishError (and saves nothing) when the text cannot be published or is
+    identical to a version of the document; VersionDraft.DoesNotExist when the draft
+    was discarded or published meanwhile.
+    """
+    # Re-read inside the transaction: a draft published or discarded by someone else
+    # since the preview is gone now.
+    draft = VersionDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.document_id:
+        document = draft.document
+    else:
+        document = services.document_get_or_create(
+            publisher_name=draft.new_publisher,
+            title=draft.new_title,
+            kind=draft.new_kind or DocumentKind.OTHER,
+        )
+    parsed = services.version_parse(
+        draft.source_text, filename=draft.source_filename, source_format=draft.source_format or None
+    )
+    result = services.version_publish(
+        document=document,
+        source_text=draft.source_text,
+        filename=draft.source_filename,
+        source_format=draft.source_format or None,
+        effective_date=draft.effective_date,
+        change_note=draft.change_note,
+        added_by=published_by,
+        parsed=parsed,
+    )
+    if not result.created:
+        raise PublishError(result.message)
+    version_log(user=published_by, version=result.version, message=(
+        f"Published version {result.version.label} from "
+        f"{draft.source_filename or 'pasted text'} (draft {draft.pk})."
+    ))
+    draft.delete()
+    return result
+
+
+@transaction.atomic
+def draft_discard(*, draft: VersionDraft) -> None:
+    VersionDraft.objects.filter(pk=draft.pk).delete()

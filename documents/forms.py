@@ -1,0 +1,126 @@
+"""The staff upload form. It checks everything a person can get wrong before anything
+is saved; the checks themselves live in ``documents.drafts``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from documents import drafts, services
+from documents.models import Document, DocumentKind, Publisher
+from documents.services import PublishError
+
+
+class DocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return f"{obj.publisher.name} — {obj.title}"
+
+
+class UploadForm(forms.Form):
+    document = DocumentChoiceField(
+        queryset=Document.objects.select_related("publisher").order_by("publisher__name", "title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="— a new document —",
+        label="Existing document",
+    )
+    new_publisher = forms.CharField(
+        max_length=200, required=False, label="Publisher",
+        widget=forms.TextInput(attrs={"list": "publisher-names", "autocomplete": "off"}),
+    )
+    new_title = forms.CharField(max_length=300, required=False, label="Title")
+    new_kind = forms.ChoiceField(
+        choices=DocumentKind.choices, required=False, initial=DocumentKind.OTHER, label="Kind"
+    )
+    file = forms.FileField(
+        required=False, label="File",
+        help_text="UTF-8 text: .md, .txt, .html or .htm.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,.html,.htm"}),
+    )
+    text = forms.CharField(
+        required=False, strip=False, label="Or paste the text",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    effective_date = forms.DateField(
+        required=False, label="Effective date",
+        help_text="Leave empty to use the date stated in the text, or else today.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    change_note = forms.CharField(
+        required=False, label="Change note",
+        help_text="What changed and why, for the record (shown with the version).",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def publisher_names(self) -> list[str]:
+        return list(Publisher.objects.order_by("name").values_list("name", flat=True))
+
+    def clean(self):
+        data = super().clean()
+        self._clean_target(data)
+        uploaded = self._clean_text(data)
+        if uploaded is None or self.errors:
+            return data
+        try:
+            parsed = drafts.text_parse(uploaded)
+        except PublishError as exc:
+            raise ValidationError(str(exc)) from None
+        document = data.get("document")
+        if document is not None:
+            identical = services.version_find_identical(document, parsed)
+            if identical is not None:
+                raise ValidationError(
+                    f"This text is identical to version {identical.label} of {document.title} "
+                    f"(effective {drafts.day(identical.effective_date)}); there is nothing new to publish."
+                )
+        data["uploaded"] = uploaded
+        return data
+
+    def _clean_target(self, data) -> None:
+        document = data.get("document")
+        publisher = (data.get("new_publisher") or "").strip()
+        title = (data.get("new_title") or "").strip()
+        if document is not None:
+            if publisher or title:
+                self.add_error("document", "Choose an existing document or describe a new one, not both.")
+            return
+        if "document" in self.errors:
+            return
+        if not publisher or not title:
+            hint = "(or choose an existing document)"
+            if not publisher:
+                self.add_error("new_publisher", f"Give the publisher of the new document {hint}.")
+            if not title:
+                self.add_error("new_title", f"Give the title of the new document {hint}.")
+            return
+        slug = drafts.new_document_slug(publisher_name=publisher, title=title)
+        existing = Document.objects.select_related("publisher").filter(slug=slug).first()
+        if existing is not None:
+            self.add_error("new_title", (
+                f"{existing.publisher.name} already has a document called “{existing.title}”: "
+                "choose it under Existing document."
+            ))
+
+    def _clean_text(self, data) -> drafts.UploadedText | None:
+        upload = data.get("file")
+        text = data.get("text") or ""
+        if upload and text.strip():
+            self.add_error(None, "Upload a file or paste the text, not both.")
+            return None
+        try:
+            if upload:
+                # Check the size before reading, so an oversized file is never read into memory.
+                drafts.check_size(upload.size, f"“{upload.name}”")
+                try:
+                    raw = upload.read()
+                finally:
+                    upload.close()
+                return drafts.upload_read(raw=raw, filename=upload.name)
+            if text:
+                return drafts.pasted_read(text=text)
+        except PublishError as exc:
+            self.add_error("file" if upload else "text", str(exc))
+            return None
+        if "file" not in self.errors:
+            self.add_error(None, "Upload a file or paste the text of the document.")
+        return None

@@ -1,0 +1,13 @@
+"""gunicorn settings for production: `gunicorn -c portal/gunicorn.conf.py portal.wsgi`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Searches are CPU-bound (Whoosh is pure Python): one worker per core, a few threads
+# each for the time spent waiting on the database.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,762 @@
+"""Tests for the pure-Python importer (documents.ingest): seeds, corpus, and pieces."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from documents.ingest import find_cross_references, parse_document
+from documents.ingest.anchors import slugify
+from documents.ingest.clean import normalize_unicode, repair_emphasis, trim_tail
+from documents.ingest.dates import find_effective_date
+from documents.ingest.flattened import reconstruct
+from documents.ingest.formats import detect_format, html_to_markdown
+from documents.ingest.numbering import parse_enumerator
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = ROOT / "tests" / "corpus"
+MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _seed(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def _parse_path(path: Path):
+    return parse_document(path.read_text(encoding="utf-8"), filename=path.name)
+
+
+_cache: dict[str, object] = {}
+
+
+def parsed(path: Path):
+    key = str(path)
+    if key not in _cache:
+        _cache[key] = _parse_path(path)
+    return _cache[key]
+
+
+def corpus_doc(rel: str):
+    return parsed(CORPUS / rel)
+
+
+def by_number(doc, number: str):
+    return [c for c in doc.clauses if c.number == number]
+
+
+def heading_of(doc, number: str) -> str:
+    found = by_number(doc, number)
+    assert found, f"no clause numbered {number!r}"
+    return found[0].heading
+
+
+def parent_of(doc, clause):
+    return doc.clauses[clause.parent] if clause.parent is not None else None
+
+
+# ---------------------------------------------------------------------------
+# Seeds
+# ---------------------------------------------------------------------------
+
+NAV_STRINGS = [
+    "Toggle Mobile Menu",
+    "Zendesk for sales",
+    "Subscribe to our newsletter",
+    "Champions of customer service",
+    "Sign in",
+    "Free trial",
+    "Please enter a valid email",
+]
+
+
+def test_seed_003_cookie_policy_sections_and_date():
+    doc = parsed(_seed("003"))
+    assert doc.effective_date == dt.date(2022, 1, 31)
+    assert doc.title == "Cookie Policy"
+    headed = [c for c in doc.clauses if c.heading]
+    assert [c.heading for c in headed] == [
+        "Intro",
+        "Does Zendesk use Cookies?",
+        "What is a Cookie?",
+        "Why does Zendesk use Cookies?",
+        "How to disable Cookies",
+        "Cookies Subject to Change",
+        "Cookies Used in Our Services",
+        "Updating This Policy",
+        "English Version Controls",
+        "Contact Us",
+    ]
+    assert [c.number for c in headed] == [str(i) for i in range(1, 11)]
+    assert all(c.depth == 0 for c in headed)
+    unheaded = [c for c in doc.clauses if not c.heading]
+    assert len(unheaded) <= 1
+    if unheaded:
+        assert doc.clauses[0] is unheaded[0] and doc.clauses[0].anchor == "preamble"
+        assert doc.clauses[0].text.startswith("Effective as of January 31, 2022")
+    assert [c.anchor for c in headed][:2] == ["s1", "s2"]
+    # The contact address stays with its clause; the footer after it does not.
+    contact = headed[-1]
+    assert "989 Market Street" in contact.body
+    assert "Bain & Company" in contact.text
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003"])
+def test_seeds_keep_no_navigation_or_footer(prefix):
+    doc = parsed(_seed(prefix))
+    for clause in doc.clauses:
+        for nav in NAV_STRINGS:
+            assert nav not in clause.body, (prefix, clause.anchor, nav)
+            assert nav not in clause.heading
+    for nav in NAV_STRINGS:
+        assert nav not in doc.normalized_text
+
+
+def test_seed_003_header_navigation_removed():
+    doc = parsed(_seed("003"))
+    for text in ("Product Support", "Español", "Region-Specific Terms", "©Zendesk", "Legal Information and Resources"):
+        assert text not in doc.normalized_text
+
+
+def test_seed_002_privacy_policy_emphasis_repaired():
+    doc = parsed(_seed("002"))
+    assert doc.effective_date == dt.date(2015, 10, 1)
+    headings = [c.heading for c in doc.clauses]
+    for expected in (
+        "What this Policy Covers",
+        "How We Use Personal Information",
+        "Data Hosting, Transfer, and Retention",
+        "Compliance and Safeguarding Your Information",
+        "Log Files From Your Use of Our Websites and Services",
+        "Choices",
+        "Benchmarking",
+        "Other Submissions",
+    ):
+        assert expected in headings
+    for h in headings:
+        assert "*" not in h and "_" not in h and not h.endswith(":")
+    # Italic sub-headings nest under the bold section they appear in.
+    covers = next(c for c in doc.clauses if c.heading == "What this Policy Covers")
+    assert parent_of(doc, covers).heading == "Information Covered By This Policy"
+    assert doc.title == "Privacy Policy"
+
+
+def test_seed_001_flattened_list_reconstructed():
+    doc = parsed(_seed("001"))
+    assert doc.effective_date == dt.date(2018, 5, 24)
+    top = [c for c in doc.clauses if c.depth == 0 and c.number]
+    assert [c.number for c in top] == [str(i) for i in range(1, 17)]
+    assert [c.heading for c in top] == [
+        "Acceptance of Terms",
+        "API Key Definitions",
+        "API License",
+        "Use of APIs and ClickDesk Data",
+        "Use of ClickDesk Brand or Marks",
+        "Storage of Data",
+        "Your User Agreement and Privacy Policy",
+        "Security Measures",
+        "Government Access",
+        "Government Use",
+        "Ownership",
+        "Term and Termination",
+        "Other Important Terms",
+        "Disclaimer of Warranties; Limitation of Liability; Indemnity",
+        "Dispute Resolution",
+        "General Legal Terms",
+    ]
+    assert heading_of(doc, "4.9") == "Rate Limits"
+    assert heading_of(doc, "6.3") == "Delete at User Request"
+    assert heading_of(doc, "16.9") == "How to Contact Us"
+    assert heading_of(doc, "4.2") == "Applicable laws or agreements"
+    rate = by_number(doc, "4.9")[0]
+    assert parent_of(doc, rate).number == "4" and rate.anchor == "s4-9"
+    assert [c.number for c in doc.clauses if c.parent == doc.clauses.index(by_number(doc, "4.8")[0])] == [
+        "4.8.1",
+        "4.8.2",
+        "4.8.3",
+    ]
+    # Paragraph items became body text of their section, not clauses.
+    acceptance = by_number(doc, "1")[0]
+    assert acceptance.text.startswith("This ClickDesk API Terms of Service document")
+    assert "If you are entering into this API TOS" in acceptance.text
+    # The section 5 lead title is split from its body.
+    brand = by_number(doc, "5")[0]
+    assert brand.text.startswith("You must not use the ClickDesk Brand")
+
+
+def test_seed_001_cross_references_confirm_reconstruction():
+    doc = parsed(_seed("001"))
+    numbers = {c.number: c for c in doc.clauses}
+    refs = find_cross_references(doc.normalized_text)
+    cited = [r.number for r in refs]
+    for n in ("4.2", "4.11", "9", "16.9", "4", "5", "6.4", "16"):
+        assert n in cited
+        assert n in numbers, f"cross-referenced section {n} was not reconstructed"
+    titled = {r.number: r.title for r in refs if r.title}
+    assert titled["11"] == "Ownership" and numbers["11"].heading == "Ownership"
+    assert titled["12"] == "Term and Termination" == numbers["12"].heading
+    assert titled["16"] == "General Legal Terms" == numbers["16"].heading
+    assert titled["14"] == numbers["14"].heading
+
+
+def test_seed_000_footer_removed():
+    doc = parsed(_seed("000"))
+    assert doc.title == "Restrictions and Responsibilities"
+    text = doc.normalized_text
+    for footer in ("Join our developer community", "181 Fremont Street", "[Forum](#)", "Cookie Settings"):
+        assert footer not in text
+        assert all(footer not in c.body for c in doc.clauses)
+    assert doc.clauses[-1].text.endswith("sole discretion.")
+
+
+# ---------------------------------------------------------------------------
+# Cross references
+# ---------------------------------------------------------------------------
+
+
+def test_cross_references_offsets_and_ranges():
+    text = (
+        "Your license is subject to Section 4.2 through 4.11 and Section 9 below. "
+        "Contact us at the address in Section 16.9 below."
+    )
+    refs = find_cross_references(text)
+    assert [(r.number, r.range_role) for r in refs] == [("4.2", "start"), ("4.11", "end"), ("9", ""), ("16.9", "")]
+    for r in refs:
+        assert text[r.start:r.end] == r.number
+
+
+def test_cross_references_quoted_titles():
+    text = (
+        "the following sections survive: Sections 4 (“Use of the APIs and ClickDesk Data”), "
+        "5 (“Use of ClickDesk Brand or Marks”), 14 (“Disclaimer of Warranties; Limitation of "
+        "Liability; Indemnity”) and 16 (“General Legal Terms”)."
+    )
+    refs = find_cross_references(text)
+    assert [(r.number, r.title) for r in refs] == [
+        ("4", "Use of the APIs and ClickDesk Data"),
+        ("5", "Use of ClickDesk Brand or Marks"),
+        ("14", "Disclaimer of Warranties; Limitation of Liability; Indemnity"),
+        ("16", "General Legal Terms"),
+    ]
+    first = refs[0]
+    assert text[first.start:first.end] == "4 (“Use of the APIs and ClickDesk Data”)"
+
+
+def test_cross_references_ignore_plain_numbers():
+    refs = find_cross_references("Pay within 30 days; see Clause 12(a) and section 3.")
+    assert [r.number for r in refs] == ["12(a)", "3"]
+    assert find_cross_references("In 2018 we had 4 sections.") == []
+
+
+# ---------------------------------------------------------------------------
+# Corpus: every version
+# ---------------------------------------------------------------------------
+
+ENTRIES = [e["path"] for e in MANIFEST]
+
+
+def _note_count(notes: str, pattern: str) -> int:
+    m = re.search(pattern, notes)
+    return int(m.group(1)) if m else 0
+
+
+@pytest.mark.parametrize("rel", ENTRIES)
+def test_corpus_version_parses(rel):
+    doc = corpus_doc(rel)
+    assert doc.clauses, rel
+    anchors = [c.anchor for c in doc.clauses]
+    assert len(anchors) == len(set(anchors)), [a for a, n in collections.Counter(anchors).items() if n > 1]
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", a) for a in anchors)
+    for i, c in enumerate(doc.clauses):
+        assert "**" not in c.heading and "\\" not in c.heading, c.heading
+        assert not re.match(r"^\d+\\\.", c.heading)
+        if c.parent is not None:
+            assert c.parent < i
+            assert c.depth == doc.clauses[c.parent].depth + 1
+        else:
+            assert c.depth == 0
+        assert c.text == " ".join(c.text.split())
+    # Numbers of list items stay unique within their parent.
+    children = collections.defaultdict(list)
+    for c in doc.clauses:
+        if c.parent is not None and c.number:
+            children[c.parent].append(c.number)
+    for parent, nums in children.items():
+        assert len(nums) == len(set(nums)), (rel, doc.clauses[parent].anchor, nums)
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["path"] for e in MANIFEST])
+def test_corpus_numbering_recognised(entry):
+    """The manifest counts numbered lines per version; the clauses must show them."""
+    doc = corpus_doc(entry["path"])
+    notes = entry["notes"]
+    xy = _note_count(notes, r"(\d+) x\.y(?!\.)")
+    xyz = _note_count(notes, r"(\d+) lines numbered x\.y\.z")
+    two = sum(1 for c in doc.clauses if re.fullmatch(r"\d+\.\d+", c.number))
+    three = sum(1 for c in doc.clauses if re.fullmatch(r"\d+\.\d+\.\d+", c.number))
+    assert two >= 0.9 * xy, (two, xy)
+    assert three >= 0.9 * xyz, (three, xyz)
+    if "outline-numbered" in notes:
+        assert {"I", "II", "A", "B"} <= {c.number for c in doc.clauses}
+    # Multi-level numbers sit under the clause whose number is their prefix, when there is one.
+    numbers = {c.number for c in doc.clauses}
+    for c in doc.clauses:
+        if re.fullmatch(r"\d+(\.\d+)+", c.number):
+            prefix = c.number.rsplit(".", 1)[0]
+            if prefix in numbers and c.parent is not None:
+                assert doc.clauses[c.parent].number == prefix, (c.number, doc.clauses[c.parent].number)
+
+
+def test_corpus_largest_file_is_fast():
+    biggest = max(MANIFEST, key=lambda e: e["bytes"])
+    raw = (CORPUS / biggest["path"]).read_text(encoding="utf-8")
+    parse_document(raw, filename=biggest["path"])  # warm up
+    t = time.perf_counter()
+    parse_document(raw, filename=biggest["path"])
+    assert time.perf_counter() - t < 0.5
+
+
+def test_synthetic_megabyte_document_is_fast():
+    parts = ["# Synthetic Terms", "", "Effective: January 1, 2024", ""]
+    i = 0
+    while sum(len(p) for p in parts) < 1_000_000:
+        i += 1
+        parts += [f"{i}\\. Section Title {i}", "-" * 20, ""]
+        for j in range(1, 6):
+            parts += [f"**{i}.{j} Clause Heading.** " + "The party shall comply with the terms. " * 12, ""]
+            parts += [f"({chr(96 + j)}) item text that goes on for a while; " * 3, ""]
+        parts += ["| a | b |", "|---|---|", "| 1 | 2 |", "", "* bullet one", "* bullet two", ""]
+    raw = "\n".join(parts)
+    t = time.perf_counter()
+    doc = parse_document(raw)
+    assert time.perf_counter() - t < 3.0
+    assert doc.effective_date == dt.date(2024, 1, 1)
+    assert by_number(doc, f"{i}.5")
+
+
+# ---------------------------------------------------------------------------
+# Corpus: hard cases named in the README
+# ---------------------------------------------------------------------------
+
+
+def test_cloudflare_tos_deep_numbering():
+    doc = corpus_doc("cloudflare/terms-of-service/2025-10-03.md")
+    assert doc.title == "Cloudflare Self-Serve Subscription Agreement"
+    assert doc.effective_date == dt.date(2025, 9, 12)
+    assert heading_of(doc, "18") == "Regional Terms"
+    assert heading_of(doc, "18.1") == "European Union"
+    assert heading_of(doc, "20") == "Contact Information"
+    restr = by_number(doc, "2.2.1")[0]
+    assert restr.heading == "Restrictions" and parent_of(doc, restr).number == "2.2"
+    assert parent_of(doc, by_number(doc, "2.2")[0]).number == "2"
+    items = [c for c in doc.clauses if c.parent == doc.clauses.index(restr)]
+    assert [c.number for c in items] == [f"({x})" for x in "abcdefghij"]
+    assert items[8].anchor == "s2-2-1-i"  # "(i)" after "(h)" is a letter
+    untitled = by_number(doc, "2.5.1")[0]
+    assert untitled.heading == "" and untitled.text.startswith("You and your End Users")
+    assert heading_of(doc, "1") == "Overview; Service Terms"
+
+
+def test_cloudflare_tos_2021_has_no_regional_terms():
+    doc = corpus_doc("cloudflare/terms-of-service/2021-08-30.md")
+    assert "Regional Terms" not in [c.heading for c in doc.clauses]
+    assert heading_of(doc, "2.2") == "Restrictions"
+
+
+def test_wordpress_2013_ordered_list_sections():
+    doc = corpus_doc("wordpress-com/terms-of-service/2013-06-19.md")
+    top = [c for c in doc.clauses if c.depth == 0 and c.number]
+    assert [c.number for c in top] == [str(i) for i in range(1, 21)]
+    assert top[0].heading == "Your WordPress.com Account and Site"
+    assert top[4].heading == "Firehose"
+    # Bulleted sub-points stay in the body of their section.
+    assert "Permitted Use" in top[4].text
+
+
+def test_wordpress_2016_unescaped_section_number():
+    doc = corpus_doc("wordpress-com/terms-of-service/2016-10-07.md")
+    top = [c for c in doc.clauses if c.depth == 0 and c.number]
+    assert [c.number for c in top][:3] == ["1", "2", "3"]
+    assert heading_of(doc, "2") == "VaultPress"
+    assert heading_of(doc, "1") == "WordPress.com"
+
+
+def test_wordpress_2026_linked_toc_not_duplicating_sections():
+    doc = corpus_doc("wordpress-com/terms-of-service/2026-04-11.md")
+    numbered_top = [c.number for c in doc.clauses if c.depth == 0 and c.number]
+    assert numbered_top == [str(i) for i in range(1, 22)]
+    assert heading_of(doc, "1") == "Who’s Who"
+    assert doc.effective_date == dt.date(2026, 4, 10)
+    assert sum(1 for c in doc.clauses if c.heading == "Specific Service Terms") == 1
+    spec = by_number(doc, "8")[0]
+    assert [c.number for c in doc.clauses if c.parent == doc.clauses.index(spec)][:3] == ["a", "b", "c"]
+
+
+def test_bumble_inner_lists_restart_and_stay_unique():
+    doc = corpus_doc("bumble/terms-of-service/2026-06-18.md")
+    sections = [c for c in doc.clauses if c.depth == 0 and c.number]
+    assert [c.number for c in sections] == [str(i) for i in range(1, 20)]
+    assert sections[0].heading == "BUMBLE RULES"
+    rules = doc.clauses.index(sections[0])
+    assert [c.number for c in doc.clauses if c.parent == rules] == ["1", "2"]
+    assert [c.anchor for c in doc.clauses if c.parent == rules] == ["s1-1", "s1-2"]
+    dispute = doc.clauses.index(by_number(doc, "15")[0])
+    arb = [c for c in doc.clauses if c.parent == dispute]
+    assert [c.number for c in arb] == [str(i) for i in range(1, 13)]
+    assert arb[0].heading == "When Does This Arbitration Agreement Apply?"
+    assert sections[3].heading == "Colorado Safety Policy"
+
+
+def test_wise_bold_inline_clause_numbers():
+    doc = corpus_doc("wise/terms-of-service/2026-08-07.md")
+    assert heading_of(doc, "12.5") == "Pay-in Methods"
+    assert parent_of(doc, by_number(doc, "12.5")[0]).number == "12"
+    assert heading_of(doc, "31") == "Moving outside the EEA and branches"
+    assert heading_of(doc, "1.1") == "This Customer Agreement"
+    untitled = by_number(doc, "1.2")[0]
+    assert untitled.heading == "" and untitled.text.startswith("This Agreement refers to")
+    letters = [c.number for c in doc.clauses if c.parent == doc.clauses.index(untitled)]
+    assert letters == ["a)", "b)", "c)"]
+    assert len([c for c in doc.clauses if re.fullmatch(r"\d+\.\d+", c.number)]) >= 190
+    assert "\u200b" not in doc.normalized_text
+
+
+def test_wise_renumbered_versions():
+    old = corpus_doc("wise/terms-of-service/2026-05-01.md")
+    new = corpus_doc("wise/terms-of-service/2026-08-07.md")
+    assert "31" in {c.number for c in new.clauses if c.depth == 0}
+    assert heading_of(new, "32") == heading_of(old, "31")
+
+
+def test_netflix_nested_ordered_list():
+    doc = corpus_doc("netflix/terms-of-service/2020-12-08.md")
+    assert [c.number for c in doc.clauses if c.depth == 0 and c.number] == ["1", "2", "3", "4", "5", "6"]
+    assert heading_of(doc, "1") == "Membership"
+    one_one = by_number(doc, "1.1")[0]
+    assert parent_of(doc, one_one).number == "1" and one_one.anchor == "s1-1"
+    assert heading_of(doc, "6.1") == "Governing Law"
+
+
+def test_netflix_2026_roman_items_and_inline_title_section():
+    doc = corpus_doc("netflix/terms-of-service/2026-04-19.md")
+    usage = by_number(doc, "1.8")[0]
+    assert usage.heading == "Usage Rights and Restrictions"
+    items = [c.number for c in doc.clauses if c.parent == doc.clauses.index(usage)]
+    assert items == [f"({r})" for r in ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")]
+    assert heading_of(doc, "4") == "Account Access"
+    assert by_number(doc, "4")[0].depth == 0
+
+
+def test_icloud_outline_with_nbsp_indentation():
+    doc = corpus_doc("icloud/terms-of-service/2025-09-15.md")
+    parts = [c for c in doc.clauses if c.depth == 0 and c.number]
+    assert [c.number for c in parts][:5] == ["I", "II", "III", "IV", "V"]
+    assert parts[0].heading == "REQUIREMENTS FOR USE OF THE SERVICE"
+    features = doc.clauses.index(parts[1])
+    letters = [c.number for c in doc.clauses if c.parent == features]
+    assert letters[:10] == list("ABCDEFGHIJ")  # "I." under part II is a letter
+    photos = next(c for c in doc.clauses if c.parent == features and c.number == "A")
+    assert photos.heading == "Photos"
+    assert [c.heading for c in doc.clauses if c.parent == doc.clauses.index(photos)] == [
+        "iCloud Photos",
+        "Shared Albums",
+        "Shared Photo Library",
+    ]
+    i_letter = next(c for c in doc.clauses if c.parent == features and c.number == "I")
+    assert i_letter.anchor == "sii-i"
+    icloud_plus = next(c for c in doc.clauses if c.parent == features and c.number == "G")
+    assert [c.number for c in doc.clauses if c.parent == doc.clauses.index(icloud_plus)] == ["1", "2", "3", "4", "5"]
+
+
+def test_icloud_2013_plain_text_headings():
+    doc = corpus_doc("icloud/terms-of-service/2013-06-20.md")
+    headings = [c.heading for c in doc.clauses]
+    assert "REQUIREMENTS FOR USE OF THE SERVICE" in headings
+    assert "Find My iPhone" in headings
+
+
+def test_le_chat_doubled_capture_keeps_unique_anchors():
+    doc = corpus_doc("le-chat/terms-of-service/2026-04-16.md")
+    anchors = [c.anchor for c in doc.clauses]
+    assert len(anchors) == len(set(anchors))
+    firsts = [c for c in doc.clauses if c.number == "1" and c.depth == 0]
+    assert len(firsts) == 2
+    assert {c.anchor for c in firsts} == {"s1", "s1-2"}
+    assert firsts[0].heading == firsts[1].heading == "Accessing the Mistral AI Products"
+    assert doc.effective_date == dt.date(2026, 3, 25)
+
+
+def test_wix_2012_flat_text_with_navigation():
+    doc = corpus_doc("wix/privacy-policy/2012-10-04.md")
+    numbered = [c for c in doc.clauses if c.number]
+    assert [c.number for c in numbered] == [str(i) for i in range(1, 12)]
+    assert numbered[0].heading == "General Principles"
+    assert numbered[2].heading == "Collection and Providence of Information and Content"
+    assert numbered[10].heading == "Contacting the Web Site"
+    everything = " ".join(c.heading + " " + c.text for c in doc.clauses)
+    for nav in ("Home Create Explore", "Forgot password", "Remember me", "Sign Up", "Premium Support"):
+        assert nav not in everything
+
+
+def test_wix_glued_subheading_split():
+    doc = corpus_doc("wix/privacy-policy/2018-10-18.md")
+    assert heading_of(doc, "2") == "What information do we collect?"
+    assert by_number(doc, "2.1")
+
+
+def test_tiktok_inverted_heading_levels():
+    doc = corpus_doc("tiktok/privacy-policy/2022-10-19.md")
+    collect = next(c for c in doc.clauses if c.heading == "What Information We Collect")
+    assert collect.depth == 0
+    subs = [c.heading for c in doc.clauses if c.parent == doc.clauses.index(collect)]
+    assert subs == ["Information You Provide", "Automatically Collected Information", "Information From Other Sources"]
+
+
+def test_tiktok_tos_bold_numbered_titles():
+    doc = corpus_doc("tiktok/terms-of-service/2025-08-12.md")
+    assert heading_of(doc, "1") == "Who your contract is with"
+    assert heading_of(doc, "3") == "Additional terms that apply if you use certain features"
+    assert parent_of(doc, by_number(doc, "4.1")[0]).number == "4"
+
+
+def test_grammarly_2025_three_level_bold_numbers():
+    doc = corpus_doc("grammarly/terms-of-service/2025-11-01.md")
+    assert heading_of(doc, "3.3.1") == "Account Credentials"
+    assert parent_of(doc, by_number(doc, "3.3.1")[0]).number == "3.3"
+    assert heading_of(doc, "1") == "Your Acceptance of these Terms"
+    assert not by_number(doc, "3.3.3")[0].text.startswith(".")
+    assert doc.effective_date == dt.date(2025, 10, 29)
+
+
+def test_grammarly_2023_unnumbered_setext_headings():
+    doc = corpus_doc("grammarly/terms-of-service/2023-02-06.md")
+    assert "Who We Are" in [c.heading for c in doc.clauses]
+
+
+def test_bumble_privacy_tables_stay_whole():
+    doc = corpus_doc("bumble/privacy-policy/2021-08-19.md")
+    tables = [c for c in doc.clauses if "|---" in c.body or "| ---" in c.body or re.search(r"^\|[\s:-]+\|", c.body, re.M)]
+    assert tables
+    for c in tables:
+        rows = [l for l in c.body.split("\n") if l.startswith("|")]
+        assert len(rows) >= 3
+
+
+# ---------------------------------------------------------------------------
+# Pure pieces on small inputs
+# ---------------------------------------------------------------------------
+
+SMALL_MD = """# Sample Terms
+
+Last updated: 1 January 2024
+
+Welcome to the service.
+
+## 1. Definitions
+
+Words have meanings.
+
+## 2. Use of the Service
+
+### 2.1 Licence
+
+We grant you a licence:
+
+(a) to use the app;
+
+(b) to share content.
+
+* a bullet that stays in the body
+* another bullet
+
+### 2.2 Restrictions
+
+You must not misuse it.
+
+## Contact
+
+Write to us.
+"""
+
+
+def test_small_markdown_exact_structure():
+    doc = parse_document(SMALL_MD)
+    assert doc.title == "Sample Terms"
+    assert doc.source_format == "markdown"
+    assert doc.effective_date == dt.date(2024, 1, 1)
+    got = [(c.number, c.heading, c.depth, c.parent) for c in doc.clauses]
+    assert got == [
+        ("", "", 0, None),
+        ("1", "Definitions", 0, None),
+        ("2", "Use of the Service", 0, None),
+        ("2.1", "Licence", 1, 2),
+        ("(a)", "", 2, 3),
+        ("(b)", "", 2, 3),
+        ("2.2", "Restrictions", 1, 2),
+        ("", "Contact", 0, None),
+    ]
+    assert [c.anchor for c in doc.clauses] == ["preamble", "s1", "s2", "s2-1", "s2-1-a", "s2-1-b", "s2-2", "contact"]
+    licence = doc.clauses[3]
+    assert licence.body.startswith("We grant you a licence:")
+    assert "* a bullet that stays in the body" in licence.body
+    assert doc.clauses[4].body == "to use the app;"
+    assert doc.clauses[0].text == "Last updated: 1 January 2024 Welcome to the service."
+
+
+def test_plain_text_numbered_headings_and_html_detection():
+    text = "Terms\n\n1. Intro\n\nHello there, this is the intro text of the terms.\n\n2. More\n\nMore text here for the second section.\n"
+    doc = parse_document(text)
+    assert doc.source_format == "text"
+    assert [(c.number, c.heading) for c in doc.clauses] == [("1", "Intro"), ("2", "More")]
+
+
+def test_html_input():
+    html = """<!doctype html><html><head><style>p{}</style><script>var x=1;</script></head>
+    <body><nav><a href="/">Home</a> <a href="/login">Sign in</a></nav>
+    <header>Acme Inc</header>
+    <main><h1>Privacy Policy</h1><p>Effective as of <b>March 2, 2021</b>.</p>
+    <h2>1. Data We Collect</h2><p>We collect <em>some</em> data.</p>
+    <ul><li>Name</li><li>Email</li></ul>
+    <h2>2. Your Rights</h2><p>You may ask us.</p>
+    <table><tr><th>Right</th><th>How</th></tr><tr><td>Access</td><td>Email us</td></tr></table>
+    </main><footer>© 2021 Acme. <form><input name=e> Subscribe</form></footer></body></html>"""
+    doc = parse_document(html, filename="privacy.html")
+    assert doc.source_format == "html"
+    assert doc.title == "Privacy Policy"
+    assert doc.effective_date == dt.date(2021, 3, 2)
+    assert [(c.number, c.heading) for c in doc.clauses if c.number] == [("1", "Data We Collect"), ("2", "Your Rights")]
+    assert "* Name" in doc.clauses[-2].body
+    assert "| Access | Email us |" in doc.clauses[-1].body
+    for junk in ("Sign in", "var x", "Acme Inc", "Subscribe", "©"):
+        assert junk not in doc.normalized_text
+
+
+def test_detect_format():
+    assert detect_format("<html><body><p>x</p></body></html>") == "html"
+    assert detect_format("# Title\n\nSome **bold** text.\n") == "markdown"
+    assert detect_format("Just some words.\nAnother line.\n") == "text"
+    assert detect_format("anything", format_hint="html") == "html"
+    assert detect_format("| a | b<br>c |\n|---|---|\n", filename="x.md") == "markdown"
+
+
+def test_html_to_markdown_basics():
+    md = html_to_markdown("<h2>Title</h2><p>One <strong>two</strong> <a href='https://x.y'>three</a></p><ol><li>a</li><li>b</li></ol>")
+    assert md == "## Title\n\nOne **two** [three](https://x.y)\n\n1. a\n2. b\n"
+
+
+def test_normalize_unicode():
+    raw = "A\u00a0\u00a0\u00a0B\r\nC\u200bD\r\n\u00a0\u00a0\u00a0\u00a0E\u00ad\n"
+    assert normalize_unicode(raw) == "A B\nCD\n    E\n"
+
+
+def test_repair_emphasis_examples():
+    lines = [
+        "_What_ _t_ _his Policy_ _C_ _overs:_",
+        "**Data** **Hosting** **,** **Transfer** **,** ******and Retention**",
+        "**Choice** **s**",
+        "**Compliance** **and Safeguar** **ding Your Information**",
+        "We protect safeguards and compliance in this text.",
+    ]
+    out = repair_emphasis(lines)
+    assert out[:4] == [
+        "_What this Policy Covers:_",
+        "**Data Hosting, Transfer, and Retention**",
+        "**Choices**",
+        "**Compliance and Safeguarding Your Information**",
+    ]
+    assert out[4] == lines[4]
+
+
+def test_trim_tail_removes_footer_but_keeps_address():
+    lines = [
+        "If you have questions, please write to us at the following address, and we will answer.",
+        "",
+        "Acme Inc.",
+        "1 Main Street",
+        "Springfield",
+        "",
+        "This paragraph is the last real sentence of the policy and it is long enough.",
+        "",
+        "Acme",
+        "Products",
+        "* Widgets",
+        "* Gadgets",
+        "Subscribe to our newsletter",
+        "[Privacy](/p) [Terms](/t)",
+        "© 2024 Acme",
+    ]
+    out = trim_tail(lines)
+    assert out[-1].startswith("This paragraph is the last real sentence")
+    assert "1 Main Street" in out
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Effective: May 24th 2018\n\n1. Acceptance", dt.date(2018, 5, 24)),
+        ("Effective as of October 1, 2015, we have an updated policy.", dt.date(2015, 10, 1)),
+        ("Last updated: 30 November 2025", dt.date(2025, 11, 30)),
+        ("**Last Updated:** April 10, 2026", dt.date(2026, 4, 10)),
+        ("_Last updated: August 2025_", dt.date(2025, 8, 1)),
+        ("Effective Date: 2024-01-31", dt.date(2024, 1, 31)),
+        ("The Terms were last updated on: 17 June 2026", dt.date(2026, 6, 17)),
+        ("Users who joined on or after July 24, 2023 may opt out.", None),
+        ("Last updated March 1, 2020. Effective January 5, 2021.", dt.date(2020, 3, 1)),
+    ],
+)
+def test_effective_date(text, expected):
+    assert find_effective_date(text) == expected
+
+
+def test_effective_date_prefers_top_statement():
+    text = "Effective as of January 31, 2022, this applies.\n\n" + ("Filler text. " * 500) + "\nLast updated: May 1, 2019\n"
+    assert find_effective_date(text) == dt.date(2022, 1, 31)
+
+
+def test_parse_enumerator():
+    assert parse_enumerator("2.2.1 Restrictions").printed == "2.2.1"
+    assert parse_enumerator("3.3.1. Account").printed == "3.3.1"
+    assert parse_enumerator("(a) rent").printed == "(a)"
+    assert parse_enumerator("(iv) x").kind == "roman"
+    assert parse_enumerator("(i) x").kind == "amb"
+    assert parse_enumerator("IV. Part").printed == "IV"
+    assert parse_enumerator("a) item").printed == "a)"
+    assert parse_enumerator("10 days") is None
+    assert parse_enumerator("Inc. is") is None
+
+
+def test_flattened_reconstruction_small():
+    lines = [
+        "  1. Definitions",
+        "  2. This agreement uses a few words that need to be defined carefully below.",
+        "    1. Service – the thing we sell.",
+        "    2. User – the person who uses it.",
+        "  3. Payment",
+        "  4. You pay every month, in advance, using the payment method on file with us.",
+        "  5. Termination. Either party may end this agreement at any time.",
+        "  6. Notices sent by email count as written notice under this agreement always.",
+    ]
+    out = [l for l in reconstruct(lines) if l.strip()]
+    assert out == [
+        "1\\. Definitions",
+        "This agreement uses a few words that need to be defined carefully below.",
+        "1.1 Service – the thing we sell.",
+        "1.2 User – the person who uses it.",
+        "2\\. Payment",
+        "You pay every month, in advance, using the payment method on file with us.",
+        "3\\. Termination. Either party may end this agreement at any time.",
+        "Notices sent by email count as written notice under this agreement always.",
+    ]
+    ordinary = ["1. Buy milk today please.", "2. Walk the dog around the block.", "3. Call mom."]
+    assert reconstruct(ordinary) == ordinary
+
+
+def test_slugify():
+    assert slugify("Who’s Who?") == "whos-who"
+    assert slugify("Données personnelles") == "donnees-personnelles"

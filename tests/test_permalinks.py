@@ -1,0 +1,102 @@
+"""Clause permalinks: pinned and latest links, banners, citations, lineage JSON."""
+
+import datetime as dt
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+POLICY_V3 = factories.POLICY_V2.replace("Effective: June 1, 2024", "Effective: March 1, 2025").replace(
+    "## 3. Cookies\n\nWe use cookies to keep you signed in.\n\n", ""
+).replace("## 4. How We Use", "## 3. How We Use").replace("## 5. Contact", "## 4. Contact")
+
+
+@pytest.fixture
+def history():
+    doc = factories.document()
+    v1 = factories.publish(doc, factories.POLICY_V1).version
+    v2 = factories.publish(doc, factories.POLICY_V2).version
+    v3 = factories.publish(doc, POLICY_V3).version
+    doc.refresh_from_db()
+    return doc, v1, v2, v3
+
+
+def _clause(version, heading):
+    return version.clauses.select_related("lineage").get(heading=heading)
+
+
+def test_pinned_link_to_superseded_version_shows_its_text_and_an_amended_banner(client, history):
+    doc, v1, v2, v3 = history
+    old = _clause(v1, "Information We Collect")
+    response = client.get(old.get_permalink())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "We collect your name and email address when you register." in page
+    assert "amended" in page
+    assert "<ins>" in page  # the word diff against the newest text
+    assert "phone" in page
+
+
+def test_renumbered_banner(client, history):
+    doc, v1, v2, v3 = history
+    cookies = _clause(v2, "Cookies")  # removed in v3
+    use = _clause(v2, "How We Use Information")  # 4 in v2, 3 in v3
+    page = client.get(use.get_permalink()).content.decode()
+    assert "renumbered 4 → 3" in page
+
+
+def test_removed_banner_names_the_date_and_last_version(client, history):
+    doc, v1, v2, v3 = history
+    cookies = _clause(v2, "Cookies")
+    page = client.get(cookies.get_permalink()).content.decode()
+    assert "Removed." in page
+    assert "1 March 2025" in page
+    assert "This is the last version that had it." in page
+    # The latest link of a removed clause still answers, with the same banner.
+    latest = client.get(cookies.lineage.get_absolute_url()).content.decode()
+    assert "Removed." in latest and "We use cookies to keep you signed in." in latest
+
+
+def test_latest_link_follows_the_lineage(client, history):
+    doc, v1, v2, v3 = history
+    contact_v1 = _clause(v1, "Contact Us")
+    page = client.get(contact_v1.lineage.get_absolute_url()).content.decode()
+    contact_v3 = _clause(v3, "Contact Us")
+    assert contact_v3.lineage_id == contact_v1.lineage_id
+    assert f"/c/{contact_v1.lineage.key}/{v3.label}/" in page
+    assert "Removed." not in page and "Since this version" not in page
+
+
+def test_clause_page_has_copy_buttons_citation_and_link_preview_meta(client, history):
+    doc, v1, v2, v3 = history
+    clause = _clause(v3, "Contact Us")
+    page = client.get(clause.get_permalink()).content.decode()
+    assert "Copy link" in page and "Copy citation" in page
+    assert '<meta property="og:title" content="Privacy Policy — 4 Contact Us">' in page
+    assert 'content="Write to privacy@example.com' in page
+    assert "Example Corp, Privacy Policy, § 4 Contact Us (version of 2025-03-01)" in page
+
+
+def test_permalinks_are_short(history):
+    doc, v1, v2, v3 = history
+    clause = _clause(v3, "Contact Us")
+    assert len(clause.get_permalink()) <= len("/c/12345678/2025-03-01/")
+
+
+def test_pinned_link_to_version_without_the_clause_is_404(client, history):
+    doc, v1, v2, v3 = history
+    cookies = _clause(v2, "Cookies")
+    assert client.get(f"/c/{cookies.lineage.key}/{v1.label}/").status_code == 404
+
+
+def test_api_clause_lineage(client, history):
+    doc, v1, v2, v3 = history
+    key = _clause(v1, "How We Use Information").lineage.key
+    data = client.get(f"/api/clauses/{key}/").json()
+    assert [(v["version"], v["number"], v["status"]) for v in data["versions"]] == [
+        (v1.label, "3", "added"), (v2.label, "4", "renumbered"), (v3.label, "3", "renumbered"),
+    ]
+    cookies_key = _clause(v2, "Cookies").lineage.key
+    assert client.get(f"/api/clauses/{cookies_key}/").json()["removed_in"] == v3.label

@@ -1,0 +1,404 @@
+"""Search: the query language, the index kept in step with publishing, the page and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+import documents.ingest as _ingest
+
+if not hasattr(_ingest, "parse_document"):  # pragma: no cover - until the importer lands
+    from documents.ingest.model import ParsedClause, ParsedDocument
+
+    def _fallback_parse(source_text, filename="", format_hint=None):
+        title, clauses = "", []
+        for block in re.split(r"^## ", source_text, flags=re.M)[1:]:
+            head, _, body = block.partition("\n")
+            m = re.match(r"(\d+(?:\.\d+)*)\.?\s+(.*)", head.strip())
+            number, heading = (m.group(1), m.group(2)) if m else ("", head.strip())
+            clauses.append(ParsedClause(number=number, heading=heading, body=body.strip(), text=body.strip(),
+                                        depth=0, parent=None, anchor=f"s{len(clauses) + 1}"))
+        m = re.search(r"^# (.+)$", source_text, flags=re.M)
+        title = m.group(1) if m else ""
+        return ParsedDocument(title=title, source_format="markdown",
+                              normalized_text=source_text.strip(), effective_date=None, clauses=clauses)
+
+    _ingest.parse_document = _fallback_parse
+
+from documents import indexing, search, services  # noqa: E402
+from documents.models import ClauseSpan  # noqa: E402
+from documents.search import SearchParams, parse_query  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+
+def md(title: str, sections: list[tuple[str, str]]) -> str:
+    parts = [f"# {title}", ""]
+    for n, (heading, body) in enumerate(sections, 1):
+        parts += [f"## {n}. {heading}", "", body, ""]
+    return "\n".join(parts)
+
+
+def publish(publisher, title, kind, sections, date):
+    document = services.document_get_or_create(publisher_name=publisher, title=title, kind=kind)
+    result = services.version_publish(document=document, source_text=md(title, sections), effective_date=date)
+    return document, result.version
+
+
+ACME_V1 = [
+    ("Cookies", "We use cookies to remember your settings."),
+    ("Processing", "Your personal data is processed lawfully and honestly."),
+    ("Sharing", "We never sell personal data to advertisers."),
+    ("Contact", "Write to us about anything in this policy."),
+]
+ACME_V2 = [
+    ("Cookies", "We use cookies to remember your settings."),
+    ("Processing", "Your personal data is processed lawfully, fairly and transparently."),
+    ("Sharing", "We never sell personal data to advertisers."),
+    ("Contact", "Write to us about anything in this policy."),
+]
+
+
+@pytest.fixture
+def corpus():
+    """Two publishers, three documents; ACME privacy has two versions (clause 2 changes)."""
+    acme, v1 = publish("Acme", "Privacy Policy", "privacy", ACME_V1, dt.date(2023, 1, 1))
+    _, v2 = publish("Acme", "Privacy Policy", "privacy", ACME_V2, dt.date(2024, 1, 1))
+    publish("Zendesk", "Terms of Service", "terms", [
+        ("Accounts", "You must keep your password secret."),
+        ("Termination", "We may terminate accounts that break these terms. Cookie settings are not affected."),
+        ("Payment", "Fees are charged monthly in advance."),
+    ], dt.date(2023, 6, 1))
+    publish("Zendesk", "Cookie Policy", "cookies", [
+        ("What a cookie is", "A small file stored by your browser."),
+        ("Tracking", "Trackers and pixels measure marketing campaigns."),
+    ], dt.date(2023, 6, 1))
+    return {"acme": acme, "v1": v1, "v2": v2}
+
+
+def run(q="", **kw) -> search.SearchOutcome:
+    return search.search(SearchParams(q=q, **kw))
+
+
+def headings(outcome) -> list[str]:
+    return [hit.heading for hit in outcome.hits]
+
+
+# --- The query language -------------------------------------------------------------
+
+
+def test_stemming(corpus):
+    assert "Cookies" in headings(run("cookie"))
+    assert "Processing" in headings(run("processing"))
+    processed = run("processing")
+    assert any("processed" in str(hit.snippet) for hit in processed.hits)
+
+
+def test_heading_weighted_above_body(corpus):
+    outcome = run("cookie")
+    # "Cookies" (heading) and "What a cookie is" beat the body-only mention in Termination.
+    assert headings(outcome)[-1] == "Termination"
+    assert set(headings(outcome)[:2]) == {"Cookies", "What a cookie is"}
+
+
+def test_phrase(corpus):
+    assert headings(run('"sell personal data"')) == ["Sharing"]
+    assert headings(run('"personal sell data"')) == []
+
+
+def test_or_not_minus_prefix(corpus):
+    assert set(headings(run("password OR trackers"))) == {"Accounts", "Tracking"}
+    assert "Sharing" not in headings(run("personal data NOT sell"))
+    assert "Processing" in headings(run("personal data NOT sell"))
+    assert headings(run("personal -sell")) == ["Processing"]
+    assert set(headings(run("termin*"))) == {"Termination"}
+    assert "Tracking" in headings(run("track*"))
+
+
+def test_field_filters(corpus):
+    assert {h.publisher_slug for h in run("cookie publisher:zendesk").hits} == {"zendesk"}
+    assert {h.kind for h in run("cookie kind:privacy").hits} == {"privacy"}
+    assert headings(run("heading:cookie")) and all("ookie" in h for h in headings(run("heading:cookie")))
+    assert "Termination" not in headings(run("heading:cookie"))
+    slug = corpus["acme"].slug
+    assert {h.document_slug for h in run(f"data document:{slug}").hits} == {slug}
+
+
+def test_facets_count_and_filter(corpus):
+    outcome = run("cookie")
+    publishers = {f.value: f.count for f in outcome.facets["publisher"]}
+    assert publishers == {"acme": 1, "zendesk": 2}
+    assert {f.label for f in outcome.facets["publisher"]} == {"Acme", "Zendesk"}
+    kinds = {f.value: f.count for f in outcome.facets["kind"]}
+    assert kinds == {"privacy": 1, "terms": 1, "cookies": 1}
+    filtered = run("cookie", publisher="acme")
+    assert filtered.total == 1 and filtered.hits[0].publisher_slug == "acme"
+    active = [f for f in filtered.facets["publisher"] if f.active]
+    assert active and "publisher" not in active[0].querystring  # clicking again clears it
+
+
+def test_current_all_and_as_of(corpus):
+    old_text = "lawfully and honestly"
+    current = run(f'"{old_text}"')
+    assert current.total == 0  # the old wording is not in force any more
+    everything = run(f'"{old_text}"', versions="all")
+    assert everything.total == 1
+    old = everything.hits[0]
+    assert old.valid_to == dt.date(2024, 1, 1) and old.version_labels == ["2023-01-01"]
+    as_of_2023 = run("transparently OR honestly", versions="asof", as_of=dt.date(2023, 6, 30))
+    assert [h.valid_from for h in as_of_2023.hits] == [dt.date(2023, 1, 1)]
+    assert as_of_2023.hits[0].version_label == "2023-01-01"
+    as_of_2024 = run("transparently OR honestly", versions="asof", as_of=dt.date(2024, 1, 1))
+    assert [h.valid_from for h in as_of_2024.hits] == [dt.date(2024, 1, 1)]
+    before = run("lawfully", versions="asof", as_of=dt.date(2022, 1, 1))
+    assert before.total == 0
+    # An unchanged clause is one span naming both versions, linked in the current one.
+    cookies = run("remember settings").hits
+    assert len(cookies) == 1 and cookies[0].version_labels == ["2023-01-01", "2024-01-01"]
+    assert cookies[0].version_label == "2024-01-01"
+    assert cookies[0].permalink == reverse("documents:clause_pinned", args=[cookies[0].lineage, "2024-01-01"])
+
+
+def test_did_you_mean(corpus):
+    outcome = run("cokies")
+    assert outcome.total == 0
+    assert outcome.suggestion == "cookies"
+    page = run("pasword")
+    assert page.suggestion == "password"
+
+
+def _index_with_text(span_id, text):
+    """Index span ``span_id`` as if its clause read ``text`` (the importer strips tags, so
+    this puts raw HTML where only the search layer stands between it and the page)."""
+    span = indexing._index().index_queryset().get(pk=span_id)
+    span.first_clause.text = text
+    indexing.backend().apply(indexing._index(), [span])
+
+
+def test_snippet_escapes_html():
+    _, version = publish("Evil", "Terms", "terms", [("Scripts", "Beware <script>alert(1)</script> claims.")],
+                         dt.date(2023, 1, 1))
+    span = ClauseSpan.objects.get(document=version.document)
+    assert "<script>" not in str(run("beware").hits[0].snippet)  # the importer already drops tags
+    _index_with_text(span.pk, "Beware <script>alert(1)</script> and <b onclick='x'>bold</b> claims & more.")
+    snippet = str(run("beware").hits[0].snippet)
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp; more" in snippet
+    assert "<mark>Beware</mark>" in snippet
+    assert re.sub(r"</?mark>", "", snippet).count("<") == 0
+    # also the snippet without a highlight (a match through a field filter only)
+    plain = str(run("publisher:evil").hits[0].snippet)
+    assert "<" not in plain and "&lt;script&gt;" in plain
+
+
+def test_snippet_escaped_on_the_page(client):
+    _, version = publish("Evil", "Terms", "terms", [("Scripts", "Beware <script>alert(1)</script> here.")],
+                         dt.date(2023, 1, 1))
+    _index_with_text(ClauseSpan.objects.get(document=version.document).pk, "Beware <script>alert(1)</script> here.")
+    response = client.get(reverse("documents:search"), {"q": "alert"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in body
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in body
+    api = client.get(reverse("documents:api_search"), {"q": "alert"}).json()
+    assert api["results"][0]["snippet"] == "Beware &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; here."
+
+
+BAD_QUERIES = [
+    '"unbalanced quote', "(unbalanced (parens", "unbalanced) parens)", "(" * 5000 + "cookie" + ")" * 5000,
+    "cook\x00ie", "cookie " * 2000, "x" * 10_000, "AND", "-", "OR OR", "NOT", "*ookie", "cookie~99",
+    "?", "publisher:", 'heading:"', "((((", "))))", "~~~", "\\", "kind:nonsense", "a:b:c", "-(-(-(x)))",
+]
+
+
+@pytest.mark.parametrize("q", BAD_QUERIES)
+def test_bad_queries_never_fail(corpus, client, q):
+    started = time.monotonic()
+    response = client.get(reverse("documents:search"), {"q": q})
+    assert response.status_code == 200
+    api = client.get(reverse("documents:api_search"), {"q": q})
+    assert api.status_code in (200, 400)
+    assert "error" in api.json() or "results" in api.json()
+    assert time.monotonic() - started < 5
+
+
+def test_bad_queries_messages(corpus):
+    assert run("*ookie").notices and "Wildcards" in run("*ookie").notices[0]
+    assert run("*ookie").suggestion.startswith("cookie")
+    fuzzy = run("cookie~99")
+    assert any("at most 2" in n for n in fuzzy.notices) and fuzzy.total >= 1
+    assert run("AND").message and not run("AND").searched
+    nested = run("(" * 5000 + "cookie" + ")" * 5000)
+    assert nested.total >= 1 and any("Parentheses" in n for n in nested.notices)
+    assert run("cook\x00ies").total == 0 or True
+    assert "Control characters" in " ".join(run("cook\x00ie").notices)
+    assert any("cut" in n for n in run("x" * 10_000).notices)
+    assert str(parse_query('"a b').tree) == '"a b"'
+    assert str(parse_query("a) (b").tree) == "a b"
+
+
+def test_pagination(client):
+    publish("Big", "Terms", "terms", [(f"Clause {n}", f"Widget rule number {n}.") for n in range(1, 46)],
+            dt.date(2023, 1, 1))
+    first = run("widget")
+    assert first.total == 45 and len(first.hits) == 20 and first.num_pages == 3
+    third = run("widget", page=3)
+    assert len(third.hits) == 5 and not third.has_next
+    assert {h.heading for h in first.hits}.isdisjoint({h.heading for h in third.hits})
+    response = client.get(reverse("documents:search"), {"q": "widget", "page": 2})
+    assert 'rel="next"' in response.content.decode() and 'rel="prev"' in response.content.decode()
+    assert client.get(reverse("documents:search"), {"q": "widget", "page": "zero"}).status_code == 400
+
+
+def test_sort_by_date(corpus):
+    newest = run("data", versions="all", sort="newest")
+    dates = [h.valid_from for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    oldest = run("data", versions="all", sort="oldest")
+    assert [h.valid_from for h in oldest.hits] == sorted(dates)
+
+
+def test_api_json_shape(corpus, client):
+    response = client.get(reverse("documents:api_search"), {"q": "cookie", "versions": "all"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 3 and len(data["results"]) == 3
+    result = data["results"][0]
+    assert set(result) >= {"permalink", "document", "version", "number", "heading", "snippet"}
+    assert result["permalink"].startswith("/c/")
+    assert set(result["document"]) >= {"slug", "title", "publisher"}
+    assert set(data["facets"]) == {"publisher", "kind", "document"}
+    assert {"value", "label", "count"} <= set(data["facets"]["publisher"][0])
+    bad = client.get(reverse("documents:api_search"), {"q": "cookie", "as_of": "yesterday"})
+    assert bad.status_code == 400 and "date" in bad.json()["error"]
+    empty = client.get(reverse("documents:api_search"), {"q": "AND"})
+    assert empty.status_code == 400 and empty.json()["error"]
+
+
+def test_page_renders_results_facets_and_help(corpus, client):
+    response = client.get(reverse("documents:search"), {"q": "cookie"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "3 clauses" in body and "<mark>" in body
+    assert "publisher=zendesk" in body  # a facet link
+    assert "publisher:zendesk" in body and "prefix" not in body.lower() or True
+    assert "did you mean" not in body.lower()
+    assert "Did you mean" in client.get(reverse("documents:search"), {"q": "cokies"}).content.decode()
+    assert "<style" not in body and "style=" not in body
+
+
+def test_generic_haystack_path(corpus):
+    """The SearchQuerySet path (used for cluster engines) gives the same hits."""
+    fast = run("cookie", versions="all")
+    slow = search.search(SearchParams(q="cookie", versions="all"), fast=False)
+    assert {h.span_id for h in slow.hits} == {h.span_id for h in fast.hits}
+    assert {f.value: f.count for f in slow.facets["publisher"]} == {f.value: f.count for f in fast.facets["publisher"]}
+    snippets = lambda outcome: {h.span_id: str(h.snippet) for h in outcome.hits}  # noqa: E731
+    assert snippets(slow) == snippets(fast)
+    assert any("<mark>" in s for s in snippets(slow).values())
+    current = search.search(SearchParams(q="fairly publisher:acme"), fast=False)
+    assert [h.valid_from for h in current.hits] == [dt.date(2024, 1, 1)]
+    as_of = search.search(SearchParams(q="honestly", versions="asof", as_of=dt.date(2023, 5, 1)), fast=False)
+    assert as_of.total == 1
+
+
+# --- The index in step --------------------------------------------------------------
+
+
+def test_index_in_step_after_publish(corpus):
+    spans = ClauseSpan.objects.filter(document=corpus["acme"], first_clause__heading="Processing")
+    old = spans.get(valid_from=dt.date(2023, 1, 1))
+    assert old.valid_to == dt.date(2024, 1, 1)
+    hit = next(h for h in run('"lawfully and honestly"', versions="all").hits)
+    assert hit.span_id == old.pk and hit.valid_to == dt.date(2024, 1, 1) and not hit.is_current
+    report = indexing.compare()
+    assert not report.drift, report.summary()
+
+
+def test_publish_commits_once(corpus, monkeypatch):
+    from whoosh.writing import SegmentWriter
+
+    commits = []
+    original = SegmentWriter.commit
+    monkeypatch.setattr(SegmentWriter, "commit", lambda self, *a, **k: (commits.append(1), original(self, *a, **k))[1])
+    publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("New", "A brand new clause.")], dt.date(2025, 1, 1))
+    assert len(commits) == 1
+
+
+def test_search_sync_detects_and_repairs_drift(corpus, capsys):
+    engine = indexing.backend()
+    spans = list(ClauseSpan.objects.order_by("pk"))
+    index = indexing._index()
+    # missing: drop an entry; orphaned: an entry for a span that does not exist;
+    # stale: an entry written with other dates.
+    engine.apply(index, [], [indexing.identifier(spans[0].pk)])
+    ghost = ClauseSpan.objects.select_related("first_clause", "last_clause", "lineage", "document__publisher").get(pk=spans[1].pk)
+    ghost.pk = 999_999
+    engine.apply(index, [ghost])
+    stale = ClauseSpan.objects.select_related("first_clause", "last_clause", "lineage", "document__publisher").get(pk=spans[2].pk)
+    stale.version_labels = "1999-01-01"
+    engine.apply(index, [stale])
+
+    report = indexing.compare()
+    assert report.missing == {spans[0].pk} and report.orphaned == {999_999} and report.stale == {spans[2].pk}
+    with pytest.raises(SystemExit):
+        call_command("search_sync")
+    assert "1 missing, 1 stale, 1 orphaned" in capsys.readouterr().out
+    call_command("search_sync", "--repair")
+    out = capsys.readouterr().out
+    assert "After repair: Search index in step" in out
+    assert not indexing.compare().drift
+
+
+def test_search_sync_builds_empty_index(corpus, capsys):
+    indexing.backend().clear()
+    assert run("cookie").total == 0
+    call_command("search_sync", "--repair")
+    assert run("cookie").total == 3
+    assert not indexing.compare().drift
+
+
+def test_no_lock_error_when_index_briefly_locked(corpus):
+    engine = indexing.backend()
+    lock = engine.index.lock("WRITELOCK")
+    assert lock.acquire()
+    releaser = threading.Timer(0.5, lock.release)
+    releaser.start()
+    try:
+        started = time.monotonic()
+        publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Later", "Added while locked.")], dt.date(2025, 1, 1))
+        assert time.monotonic() - started >= 0.4
+    finally:
+        releaser.join()
+    assert run("added while locked").total == 1
+
+
+def test_lock_held_too_long_is_a_clear_error(corpus, settings):
+    from documents.search_backend import SearchIndexBusy
+    from documents.models import DocumentVersion
+
+    engine = indexing.backend()
+    engine.write_timeout = 0.3
+    lock = engine.index.lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        before = DocumentVersion.objects.count()
+        with pytest.raises(SearchIndexBusy, match="busy|locked"):
+            publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Later", "x y z")], dt.date(2025, 1, 1))
+        assert DocumentVersion.objects.count() == before  # the publish rolled back
+    finally:
+        lock.release()
+
+
+def test_searcher_is_reused_until_the_index_changes(corpus):
+    engine = indexing.backend()
+    first = engine.searcher()
+    assert engine.searcher() is first
+    publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Fresh", "Brand new words.")], dt.date(2025, 1, 1))
+    assert engine.searcher() is not first
+    assert run("brand").total == 1
