@@ -25,7 +25,9 @@ class ClauseView:
 
     @property
     def title(self) -> str:
-        return " ".join(p for p in (self.clause.number, self.clause.heading) if p)
+        """For the table of contents: an untitled item is named by its first words."""
+        heading = self.clause.heading or " ".join(self.clause.text.split()[:8])
+        return " ".join(p for p in (self.clause.number, heading) if p)
 
 
 def _clause_index(clauses: list[Clause]) -> ClauseIndex:

@@ -698,7 +698,11 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, dict[st
     now = time.monotonic()
     sources = {
         "publisher": lambda slugs: Publisher.objects.filter(slug__in=slugs).values_list("slug", "name"),
-        "document": lambda slugs: Document.objects.filter(slug__in=slugs).values_list("slug", "title"),
+        "document": lambda slugs: (
+            (slug, f"{publisher} — {title}")
+            for slug, publisher, title in Document.objects.filter(slug__in=slugs).values_list(
+                "slug", "publisher__name", "title")
+        ),
     }
     for name, fetch in sources.items():
         wanted = [v for v, _ in facets.get(name, [])]

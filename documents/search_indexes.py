@@ -4,8 +4,8 @@ This class is the contract between the portal and every search engine haystack c
 drive (Whoosh by default, Elasticsearch/Solr/OpenSearch in a cluster): the same fields
 are written by the same update path whatever the engine.
 
-* ``text`` (the document field, from ``search/indexes/documents/clausespan_text.txt``)
-  and ``heading`` (boosted) are the searchable, stemmed text.
+* ``text`` (the document field: number, heading and plain text of the clause) and
+  ``heading`` (boosted) are the searchable, stemmed text.
 * ``publisher``, ``kind`` and ``document`` are keywords: exact filters and facets
   (haystack adds ``publisher_exact`` etc. for faceting).
 * ``valid_from`` / ``valid_to`` are the span's dates; ``valid_until`` repeats
@@ -30,7 +30,7 @@ OPEN_END = dt.date(9999, 12, 31)
 
 
 class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True, use_template=True)
+    text = indexes.CharField(document=True)
     heading = indexes.CharField(model_attr="first_clause__heading", boost=2.0)
     number = indexes.CharField(model_attr="first_clause__number", indexed=False)
     body = indexes.CharField(model_attr="first_clause__text", indexed=False)
@@ -55,6 +55,12 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
         return self.get_model().objects.select_related(
             "first_clause", "last_clause", "lineage", "document__publisher"
         )
+
+    def prepare_text(self, obj):
+        # What haystack's ``use_template`` would render from a text template, without a
+        # template render per clause (~10% of bulk indexing time).
+        clause = obj.first_clause
+        return f"{clause.number} {clause.heading}\n{clause.text}"
 
     def prepare_valid_until(self, obj):
         return obj.valid_to or OPEN_END

@@ -226,7 +226,8 @@ def _line_class(line: str) -> str:
     n = len(words(core))
     if _LINK_ONLY_RE.match(s) and "](" in s:
         return "strong"
-    if n <= 14 and _STRONG_PATTERNS.search(core):
+    hits = len(_STRONG_PATTERNS.findall(core)) if n <= 40 else 0
+    if hits and (n <= 14 or hits >= 2):
         return "strong"
     if _LANGUAGE_RE.match(core):
         return "strong"
@@ -237,7 +238,7 @@ def _line_class(line: str) -> str:
             return "strong"  # "Home Create Explore Features My Account Premium Support"
     if _HEADINGISH_RE.match(s) or re.match(r"^[=\-]{3,}$", s):
         return "heading"
-    if is_sentence_like(core):
+    if is_sentence_like(core) and not hits:
         return "prose"
     return "weak"
 
@@ -395,7 +396,11 @@ def unflatten_text(text: str) -> str:
             expected += 1
     if len(positions) < 3:
         return "\n".join(_FLAT_SPLIT_RE.split(text))
-    chunks = [text[: positions[0].start()]]
+    head = text[: positions[0].start()]
+    head_words = words(head)
+    if head_words and sum(1 for w in head_words if w[:1].isupper()) / len(head_words) >= 0.6:
+        head = ""  # site navigation before the first section ("Home Create Explore ...")
+    chunks = [head]
     for k, m in enumerate(positions):
         end = positions[k + 1].start() if k + 1 < len(positions) else len(text)
         title, body = _inline_title(text[m.end():end].strip())

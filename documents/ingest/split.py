@@ -52,6 +52,8 @@ class Node:
     child_last: dict = field(default_factory=dict)  # family key -> last child value
     pseudo: bool = False  # heading recognised by formatting (bold/italic/plain line)
     inside_numbered: bool = False
+    after_numbered: bool = False  # numbered headings of the same formatting came before
+    intro: bool = False  # item text ends with ":" - it introduces the list that follows
 
     fmt: str = ""  # formatting family of headings: "md2", "bold", "italic", "plain"
 
@@ -116,6 +118,7 @@ def _lead_title(rest: str) -> tuple[str, str]:
 def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
     """Parse "<number> [title] [body]" from a line: (enum, heading, body, bold_title_only)."""
     s = _unescape(text.strip())
+    s = re.sub(r"^(\d{1,3})\.\s(\d{1,2})\s(?=[A-Z])", r"\1.\2 ", s)  # "11. 1 Arbitration" typo
     opener = ""
     m = re.match(r"^(\*\*|__)\s*", s)
     pos = 0
@@ -353,7 +356,11 @@ def _contains(p: Node, c: Node, below: list[Node]) -> bool:
             if cmp == 0 and c.enum is not None:
                 # Numbering restarting at 1 right under an unnumbered heading of the same
                 # level ("Appendix 2" then "1. For consumers in France"), and its sequel.
+                # Only for headings after a numbered run ("Appendix"), not before it
+                # ("Introduction" then "1. Definitions").
                 last = p.child_last.get(c.key)
+                if not p.after_numbered:
+                    return False
                 return (last is None and c.enum.value() == 1) or (last is not None and last == c.enum.value() - 1)
             return cmp > 0
         return True
@@ -390,6 +397,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.stack: list[int] = []
         self.ranks: dict[tuple, float] = {}
+        self.numbered_fmts: set[str] = set()
 
     def _rank_for(self, start: ClauseStart) -> float | None:
         if start.source != "H":
@@ -434,6 +442,9 @@ class _Builder:
         node.inside_numbered = start.inside_numbered
         if start.source == "H":
             node.fmt = _fmt_of(start)
+            node.after_numbered = bool(self.numbered_fmts)
+            if enum is not None:
+                self.numbered_fmts.add(node.fmt)
         node.sticky = start.source == "H" or start.titled or bool(enum and enum.is_dec and start.source == "P")
         # Multi-level decimals go straight to the clause whose number is their prefix.
         if enum and enum.is_dec and len(enum.tokens) > 1:
@@ -460,6 +471,7 @@ class _Builder:
         node.parent = parent
         if start.body:
             node.body.append(start.body)
+        node.intro = (start.body or start.heading).rstrip().endswith(":")
         self.nodes.append(node)
         self.stack.append(len(self.nodes) - 1)
         return True
@@ -477,7 +489,7 @@ class _Builder:
                 self.stack.pop()
                 continue
             if top.source == "P" and not top.sticky:
-                if bullet or block.indent >= 2:
+                if (bullet and top.intro) or block.indent >= 2:
                     return self.stack[-1]
                 self.stack.pop()
                 continue
@@ -499,14 +511,18 @@ class SplitResult:
 def _find_title(blocks: list[Block]) -> int | None:
     """Index of the block that is the document title, if the document opens with one."""
     seen = 0
+    skipped = 0  # leading date lines ("Effective date: April 15, 2025")
     for i, b in enumerate(blocks):
         if b.kind == "blank":
             continue
         seen += 1
+        if b.kind == "para" and len(b.lines) == 1 and _is_date_line(strip_inline(b.lines[0])) and seen == skipped + 1:
+            skipped += 1
+            continue
         if seen > 3:
             return None
         if b.kind == "heading":
-            if b.level == 1 or (seen == 1 and b.level <= 2):
+            if b.level == 1 or (b.level <= 2 and seen == 1 + skipped):
                 if _numbered(b.text) is None and clean_heading(b.text):
                     return i
             return None
@@ -564,10 +580,7 @@ def split_blocks(lines: list[str], *, plain_titles: bool | None = None) -> Split
             start = None  # the title block captured twice is not a clause
         if start is not None:
             indent = b.indent if b.kind == "item" else 0
-            if builder.open_clause(start, indent, b.lines):
-                if b.kind == "item" and len(b.lines) > 1 and not start.body:
-                    pass
-                continue
+            builder.open_clause(start, indent, b.lines)
             continue
         owner = builder.owner_for(b)
         if owner is None:

@@ -1,6 +1,7 @@
 """What a person sees in Chromium: clause links and copying, comparing and jumping."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.test_permalinks import POLICY_V3
@@ -23,12 +24,11 @@ def test_open_a_clause_link_and_copy_it(page, versions):
     page.goto(clause.get_permalink())
     assert "amended" in page.locator(".banner").inner_text()
     page.get_by_role("button", name="Copy link").click()
-    page.wait_for_function("document.querySelector('.copy-status').textContent.length > 0")
-    assert page.locator(".copy-status").inner_text() == "Link copied"
+    expect(page.locator(".copy-status")).to_have_text("Link copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.endswith(clause.get_permalink())
     page.get_by_role("button", name="Copy citation").click()
-    page.wait_for_function("document.querySelector('.copy-status').textContent === 'Citation copied'")
+    expect(page.locator(".copy-status")).to_have_text("Citation copied")
     citation = page.evaluate("navigator.clipboard.readText()")
     assert citation.startswith("Example Corp, Privacy Policy, § 2 Information We Collect (version of 2024-01-01).")
     assert "We collect your name and email address" in citation
