@@ -168,7 +168,8 @@ def compare() -> DriftReport:
 def repair(report: DriftReport | None = None) -> dict[str, int]:
     """Index the missing and stale spans and drop the orphans, in one batch."""
     report = report or compare()
-    if report.rebuild_needed:
+    if report.rebuild_needed or (report.entries == 0 and report.missing):
+        # An empty (or incompatible) index: build it in one pass, no existence checks.
         return {"written": rebuild(), "removed": 0}
     wanted = sorted(report.missing | report.stale)
     removed = [identifier(pk) for pk in report.orphaned]
