@@ -526,13 +526,9 @@ def _seed(prefix):
 
 @needs_parser
 def test_cross_document_zendesk_vs_clickdesk_rate_limits():
-    zendesk_doc = parse_document(_seed("000"), filename="zendesk.txt")
+    # The Zendesk page has no numbers or headings: ingest makes each paragraph a clause.
+    paragraphs = parse_document(_seed("000"), filename="zendesk.txt").clauses
     clickdesk = parse_document(_seed("001"), filename="clickdesk.txt").clauses
-    # The Zendesk page has no numbers or headings, so ingest returns it as one
-    # clause; compare its paragraphs (as a reader would) as well as the clause.
-    whole = align(zendesk_doc.clauses, clickdesk, cross_document=True)
-    assert sum(r.paired for r in whole) <= 1
-    paragraphs = [C("", "", p.strip()) for c in zendesk_doc.clauses for p in c.body.split("\n\n") if p.strip()]
     assert len(paragraphs) >= 10
     rows = align(paragraphs, clickdesk, cross_document=True)
     assert not any(r.moved or r.renumbered for r in rows)

@@ -762,3 +762,19 @@ def test_flattened_reconstruction_small():
 def test_slugify():
     assert slugify("Who’s Who?") == "whos-who"
     assert slugify("Données personnelles") == "donnees-personnelles"
+
+
+def test_document_without_headings_is_split_into_paragraph_clauses():
+    doc = parse_document("First paragraph.\n\nSecond one:\n\n- a list item\n- another\n\nThird.\n")
+    assert [(c.anchor, c.number, c.heading, c.body) for c in doc.clauses] == [
+        ("p1", "", "", "First paragraph."),
+        ("p2", "", "", "Second one:\n\n- a list item\n\n- another"),
+        ("p3", "", "", "Third."),
+    ]
+
+
+def test_seed_000_paragraphs_become_clauses():
+    doc = parsed(_seed("000"))
+    assert len(doc.clauses) == 12
+    assert doc.clauses[0].text.startswith("Certain terms which are capitalized herein")
+    assert doc.clauses[-1].text.startswith("In using the Live Chat API")

@@ -12,6 +12,8 @@ found separately with :func:`find_cross_references`.
 
 from __future__ import annotations
 
+import re
+
 from .anchors import base_anchor, dedupe
 from .clean import clean_lines, normalize_unicode
 from .dates import find_effective_date
@@ -47,7 +49,16 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
     clauses: list[ParsedClause] = []
     used: set[str] = set()
     offset = 0
-    if result.preamble.strip():
+    if not result.nodes and len(paragraphs := _paragraphs(result.preamble)) > 1:
+        # No headings at all: a run of paragraphs (an extract of a longer agreement, a
+        # short notice). Each paragraph becomes a clause so it can still be cited and
+        # compared on its own; they are numbered by position, as ¶1, ¶2 ...
+        for n, body in enumerate(paragraphs, 1):
+            clauses.append(
+                ParsedClause(number="", heading="", body=body, text=to_plain(body), depth=0, parent=None,
+                             anchor=f"p{n}")
+            )
+    elif result.preamble.strip():
         used.add("preamble")
         clauses.append(
             ParsedClause(
@@ -99,3 +110,20 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
         effective_date=effective,
         clauses=clauses,
     )
+
+
+_CONTINUATION = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|\|)")
+
+
+def _paragraphs(markdown: str) -> list[str]:
+    """Blank-line separated paragraphs; a list or table stays with the paragraph before it."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        block = block.strip("\n")
+        if not block.strip():
+            continue
+        if out and _CONTINUATION.match(block):
+            out[-1] += "\n\n" + block
+        else:
+            out.append(block)
+    return out
