@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from documents import comparison, permalinks, presenters, selectors
 
@@ -92,4 +94,5 @@ def compare(request):
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
     result = comparison.compare_versions(old, new)
-    return render(request, "documents/compare.html", {"old": old, "new": new, "comparison": result, "a": a, "b": b})
+    swap_url = f"{reverse('documents:compare')}?{urlencode({'a': b, 'b': a})}"
+    return render(request, "documents/compare.html", {"old": old, "new": new, "comparison": result, "swap_url": swap_url})

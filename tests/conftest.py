@@ -43,3 +43,15 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@pytest.fixture
+def two_versions(db):
+    """A document with two versions: v2 inserts a section and amends another."""
+    from tests import factories
+
+    doc = factories.document()
+    v1 = factories.publish(doc, factories.POLICY_V1).version
+    v2 = factories.publish(doc, factories.POLICY_V2).version
+    doc.refresh_from_db()
+    return doc, v1, v2

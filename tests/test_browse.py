@@ -1,20 +1,10 @@
 """Browse pages and the JSON API through Django's test client."""
 
 import pytest
-from django.urls import reverse
 
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def two_versions():
-    doc = factories.document()
-    v1 = factories.publish(doc, factories.POLICY_V1).version
-    v2 = factories.publish(doc, factories.POLICY_V2).version
-    doc.refresh_from_db()
-    return doc, v1, v2
 
 
 def test_home_groups_documents_by_publisher(client, two_versions):

@@ -7,14 +7,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def two_versions():
-    doc = factories.document()
-    v1 = factories.publish(doc, factories.POLICY_V1).version
-    v2 = factories.publish(doc, factories.POLICY_V2).version
-    return doc, v1, v2
-
-
 def test_compare_page_shows_summary_and_rows(client, two_versions):
     doc, v1, v2 = two_versions
     response = client.get("/compare/", {"a": f"{doc.slug}@{v1.label}", "b": f"{doc.slug}@{v2.label}"})
