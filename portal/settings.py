@@ -116,7 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory test database: in memory, a second writer
     # fails at once with "table is locked" instead of waiting, so concurrent publishing
     # could not be tested.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_portal.sqlite3")}
+    # One file per test run, so two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test_portal_{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
