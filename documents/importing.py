@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from documents import services
+
+logger = logging.getLogger(__name__)
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(md|markdown|txt|html?)$", re.I)
 _TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
@@ -136,6 +139,11 @@ def import_item(item: ImportItem) -> ImportOutcome:
         )
     except (services.PublishError, OSError) as exc:
         return ImportOutcome(item=item, status="failed", detail=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a bulk import
+        # The publish transaction has rolled back, so nothing of this file is saved; the
+        # traceback goes to the log for whoever maintains the importer.
+        logger.exception("Unexpected error importing %s", item.path)
+        return ImportOutcome(item=item, status="failed", detail=f"unexpected error: {type(exc).__name__}: {exc}")
     if result.created:
         return ImportOutcome(item=item, status="created", detail=f"{result.version.label}, {result.version.clauses.count()} clauses")
     return ImportOutcome(item=item, status="unchanged", detail=f"same text as {result.version.label}")

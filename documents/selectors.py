@@ -68,14 +68,6 @@ def version_as_of(document: Document, date: dt.date) -> DocumentVersion | None:
     return document.versions.as_of(date).first()
 
 
-def version_previous(version: DocumentVersion) -> DocumentVersion | None:
-    timeline = version_timeline(version.document)
-    for before, this in zip(timeline, timeline[1:]):
-        if this.pk == version.pk:
-            return before
-    return None
-
-
 def version_clauses(version: DocumentVersion) -> list[Clause]:
     return list(version.clauses.select_related("lineage").order_by("position"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +17,22 @@ def home(request):
 
 
 def document_detail(request, slug):
+    """The current version, or with ?as_of=YYYY-MM-DD the version in force that day."""
     document = selectors.document_get(slug)
-    version = selectors.version_get(document, "current")
-    return _render_version(request, document, version)
+    as_of = request.GET.get("as_of", "").strip()
+    if not as_of:
+        return _render_version(request, document, selectors.version_get(document, "current"))
+    try:
+        date = dt.date.fromisoformat(as_of)
+    except ValueError:
+        return _render_version(request, document, selectors.version_get(document, "current"),
+                               notice=f"“{as_of}” is not a date (use YYYY-MM-DD); showing the current version.", status=400)
+    version = selectors.version_as_of(document, date)
+    if version is None:
+        first = selectors.version_timeline(document)[0]
+        return _render_version(request, document, first,
+                               notice=f"No version was in force on {date:%-d %B %Y}; the first one took effect on {first.effective_date:%-d %B %Y}.")
+    return redirect(f"{version.get_absolute_url()}?as_of={date.isoformat()}")
 
 
 def version_detail(request, slug, label):
@@ -26,7 +41,7 @@ def version_detail(request, slug, label):
     return _render_version(request, document, version)
 
 
-def _render_version(request, document, version):
+def _render_version(request, document, version, notice="", status=200):
     timeline = selectors.version_timeline(document)
     clauses = selectors.version_clauses(version)
     return render(
@@ -40,14 +55,11 @@ def _render_version(request, document, version):
             "previous": next((b for b, v in zip(timeline, timeline[1:]) if v.pk == version.pk), None),
             "is_current": version.pk == document.current_version_id,
             "clauses": presenters.clauses_for_display(version, clauses),
+            "notice": notice,
+            "as_of": request.GET.get("as_of", ""),
         },
+        status=status,
     )
-
-
-def version_redirect(request, slug, label):
-    """Old-style or shortened URLs land on the canonical version page."""
-    document = selectors.document_get(slug)
-    return redirect(selectors.version_get(document, label))
 
 
 def clause_latest(request, key):

@@ -79,3 +79,21 @@ def test_api_version_lists_clauses_with_permalinks(client, two_versions):
     assert headed[0]["permalink"].endswith(f"/c/{headed[0]['key']}/{v1.label}/")
     assert set(headed[0]) >= {"number", "anchor", "heading", "text", "depth", "permalink"}
     assert client.get(f"/api/documents/{doc.slug}/versions/current/").json()["version"] == v2.label
+
+
+def test_version_in_force_on_a_date(client, two_versions):
+    doc, v1, v2 = two_versions
+    response = client.get(doc.get_absolute_url(), {"as_of": "2024-03-15"})
+    assert response.status_code == 302 and response.url == f"{v1.get_absolute_url()}?as_of=2024-03-15"
+    page = client.get(response.url).content.decode()
+    assert "The version in force on 2024-03-15." in page and "superseded" in page
+    assert client.get(doc.get_absolute_url(), {"as_of": "2024-06-01"}).url.startswith(v2.get_absolute_url())
+
+
+def test_as_of_before_the_first_version_and_bad_dates_say_so(client, two_versions):
+    doc, v1, v2 = two_versions
+    early = client.get(doc.get_absolute_url(), {"as_of": "2000-01-01"})
+    assert early.status_code == 200
+    assert "No version was in force on 1 January 2000; the first one took effect on 1 January 2024." in early.content.decode()
+    bad = client.get(doc.get_absolute_url(), {"as_of": "next tuesday"})
+    assert bad.status_code == 400 and "is not a date" in bad.content.decode()

@@ -57,3 +57,24 @@ def test_failed_file_is_reported_and_others_go_on(tmp_path, corpus_dir):
 def test_unknown_path_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         _run(tmp_path / "missing")
+
+
+def test_unexpected_error_in_one_file_is_reported_and_rolled_back(tmp_path, corpus_dir, monkeypatch):
+    from documents import services
+
+    folder = tmp_path / "acme" / "terms-of-service"
+    folder.mkdir(parents=True)
+    (folder / "2020-01-01.md").write_text("# Terms\n\n## 1. One\n\nFirst text.\n")
+    (folder / "2021-01-01.md").write_text("# Terms\n\n## 1. One\n\nSecond text.\n")
+    real = services._clauses_create
+
+    def flaky(version, parsed, previous):
+        real(version, parsed, previous)
+        if version.label == "2020-01-01":
+            raise KeyError("boom")
+
+    monkeypatch.setattr(services, "_clauses_create", flaky)
+    out, err = _run(tmp_path)
+    assert "1 versions created, 0 unchanged, 1 failed" in out
+    assert "unexpected error: KeyError" in err
+    assert [v.label for v in DocumentVersion.objects.all()] == ["2021-01-01"]
