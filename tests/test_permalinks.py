@@ -100,3 +100,25 @@ def test_api_clause_lineage(client, history):
     ]
     cookies_key = _clause(v2, "Cookies").lineage.key
     assert client.get(f"/api/clauses/{cookies_key}/").json()["removed_in"] == v3.label
+
+
+def test_moved_banner(client):
+    doc = factories.document(title="Moves")
+    sections = {
+        "Alpha": "Alpha text about accounts and sign in.",
+        "Beta": "Beta text about payments and refunds.",
+        "Gamma": "Gamma text about governing law and courts.",
+        "Delta": "Delta text about notices sent by email.",
+    }
+
+    def text(order, date):
+        body = "\n\n".join(f"## {n}. {h}\n\n{sections[h]}" for n, h in enumerate(order, 1))
+        return f"# Moves\n\nEffective: {date}\n\n{body}\n"
+
+    v1 = factories.publish(doc, text(["Alpha", "Beta", "Gamma", "Delta"], "January 1, 2024")).version
+    factories.publish(doc, text(["Gamma", "Alpha", "Beta", "Delta"], "February 1, 2024"))
+    gamma = _clause(v1, "Gamma")
+    page = client.get(gamma.get_permalink()).content.decode()
+    assert '<span class="change moved">moved</span>' in page
+    assert "renumbered 3 → 1" in page
+    assert "amended" not in page
