@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from documents import align, diff
@@ -26,6 +27,8 @@ class CompareRow:
     renumbered: bool
     old_html: SafeString = field(default=mark_safe(""))
     new_html: SafeString = field(default=mark_safe(""))
+    old_title_html: SafeString = field(default=mark_safe(""))
+    new_title_html: SafeString = field(default=mark_safe(""))
 
     @property
     def is_change(self) -> bool:
@@ -53,10 +56,11 @@ def _title(clause) -> str:
     return " ".join(p for p in (clause.number, clause.heading) if p)
 
 
-def _escape(text: str) -> str:
-    # The differ escapes every token; an unpaired side goes through the same path with
-    # an empty partner so there is exactly one escaping routine.
-    return diff.render_diff_html(text, text)[0]
+def _pair_html(old: str | None, new: str | None) -> tuple[str, str]:
+    """Both sides as HTML: word-marked where they differ, plainly escaped otherwise."""
+    if old is not None and new is not None and old != new:
+        return diff.render_diff_html(old, new)
+    return (escape(old) if old is not None else "", escape(new) if new is not None else "")
 
 
 def compare_clauses(old: list, new: list, *, cross_document: bool = False) -> Comparison:
@@ -65,19 +69,15 @@ def compare_clauses(old: list, new: list, *, cross_document: bool = False) -> Co
     for row in aligned:
         a = old[row.old_index] if row.old_index is not None else None
         b = new[row.new_index] if row.new_index is not None else None
-        if a is not None and b is not None:
-            if row.changed:
-                old_html, new_html = diff.render_diff_html(a.text, b.text)
-            else:
-                old_html = new_html = _escape(b.text)
-        else:
-            old_html = _escape(a.text) if a is not None else ""
-            new_html = _escape(b.text) if b is not None else ""
+        old_html, new_html = _pair_html(a.text if a else None, b.text if b else None)
+        old_title, new_title = _pair_html(_title(a) if a else None, _title(b) if b else None)
         rows.append(
             CompareRow(
                 status=row.status, old=a, new=b, similarity=row.similarity,
                 changed=row.changed, moved=row.moved, renumbered=row.renumbered,
-                old_html=mark_safe(old_html), new_html=mark_safe(new_html),  # noqa: S308 - escaped by diff
+                # Safe: every piece of document text above went through escape().
+                old_html=mark_safe(old_html), new_html=mark_safe(new_html),  # noqa: S308
+                old_title_html=mark_safe(old_title), new_title_html=mark_safe(new_title),  # noqa: S308
             )
         )
     return Comparison(rows=rows, summary=align.summary(aligned), cross_document=cross_document)

@@ -52,3 +52,14 @@ def test_compare_unknown_versions_404(client, two_versions, params):
 def test_compare_api_needs_two_versions(client):
     response = client.get("/api/compare/", {"a": "x"})
     assert response.status_code == 400 and "error" in response.json()
+
+
+def test_a_renamed_heading_is_marked_word_by_word(client):
+    doc = factories.document(title="Renames")
+    v1 = factories.publish(doc, "# R\n\n## 1. Who you are contracting with\n\nThe same body text stays here.\n").version
+    v2 = factories.publish(doc, "# R\n\n## 1. Who your contract is with\n\nThe same body text stays here.\n").version
+    data = client.get("/api/compare/", {"a": f"{doc.slug}@{v1.label}", "b": f"{doc.slug}@{v2.label}"}).json()
+    (row,) = [r for r in data["rows"] if r["new"] and r["new"]["number"] == "1"]
+    assert row["status"] == "changed"
+    page = client.get("/compare/", {"a": f"{doc.slug}@{v1.label}", "b": f"{doc.slug}@{v2.label}"}).content.decode()
+    assert "<ins>your contract is</ins>" in page or "<ins>contract is</ins>" in page
