@@ -1,7 +1,7 @@
 """Headless Chromium from Debian's packages, driven by Playwright (no browser download).
 
-Outside CI a missing browser skips these tests with a message; with
-PORTAL_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser is a failure.
+Outside CI a missing browser skips these tests with a message; in CI (CI=true, or
+PORTAL_REQUIRE_BROWSER=1 as .ci/run sets) a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-REQUIRED = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
+REQUIRED = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
 # The flags this sandbox needs: no network chatter (it is refused here), no GPU, no sandbox as root.
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
