@@ -11,10 +11,11 @@ run: setup seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A virtualenv with the pinned dependencies; redone only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every transitive dependency to the set the suite last passed with.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,postgres]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,postgres]'
 	touch $@
 
 install: $(VENV)/.installed
