@@ -5,23 +5,26 @@ The public entry point is :func:`parse_document`::
     parse_document(raw, filename="terms.md") -> ParsedDocument
 
 Pipeline: detect the format (HTML is converted to markdown), normalise unicode,
-strip web-page clutter, repair broken emphasis, rebuild flattened outlines, split
-into a clause tree, and give each clause a unique anchor. Cross-references are
-found separately with :func:`find_cross_references`.
+strip web-page clutter, repair broken emphasis, rebuild flattened outlines, drop the
+second copy of a page captured twice, split into a clause tree, and give each clause
+a unique anchor. Cross-references are found separately with
+:func:`find_cross_references`.
 """
 
 from __future__ import annotations
 
 import re
 
-from .anchors import base_anchor, dedupe
+from .anchors import base_anchor, dedupe, number_token, slugify
 from .clean import clean_lines, normalize_unicode
 from .dates import find_effective_date
 from .flattened import reconstruct
 from .formats import detect_format, html_to_markdown
 from .model import ParsedClause, ParsedDocument
+from .numbering import is_prefix
 from .plain import to_plain
 from .references import CrossReference, find_cross_references
+from .repeats import drop_repeated_copy
 from .split import split_blocks
 
 __all__ = [
@@ -40,6 +43,7 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
     text = normalize_unicode(text)
     lines = clean_lines(text)
     lines = reconstruct(lines)
+    lines = drop_repeated_copy(lines)  # a page captured twice
     normalized = "\n".join(lines).strip("\n") + "\n"
     # The date statement may sit in a line the clutter filter removed (a "Last updated"
     # bullet next to the navigation), so fall back to the uncleaned text.
@@ -84,11 +88,28 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
                 or (node.enum.is_dec and node.source == "H" and parent_node.source == "H" and parent_node.enum.is_dec)
             )
         )
-        anchor = dedupe(
-            base_anchor(node.number, node.heading, parent_anchor=anchors[parent] if parent is not None else None,
-                        absolute=absolute),
-            used,
-        )
+        if node.source == "T" and parent_node is not None and parent_node.number and slugify(node.heading):
+            # A lead-in sub-clause of a numbered clause: "s2-restrictions".
+            base = f"{anchors[parent]}-{slugify(node.heading)}"
+        else:
+            base = base_anchor(node.number, node.heading, parent_anchor=anchors[parent] if parent is not None else None,
+                               absolute=absolute)
+        if node.number and parent is not None and absolute:
+            # A number that restarts inside a part ("1." under "Appendix 2") is read
+            # relative to it rather than as a repeat of the main text's "1"; so are the
+            # sub-clauses ("2.1") of a clause whose own anchor had to be relative.
+            tokens = number_token(node.number)
+            extends = bool(
+                parent_node.enum and node.enum and parent_node.enum.is_dec and node.enum.is_dec
+                and is_prefix(parent_node.enum.tokens, node.enum.tokens)
+            )
+            if extends:
+                tokens = "-".join(node.enum.tokens[len(parent_node.enum.tokens):])
+            relative = f"{anchors[parent]}-{tokens}"
+            parent_relative = not anchors[parent].startswith("s" + number_token(parent_node.number))
+            if (base in used or (extends and parent_relative)) and relative not in used:
+                base = relative
+        anchor = dedupe(base, used)
         depths.append(depth)
         anchors.append(anchor)
         body = "\n\n".join(part.strip("\n") for part in node.body if part.strip()).strip()

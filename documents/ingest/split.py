@@ -7,7 +7,16 @@ Which blocks start a clause:
   "I. REQUIREMENTS"), one-item ordered lists whose item is a title followed by
   ordinary text, and - in documents with no other structure - plain title lines;
 * numbered items: enumerated paragraphs ("(a) …", "1.1 Title. …", "**12.5 Title.** …")
-  and ordered-list items (also bullets whose text starts with "a)").
+  and ordered-list items (also bullets whose text starts with "a)");
+* unnumbered lead-in paragraphs ("**Age requirements.** You must …") where a clause's
+  body holds two or more of them (see :func:`_bold_lead`): each becomes a sub-clause
+  titled by its lead, holding the enumerated items that follow it;
+* a plain title line over its own date statement, after the first heading: another
+  instrument bound into the page ("Additional Terms for consumers" / "Effective …").
+
+Appendices, schedules, annexes and exhibits ("Appendix 2 - …") are parts of the
+document, never inside the section before them; numbering restarted inside such a
+part continues there even where the page formats later items as bigger headings.
 
 Unnumbered bullets, tables and plain paragraphs are body text of the clause they are in.
 
@@ -33,6 +42,9 @@ _UNESCAPE_RE = re.compile(r"\\([.)(\[\]#*_-])")
 _LINK_ONLY_RE = re.compile(r"^\s*(?:\*\*|__)?\[[^\]]+\]\([^)]*\)(?:\*\*|__)?\s*$")
 _EMPH_LINE_RE = re.compile(r"^(\*\*\*?|__|\*|_)(?=\S)(.+?)(?<=\S)\1(\s*)$")
 _PUNCT_RUN_RE = re.compile(r"^(?:\*\*|__)?\s*[.:]\s*(?:\*\*|__)?\s*")
+_APPENDIX_RE = re.compile(r"^(?:appendix|annex|schedule|exhibit)\s+(?:\d{1,3}|[A-Z]|[IVX]{1,5})\b", re.I)
+# "Application – Any software …": a short term, a spaced dash, and its definition.
+_DASH_LEAD_RE = re.compile(r"^([^\s–—.:;!?][^–—:;!?]{0,60}?)\s+(?:–|—|--?)\s+(\S.*)$", re.S)
 _DATEISH_RE = re.compile(r"\b(?:effective|updated|revised|modified)\b|\b(?:19|20)\d\d\b", re.I)
 
 
@@ -56,6 +68,7 @@ class Node:
     intro: bool = False  # item text ends with ":" - it introduces the list that follows
 
     fmt: str = ""  # formatting family of headings: "md2", "bold", "italic", "plain"
+    block: int = -1  # index of the block that opened the clause
 
     @property
     def key(self) -> tuple:
@@ -98,9 +111,9 @@ def _unescape(s: str) -> str:
 def _lead_title(rest: str) -> tuple[str, str]:
     """Split "Access to the Service. To use…" into a title and the body.
 
-    Recognised leads: a bold or italic run ("**Pay-in Methods.** text"), or a short
-    title-case phrase ending in "." or ":" ("Age. The Service…"), or an en dash
-    definition lead ("Application – Any software…" is NOT taken: it is a definition).
+    Recognised leads: a bold or italic run ("**Pay-in Methods.** text"), a short
+    title-case phrase ending in "." or ":" ("Age. The Service…"), or the term of a
+    definition set off by a dash ("Application – Any software…" -> "Application").
     """
     rest = rest.strip()
     m = re.match(r"^(\*\*|__)(.+?)\1\s*(.*)$", rest, re.S)
@@ -112,6 +125,11 @@ def _lead_title(rest: str) -> tuple[str, str]:
         lead = strip_inline(m.group(1)).strip()
         if not re.search(r"\b(?:Inc|Ltd|Co|Corp|No|St|e\.g|i\.e|U\.S)$", lead):
             return clean_heading(lead), m.group(3).strip()
+    m = _DASH_LEAD_RE.match(plain)
+    if m:
+        term = strip_inline(m.group(1)).strip()
+        if len(words(term)) <= 6 and is_label_like(term, max_words=6) and not _is_date_line(term):
+            return clean_heading(term), m.group(2).strip()
     return "", rest
 
 
@@ -154,6 +172,7 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
         and plain[-1:] not in ",;"
         and (not plain.endswith(".") or len(words(plain)) <= 6)
         and "://" not in plain
+        and not (plain.endswith(".") and _DASH_LEAD_RE.match(plain))  # "Service – the thing we sell."
     ):
         return e, clean_heading(rest), "", True
     heading, body = _lead_title(rest)
@@ -256,6 +275,22 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
             text, kind = emph
             body = "\n".join(l.strip() for l in rest_lines)
             return ClauseStart(None, text, body, "H", style=(kind, _is_caps(text)), titled=True, caps=_is_caps(text))
+        if not rest_lines and i > 0:
+            # A plain title line over its own date statement ("Additional Product Terms" /
+            # "_Effective as of May 27 2025_") starts another instrument bound into the page.
+            plain = strip_inline(first).strip()
+            nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+            if (
+                nxt is not None
+                and nxt.kind == "para"
+                and len(nxt.lines) == 1
+                and _is_date_line(strip_inline(nxt.lines[0]).strip())
+                and plain[-1:] not in ".:;,"
+                and is_label_like(plain, max_words=10)
+                and not _DATEISH_RE.search(plain)
+                and any(x.kind == "heading" for x in blocks[:i])  # not the page's own title
+            ):
+                return ClauseStart(None, clean_heading(plain), "", "H", md_level=1, titled=True, caps=_is_caps(plain))
         if plain_titles and not rest_lines:
             plain = strip_inline(first).strip()
             nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
@@ -322,6 +357,19 @@ def _contains(p: Node, c: Node, below: list[Node]) -> bool:
     """Does open clause ``p`` contain new clause ``c``? ``below`` = stack under ``p``."""
     if p.source == "":
         return False  # the preamble holds no clauses
+    if c.source == "H" and _APPENDIX_RE.match(c.heading) and not (p.source == "H" and _APPENDIX_RE.match(p.heading)):
+        return False  # "Appendix 2 - …", "Schedule A": a part of the document, never inside a section
+    if c.source == "T":
+        return p.source == "H" or (p.source == "P" and p.sticky)
+    if p.source == "T":
+        # A lead-in paragraph ("**Restrictions.** You may not:") holds the enumerated
+        # items that follow it, unless they continue a list of the clause around it.
+        if c.enum is None or c.source in ("H", "T") or (c.enum.is_dec and len(c.enum.tokens) > 1):
+            return False
+        if any(n.same_level_as(c) for n in below):
+            return False
+        outer = below[-1] if below else None
+        return not (outer is not None and outer.child_last.get(c.key) == c.enum.value() - 1)
     if c.enum and p.enum:
         ce, pe = c.enum, p.enum
         if ce.is_dec and pe.is_dec:
@@ -362,6 +410,10 @@ def _contains(p: Node, c: Node, below: list[Node]) -> bool:
                 if not p.after_numbered:
                     return False
                 return (last is None and c.enum.value() == 1) or (last is not None and last == c.enum.value() - 1)
+            if cmp < 0 and p.after_numbered and p.child_last.get(c.key) == c.enum.value() - 1:
+                # The sequence restarted under this heading goes on, even where the page
+                # formats the later items as bigger headings ("### 1." then "2." setext).
+                return True
             return cmp > 0
         return True
     # unnumbered heading
@@ -425,7 +477,12 @@ class _Builder:
             self.ranks[style] = r
         return self.ranks[style]
 
-    def open_clause(self, start: ClauseStart, indent: int, fallback_lines: list[str]) -> bool:
+    def open_clause(
+        self, start: ClauseStart, indent: int, fallback_lines: list[str], *, block: int = -1,
+        owner_block: int | None = None,
+    ) -> bool:
+        """Open a clause. ``owner_block``: for a lead-in paragraph, the block that opened
+        the clause whose body it was read as (it becomes that clause's child)."""
         stack_nodes = [self.nodes[i] for i in self.stack]
         enum = _resolve_ambiguous(start.enum, stack_nodes) if start.enum else None
         number = enum.printed if enum else ""
@@ -436,6 +493,7 @@ class _Builder:
             source=start.source,
             indent=indent,
             caps=start.caps,
+            block=block,
         )
         node.rank = self._rank_for(start)
         node.pseudo = start.source == "H" and start.md_level is None
@@ -453,7 +511,14 @@ class _Builder:
                 if pe and pe.is_dec and is_prefix(pe.tokens, enum.tokens):
                     del self.stack[pos + 1:]
                     break
-        while self.stack:
+        forced = False
+        if start.source == "T" and owner_block is not None:
+            for pos in range(len(self.stack) - 1, -1, -1):
+                if self.nodes[self.stack[pos]].block == owner_block:
+                    del self.stack[pos + 1:]
+                    forced = True
+                    break
+        while self.stack and not forced:
             top = self.nodes[self.stack[-1]]
             below = [self.nodes[i] for i in self.stack[:-1]]
             if _contains(top, node, below):
@@ -566,27 +631,123 @@ def split_blocks(lines: list[str], *, plain_titles: bool | None = None) -> Split
         if st is not None and st.source == "H" and st.enum is not None:
             last_numbered[_fmt_of(st)] = i
     levels = [b.level for b in blocks if b.kind == "heading"]
-    builder = _Builder(max(levels) if levels else 0)
+    max_level = max(levels) if levels else 0
+    builder, preamble, owners = _build(blocks, starts, title_idx, title, last_numbered, max_level, {})
+    # Unnumbered lead-in paragraphs ("**Age requirements.** You must be …"): where a
+    # clause's body holds two or more, each is a sub-clause a reader cites by its title.
+    leads = {i: lead for i, b in enumerate(blocks) if starts.get(i) is None and (lead := _bold_lead(b))}
+    if leads:
+        per_owner: dict[int, list[int]] = {}
+        for i in leads:
+            owner = owners.get(i)
+            if owner is not None and builder.nodes[owner].source in ("H", "P"):
+                per_owner.setdefault(owner, []).append(i)
+        runs = {owner for owner, idxs in per_owner.items() if len(idxs) >= 2}
+        # A bold title line ending in "." inside such a run ("**Governing law and
+        # venue.**" over a list) is one more lead-in, not a heading above the rest.
+        merged: dict[int, int] = {}
+        heads_with_subheads = {n.parent for n in builder.nodes if n.source == "H"}
+        for k, node in enumerate(builder.nodes):
+            if (
+                node.parent in runs and node.source == "H" and node.enum is None and node.fmt == "bold"
+                and k not in heads_with_subheads
+                and blocks[node.block].kind == "para"
+                and strip_inline(blocks[node.block].lines[0]).strip().endswith(".")
+            ):
+                merged[k] = node.parent
+                leads[node.block] = (node.heading, "\n".join(l.strip() for l in blocks[node.block].lines[1:]))
+                per_owner[node.parent].append(node.block)
+        for k, parent in merged.items():
+            per_owner[parent].extend(per_owner.pop(k, []))
+        chosen = {
+            i: (leads[i], builder.nodes[owner].block)
+            for owner, idxs in per_owner.items() if owner in runs for i in idxs
+        }
+        if chosen:
+            builder, preamble, owners = _build(blocks, starts, title_idx, title, last_numbered, max_level, chosen)
+    return SplitResult(title, builder.nodes, "\n\n".join(p for p in preamble if p.strip()))
+
+
+_DEFINES_RE = re.compile(r"^(?:means|mean|shall\s+mean|refers?\s+to|has\s+the\s+meaning|includes?)\b", re.I)
+_BOLD_LEAD_RE = re.compile(r"^\s*(\*\*|__)(?=\S)(.+?)(?<=\S)\1(.*)$", re.S)
+
+
+def _bold_lead(b: Block) -> tuple[str, str] | None:
+    """A paragraph opening with a short bold title: "**Age requirements.** You must …".
+
+    The title ends in "." or ":" (inside or right after the bold run), is at most eight
+    words with no sentence break inside, and is followed by text. A bold defined term
+    ("**“Account”** means …") is a glossary entry, not a title.
+    """
+    if b.kind != "para":
+        return None
+    text = "\n".join(l.strip() for l in b.lines)
+    m = _BOLD_LEAD_RE.match(text)
+    if not m:
+        return None
+    inner, after = m.group(2).strip(), m.group(3)
+    if "**" in inner or "__" in inner or "\n" in inner:
+        return None
+    raw = strip_inline(inner).strip()
+    if raw[-1:] in ".:":
+        rest = after
+    elif re.match(r"^\s*[.:](?:\s|$)", after):
+        rest = after.strip()[1:]
+    else:
+        return None
+    rest = rest.strip()
+    heading = clean_heading(inner)
+    if not heading or not rest or _DEFINES_RE.match(strip_inline(rest).strip()):
+        return None
+    if heading[:1] in "“\"'‘" or not (heading[0].isupper() or heading[0].isdigit()):
+        return None
+    if len(words(heading)) > 8 or re.search(r"[.!?;]\s+\S", raw.rstrip(".:")) or _is_date_line(strip_inline(text)):
+        return None
+    return heading, rest
+
+
+def _build(
+    blocks: list[Block],
+    starts: dict[int, ClauseStart | None],
+    title_idx: int | None,
+    title: str,
+    last_numbered: dict[str, int],
+    max_level: int,
+    leads: dict[int, tuple[tuple[str, str], int]],
+) -> tuple[_Builder, list[str], dict[int, int | None]]:
+    """Run the tree builder over the blocks; ``leads`` maps lead-in paragraphs that start
+    sub-clauses to ((heading, body), block index of the clause they belong to).
+
+    Returns the builder, the preamble parts, and for each body block the clause that got it.
+    """
+    builder = _Builder(max_level)
     preamble: list[str] = []
+    owners: dict[int, int | None] = {}
     for i, b in enumerate(blocks):
         if i == title_idx:
             continue
         if b.kind == "blank":
             continue
-        start = starts.get(i)
+        start = None if i in leads else starts.get(i)
         if start is not None and start.source == "H" and start.enum is None:
             start.inside_numbered = last_numbered.get(_fmt_of(start), -1) > i
         if start is not None and title and start.enum is None and start.heading == title and i < len(blocks) // 4:
             start = None  # the title block captured twice is not a clause
         if start is not None:
             indent = b.indent if b.kind == "item" else 0
-            builder.open_clause(start, indent, b.lines)
+            builder.open_clause(start, indent, b.lines, block=i)
+            continue
+        if i in leads:
+            (heading, body), owner_block = leads[i]
+            builder.open_clause(ClauseStart(None, heading, body, "T", titled=True), 0, b.lines, block=i,
+                                owner_block=owner_block)
             continue
         owner = builder.owner_for(b)
+        owners[i] = owner
         if owner is None:
             preamble.append(_block_markdown(b, 0))
             continue
         node = builder.nodes[owner]
         dedent = node.indent + 2 if node.source == "L" else (b.indent if b.kind != "item" else 0)
         node.body.append(_block_markdown(b, dedent))
-    return SplitResult(title, builder.nodes, "\n\n".join(p for p in preamble if p.strip()))
+    return builder, preamble, owners
