@@ -32,6 +32,16 @@ The tree is then compiled two ways:
 Both read only fields of ``ClauseSpanIndex`` (the contract), and results are drawn
 from stored fields: a page of results needs no database query except two small ones
 for the facet labels.
+
+Facets are *disjunctive*: each facet is counted with the other facets' active filters
+but not its own, so after choosing a publisher the other publishers stay listed with
+the results each would give; the chosen value stays listed, marked, and removable.
+On the Whoosh path the total and the facet counts come from document-number sets
+(``_DocSets``: postings read a block at a time, filter and facet-value sets kept per
+index generation), and only the shown page is scored and highlighted.
+
+A result's title is its number and heading, or for a clause without a heading its
+number and first words (``clause_title``).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import html
 import re
 import time
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -522,6 +533,7 @@ class SearchHit:
     valid_to: dt.date | None
     lineage: str
     anchor: str
+    title: str = ""  # the heading, or for a clause without one its first words
 
     @property
     def is_current(self) -> bool:
@@ -551,6 +563,7 @@ class SearchHit:
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "current": self.is_current,
+            "title": self.title,
             "number": self.number,
             "heading": self.heading,
             "snippet": str(self.snippet),
@@ -562,9 +575,18 @@ class SearchHit:
 class FacetValue:
     value: str
     label: str
-    count: int
+    count: int  # results with this value (and the other facets' active filters)
     active: bool
-    querystring: str
+    name: str = ""  # the facet
+    params: SearchParams | None = field(default=None, repr=False)
+
+    @property
+    def querystring(self) -> str:
+        """The search with this value chosen; for the active value, without it.
+        (Built on use: the API never needs it, the page only for what it shows.)"""
+        if self.params is None:
+            return ""
+        return self.params.querystring(**{self.name: "" if self.active else self.value, "page": 1})
 
 
 @dataclass
@@ -654,6 +676,24 @@ def _as_date(value):
     return None
 
 
+TITLE_CHARS = 60  # of a clause's text, when it has no heading
+
+
+def clause_title(number: str, heading: str, text: str) -> str:
+    """What a result is called: "5 Cookies", or for a clause without a heading its
+    number and first words, "(5) You have given us your consent …"."""
+    number, heading = (number or "").strip(), " ".join((heading or "").split())
+    if heading:
+        return f"{number} {heading}" if number else heading
+    lead = " ".join((text or "").split())
+    if len(lead) > TITLE_CHARS:
+        cut = lead[: TITLE_CHARS + 1].rsplit(" ", 1)[0] if " " in lead[: TITLE_CHARS + 1] else lead[:TITLE_CHARS]
+        lead = cut.rstrip(" ,;:.-–—") + " …"
+    if not lead:
+        return f"({number}) (untitled clause)" if number else "(untitled clause)"
+    return f"({number}) {lead}" if number else lead
+
+
 def _hit_from_fields(fields: dict, score: float, snippet: str, params: SearchParams) -> SearchHit:
     labels = (fields.get("version_labels") or "").split()
     label = _labels_for(labels, params)
@@ -677,6 +717,7 @@ def _hit_from_fields(fields: dict, score: float, snippet: str, params: SearchPar
         valid_to=valid_to,
         lineage=fields.get("lineage") or "",
         anchor=fields.get("anchor") or "",
+        title=clause_title(fields.get("number") or "", fields.get("heading") or "", fields.get("body") or ""),
     )
 
 
@@ -734,7 +775,7 @@ def _facet_values(params: SearchParams, raw: dict[str, list[tuple[str, int]]]) -
             active = value == active_value
             values.append(FacetValue(
                 value=value, label=labels.get(name, {}).get(value, value), count=count, active=active,
-                querystring=params.querystring(**{name: "" if active else value, "page": 1}),
+                name=name, params=params,
             ))
         out[name] = values
     return out
@@ -830,25 +871,6 @@ def _whoosh_term(term: Term, schema):
     return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
 
 
-def _whoosh_filter(params: SearchParams):
-    from whoosh import query as wq
-
-    parts = []
-    if params.versions == "current":
-        parts.append(wq.Term("current", True))
-    elif params.versions == "asof" and params.as_of:
-        day = dt.datetime(params.as_of.year, params.as_of.month, params.as_of.day)
-        parts.append(wq.DateRange("valid_from", None, day))
-        parts.append(wq.DateRange("valid_until", day, None, startexcl=True))
-    for name in FACETS:
-        value = getattr(params, name)
-        if value:
-            parts.append(wq.Term(name, value))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
 def _deadline_collector_class():
     from whoosh import collectors
 
@@ -857,11 +879,15 @@ def _deadline_collector_class():
 
         Whoosh's TimeLimitCollector starts a timer thread per search (and by default
         a SIGALRM, which fails outside the main thread); a clock check is cheaper.
+        With ``allow`` (a set of top-level document numbers), only those are collected;
+        with ``record`` (a set), every match's top-level number is added to it.
         """
 
-        def __init__(self, child, seconds):
+        def __init__(self, child, seconds, allow=None, record=None):
             super().__init__(child)
             self.seconds = seconds
+            self.allow = allow
+            self.record = record
 
         def prepare(self, top_searcher, q, context):
             self.deadline = time.monotonic() + self.seconds
@@ -869,31 +895,238 @@ def _deadline_collector_class():
 
         def collect_matches(self):
             child, deadline, n = self.child, self.deadline, 0
+            allow, record, offset = self.allow, self.record, self.offset
             for sub_docnum in child.matches():
-                child.collect(sub_docnum)
                 n += 1
                 if not n & 511 and time.monotonic() > deadline:
                     raise collectors.TimeLimit
+                if record is not None:
+                    record.add(offset + sub_docnum)
+                if allow is None or offset + sub_docnum in allow:
+                    child.collect(sub_docnum)
 
     return DeadlineCollector
 
 
-def _DeadlineCollector(child, seconds):  # noqa: N802 - a factory standing in for the class
+def _DeadlineCollector(child, seconds, allow=None, record=None):  # noqa: N802 - a factory standing in for the class
     global _DEADLINE_CLASS
     if _DEADLINE_CLASS is None:
         _DEADLINE_CLASS = _deadline_collector_class()
-    return _DEADLINE_CLASS(child, seconds)
+    return _DEADLINE_CLASS(child, seconds, allow, record)
 
 
 _DEADLINE_CLASS = None
 
 
-def _search_whoosh(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcome) -> None:
-    from whoosh import collectors, query as wq, sorting
-    from whoosh.highlight import ContextFragmenter, WholeFragmenter
-    from whoosh.searching import ResultsPage
+class _DocSets:
+    """Document-number sets for one searcher (one index generation), for counting.
 
-    from documents.search_backend import MarkFormatter
+    The total and the facet counts need *which* documents match, not how well: they
+    are computed here with Python set algebra over postings read block by block
+    (C-speed unions and intersections), instead of scoring every match and reading a
+    column value per match and facet (Whoosh's ``groupedby``, ~85% of a query's time).
+
+    The sets of the filters (``current``, an as-of date, each facet value) depend only
+    on the index, so they are kept for the searcher's lifetime: a refreshed searcher
+    (a new index generation) gets a new ``_DocSets``. The sets of the words a user typed
+    are not kept.
+    """
+
+    MAX_ASOF = 32  # as-of dates remembered per generation
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        # Weak: _DOCSETS is keyed weakly by the searcher, which this must not keep alive.
+        self._searcher = weakref.ref(searcher)
+        self.reader = reader
+        self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+        # Postings are read raw (deleted documents included); the deleted ones are
+        # taken out once, at the end of ``docs``.
+        self.deleted = (
+            frozenset(range(reader.doc_count_all())) - frozenset(reader.all_doc_ids())
+            if reader.has_deletions() else frozenset()
+        )
+        self._live = None
+        self._filters: dict = {}
+        self._facets: dict[str, dict[str, frozenset]] = {}
+
+    @property
+    def live(self) -> frozenset:
+        if self._live is None:
+            self._live = frozenset(self.reader.all_doc_ids())
+        return self._live
+
+    def postings(self, fieldname: str, text) -> set:
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+        from whoosh.matching.wrappers import FilterMatcher
+        from whoosh.reading import TermNotFound
+
+        out: set = set()
+        for reader, offset in self.leaves:
+            try:
+                matcher = reader.postings(fieldname, text)
+            except TermNotFound:  # not in this segment
+                continue
+            if isinstance(matcher, FilterMatcher):  # deletions: handled by the caller
+                matcher = matcher.child
+            if isinstance(matcher, W3LeafMatcher):
+                # A block of ids at a time rather than one is_active/id/next per id.
+                ids: list = []
+                while matcher.is_active():
+                    matcher._read_ids()
+                    ids.extend(matcher._ids)
+                    matcher._next_block()
+            else:
+                ids = list(matcher.all_ids())
+            out.update(ids if not offset else (offset + d for d in ids))
+        return out
+
+    def countable(self, q) -> bool:
+        """True when ``docs(q)`` needs no positions (no phrase): pure set algebra."""
+        from whoosh import query as wq
+
+        if isinstance(q, (wq.Term, wq.Every, wq.Prefix, wq.FuzzyTerm)):
+            return True
+        if isinstance(q, (wq.And, wq.Or)):
+            return all(self.countable(c) for c in q.subqueries)
+        if isinstance(q, wq.AndNot):
+            return self.countable(q.a) and self.countable(q.b)
+        return False
+
+    def docs(self, q) -> set:
+        """The live documents matching the Whoosh query ``q`` (unscored)."""
+        found = self._docs(q)
+        return found - self.deleted if self.deleted else found
+
+    def _docs(self, q) -> set:
+        from whoosh import query as wq
+
+        if isinstance(q, wq.Term):
+            return self.postings(q.fieldname, q.text)
+        if isinstance(q, wq.Every):
+            return set(self.live)
+        if isinstance(q, wq.AndNot):
+            return self._docs(q.a) - self._docs(q.b)
+        if isinstance(q, wq.And):
+            parts = sorted((self._docs(c) for c in q.subqueries), key=len)
+            found = parts[0]
+            for part in parts[1:]:
+                if not found:
+                    break
+                found &= part
+            return found
+        if isinstance(q, wq.Or):
+            found: set = set()
+            for child in q.subqueries:
+                found |= self._docs(child)
+            return found
+        if isinstance(q, (wq.Prefix, wq.FuzzyTerm)):
+            found = set()
+            for word in set(q._btexts(self.reader)):
+                found |= self.postings(q.fieldname, word)
+            return found
+        # Phrases, date ranges: Whoosh's own matcher (deletions already excluded).
+        return set(self._searcher().docs_for_query(q))
+
+    def version_docs(self, params: SearchParams) -> frozenset | None:
+        """The documents of the version mode (None: all versions)."""
+        if params.versions == "current":
+            key = "current"
+        elif params.versions == "asof" and params.as_of:
+            key = params.as_of
+        else:
+            return None
+        if key not in self._filters:
+            if len(self._filters) > self.MAX_ASOF:
+                self._filters = {k: v for k, v in self._filters.items() if k == "current"}
+            self._filters[key] = frozenset(self.docs(_version_filter(params)))
+        return self._filters[key]
+
+    def facet_values(self, name: str) -> dict[str, frozenset]:
+        """Every value of facet ``name`` -> the (live) documents holding it."""
+        if name not in self._facets:
+            fieldname = f"{name}_exact"
+            from_bytes = self.reader.schema[fieldname].from_bytes
+            values: dict[str, frozenset] = {}
+            if fieldname in self.reader.indexed_field_names():
+                for btext in self.reader.lexicon(fieldname):
+                    docs = self.postings(fieldname, btext)
+                    if self.deleted:
+                        docs -= self.deleted
+                    if docs:
+                        values[from_bytes(btext)] = frozenset(docs)
+            self._facets[name] = values
+        return self._facets[name]
+
+
+_DOCSETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _docsets(searcher) -> _DocSets:
+    """The ``_DocSets`` of this searcher (the backend's searchers are per thread)."""
+    sets = _DOCSETS.get(searcher)
+    if sets is None:
+        sets = _DOCSETS[searcher] = _DocSets(searcher)
+    return sets
+
+
+def _version_filter(params: SearchParams):
+    from whoosh import query as wq
+
+    if params.versions == "current":
+        return wq.Term("current", True)
+    if params.versions == "asof" and params.as_of:
+        day = dt.datetime(params.as_of.year, params.as_of.month, params.as_of.day)
+        return wq.And([wq.DateRange("valid_from", None, day),
+                       wq.DateRange("valid_until", day, None, startexcl=True)])
+    return None
+
+
+def _facet_counts(sets: _DocSets, matched: set, params: SearchParams, chosen: dict) -> dict:
+    """Disjunctive facet counts over ``matched`` (the query's matches in the chosen versions).
+
+    Each facet is counted with every *other* active filter (``chosen``: facet name ->
+    the documents of its active value) applied but not its own, so after choosing a
+    publisher the other publishers, with the number of results each would give, stay
+    listed and can be switched to; the chosen value stays listed (and removable).
+    """
+    raw: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        base = matched
+        for other, docs in sorted(chosen.items(), key=lambda kv: len(kv[1])):
+            if other != name:
+                base = base & docs
+        counts = []
+        if base:
+            for value, docs in sets.facet_values(name).items():
+                n = len(base & docs) if len(docs) < len(base) else len(docs & base)
+                if n:
+                    counts.append((value, n))
+        active = getattr(params, name)
+        if active and not any(v == active for v, _ in counts):
+            counts.append((active, 0))
+        raw[name] = sorted(counts, key=lambda kv: (-kv[1], kv[0]))
+    return raw
+
+
+def _intersect(sets) -> set | frozenset | None:
+    """The intersection of ``sets`` (None: no set given), smallest first."""
+    found = None
+    for docs in sorted(sets, key=len):
+        found = docs if found is None else found & docs
+    return found
+
+
+def _search_whoosh(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcome) -> None:
+    """The total and the facets from document sets; scores and highlights for one page.
+
+    A query of words, prefixes, fuzzy words and operators is counted with set algebra
+    over postings (``_DocSets``); the scoring pass then only has to find the top
+    ``page * PAGE_SIZE`` hits, and Whoosh skips postings blocks that cannot reach them.
+    A query with a phrase needs positions: one pass of Whoosh's matcher then both
+    records every match (for the counts) and scores the ones in the filtered results.
+    """
+    from whoosh import collectors, query as wq, sorting
 
     outcome.engine = "whoosh"
     searcher = backend.searcher()
@@ -904,49 +1137,89 @@ def _search_whoosh(backend, query: ParsedQuery, params: SearchParams, outcome: S
             outcome.message = "Only very common words were given (such as “the”); add a more specific word."
             return
         userq = wq.Every()
-    filterq = _whoosh_filter(params)
-    # A plain intersection: the filter terms add the same score to every hit, so the
-    # ranking is unchanged, and And() skips through postings (ConstantScoreQuery would
-    # first materialize every id of "current", ~all documents, on every search).
-    q = userq if filterq is None else wq.And([userq, filterq])
 
-    groupedby = {name: sorting.FieldFacet(f"{name}_exact", maptype=sorting.Count) for name in FACETS}
+    sets = _docsets(searcher)
+    versions = sets.version_docs(params)
+    chosen = {name: sets.facet_values(name).get(getattr(params, name), frozenset())
+              for name in FACETS if getattr(params, name)}
+    start = (params.page - 1) * PAGE_SIZE
     sortedby = None
     if params.sort != "relevance":
         sortedby = sorting.FieldFacet("valid_from", reverse=params.sort == "newest")
-    collector = searcher.collector(limit=params.page * PAGE_SIZE, sortedby=sortedby, groupedby=groupedby)
-    timed = _DeadlineCollector(collector, TIME_LIMIT)
-    try:
-        searcher.search_with_collector(q, timed)
-    except collectors.TimeLimit:
-        outcome.notices.append("The search took too long and was stopped; the results may be incomplete.")
-    results = timed.results()
-    outcome.total = len(results)
-    raw_facets = {}
-    for name in FACETS:
+
+    def scored_pass(allow, record=None):
+        if sortedby is not None:
+            collector = collectors.SortingCollector(sortedby, limit=start + PAGE_SIZE)
+        elif record is None:  # Whoosh may skip (and prune) what cannot reach the page
+            collector = collectors.TopCollector(limit=start + PAGE_SIZE)
+        else:  # every match must be seen: no block skipping, no matcher pruning
+            collector = collectors.TopCollector(limit=start + PAGE_SIZE, usequality=False, replace=0)
+        timed = _DeadlineCollector(collector, TIME_LIMIT, allow=allow, record=record)
         try:
-            groups = results.groups(name)
-        except KeyError:
-            groups = {}
-        raw_facets[name] = sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
-    outcome.facets = _facet_values(params, raw_facets)
+            searcher.search_with_collector(userq, timed)
+        except collectors.TimeLimit:
+            outcome.notices.append("The search took too long and was stopped; the results may be incomplete.")
+        return collector.results()
 
-    if outcome.total and (params.page - 1) * PAGE_SIZE < outcome.total:
-        page = ResultsPage(results, params.page, PAGE_SIZE)
-        results.formatter = MarkFormatter()
-        context, whole = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60), WholeFragmenter()
-        for hit in page:
-            fields = hit.fields()
-            body = fields.get("body") or ""
-            results.fragmenter = whole if len(body) <= SNIPPET_CHARS else context
-            snippet = hit.highlights("text", text=body, top=2) if body else ""
-            snippet = snippet or _plain_snippet(body)
-            outcome.hits.append(_hit_from_fields(fields, hit.score, snippet, params))
-    elif outcome.total:
-        outcome.message = f"There is no page {params.page}; the results end at page {outcome.num_pages}."
+    page = None
+    if sets.countable(userq):
+        matched = sets.docs(userq)
+    else:
+        matched = set()
+        filters = _intersect([d for d in (versions, *chosen.values()) if d is not None])
+        page = scored_pass(filters, matched)
+    if versions is not None:
+        matched &= versions
+    outcome.facets = _facet_values(params, _facet_counts(sets, matched, params, chosen))
+    results = _intersect([matched, *chosen.values()])
+    outcome.total = len(results)
 
-    if outcome.total == 0:
+    if not outcome.total:
         outcome.suggestion = _suggest_whoosh(searcher, query)
+        return
+    if start >= outcome.total:
+        outcome.message = f"There is no page {params.page}; the results end at page {outcome.num_pages}."
+        return
+    if isinstance(userq, wq.Every):
+        # Filters only: every result scores the same, so the page is the results in
+        # index order (or by date), without a pass over every document of the index.
+        docnums = sorted(results)
+        if sortedby is not None:
+            column = searcher.reader().column_reader("valid_from")
+            docnums.sort(key=column.__getitem__, reverse=params.sort == "newest")
+        shown = [(searcher.stored_fields(d), 1.0) for d in docnums[start:start + PAGE_SIZE]]
+    else:
+        if page is None:
+            page = scored_pass(results)
+        shown = [(hit.fields(), hit.score) for hit in page[start:start + PAGE_SIZE]]
+    words = _highlight_words(searcher, userq)
+    analyzer = schema["text"].analyzer
+    for fields, score in shown:
+        snippet = _snippet(fields.get("body") or "", words, analyzer)
+        outcome.hits.append(_hit_from_fields(fields, score, snippet, params))
+
+
+def _highlight_words(searcher, userq) -> frozenset:
+    """The indexed words of the clause text the query looks for (prefixes and fuzzy
+    words expanded), once per search rather than once per hit."""
+    field = searcher.schema["text"]
+    terms = userq.existing_terms(searcher.reader(), phrases=True, expand=True, fieldname="text")
+    return frozenset(field.from_bytes(text) for _, text in terms)
+
+
+def _snippet(body: str, words, analyzer) -> str:
+    """The clause text (escaped) with ``words`` in ``<mark>``: the whole text when it is
+    short, else up to two passages around matches; the plain start when nothing matched."""
+    from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
+
+    from documents.search_backend import MarkFormatter
+
+    snippet = ""
+    if words and body:
+        fragmenter = (WholeFragmenter() if len(body) <= SNIPPET_CHARS
+                      else ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60))
+        snippet = highlight(body, words, analyzer, fragmenter, MarkFormatter(), top=2)
+    return snippet or _plain_snippet(body)
 
 
 def _suggest_whoosh(searcher, query: ParsedQuery) -> str:
@@ -1043,10 +1316,8 @@ def _search_haystack(query: ParsedQuery, params: SearchParams, outcome: SearchOu
     from haystack.inputs import Exact
     from haystack.query import SearchQuerySet
     from whoosh.analysis import StemmingAnalyzer
-    from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
 
     from documents.models import ClauseSpan
-    from documents.search_backend import MarkFormatter
 
     outcome.engine = "haystack"
     sqs = SearchQuerySet().models(ClauseSpan)
@@ -1057,6 +1328,7 @@ def _search_haystack(query: ParsedQuery, params: SearchParams, outcome: SearchOu
         sqs = sqs.filter(current=True)
     elif params.versions == "asof" and params.as_of:
         sqs = sqs.filter(valid_from__lte=params.as_of, valid_until__gt=params.as_of)
+    base = sqs  # before the facet filters: for the disjunctive facet counts
     for name in FACETS:
         value = getattr(params, name)
         if value:
@@ -1070,9 +1342,7 @@ def _search_haystack(query: ParsedQuery, params: SearchParams, outcome: SearchOu
     offset = (params.page - 1) * PAGE_SIZE
     page = list(sqs[offset: offset + PAGE_SIZE])
     outcome.total = sqs.count()
-    counts = (sqs.facet_counts() or {}).get("fields", {})
-    outcome.facets = _facet_values(params, {name: [(v, c) for v, c in counts.get(f"{name}_exact", counts.get(name, [])) if v]
-                                            for name in FACETS})
+    outcome.facets = _facet_values(params, _haystack_facets(base, sqs, params))
     analyzer = StemmingAnalyzer()
     terms = {tok.text for t in query.terms(kinds=("word", "phrase", "fuzzy")) for tok in analyzer(t.text)}
     for result in page:
@@ -1080,14 +1350,35 @@ def _search_haystack(query: ParsedQuery, params: SearchParams, outcome: SearchOu
             "body", "heading", "number", "publisher", "publisher_name", "kind", "document", "document_title",
             "lineage", "anchor", "version_labels", "valid_from", "valid_to")}
         fields["django_id"] = result.pk
-        text = fields.get("body") or ""
-        snippet = ""
-        if terms and text:
-            fragmenter = WholeFragmenter() if len(text) <= SNIPPET_CHARS else ContextFragmenter(
-                maxchars=SNIPPET_CHARS, surround=60)
-            snippet = highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=2)
-        outcome.hits.append(_hit_from_fields(fields, result.score, snippet or _plain_snippet(text), params))
+        snippet = _snippet(fields.get("body") or "", terms, analyzer)
+        outcome.hits.append(_hit_from_fields(fields, result.score, snippet, params))
     if outcome.total == 0:
         suggestion = sqs.spelling_suggestion(" ".join(t.text for t in query.terms())) if query.terms() else ""
         if suggestion and suggestion.strip().lower() != " ".join(t.text for t in query.terms()).lower():
             outcome.suggestion = suggestion.strip()
+
+
+def _haystack_facets(base, sqs, params: SearchParams) -> dict[str, list[tuple[str, int]]]:
+    """Disjunctive facet counts, as on the Whoosh path: a facet with an active value is
+    counted by one more query, with the other facets' filters but not its own."""
+    from haystack.inputs import Exact
+
+    def counts(queryset, name):
+        fields = (queryset.facet_counts() or {}).get("fields", {})
+        return [(v, c) for v, c in fields.get(f"{name}_exact", fields.get(name, [])) if v and c]
+
+    raw = {}
+    for name in FACETS:
+        active = getattr(params, name)
+        if not active:
+            raw[name] = counts(sqs, name)
+            continue
+        others = base
+        for other in FACETS:
+            if other != name and getattr(params, other):
+                others = others.filter(**{f"{other}_exact": Exact(getattr(params, other))})
+        values = counts(others.facet(name, limit=100), name)
+        if not any(v == active for v, _ in values):
+            values.append((active, 0))
+        raw[name] = sorted(values, key=lambda kv: (-kv[1], kv[0]))
+    return raw

@@ -143,6 +143,61 @@ def test_facets_count_and_filter(corpus):
     assert active and "publisher" not in active[0].querystring  # clicking again clears it
 
 
+def _counts(outcome, name):
+    return {f.value: f.count for f in outcome.facets[name]}
+
+
+def _active(outcome, name):
+    return [f.value for f in outcome.facets[name] if f.active]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_facets_are_disjunctive(corpus, fast):
+    """Each facet is counted with the other facets' filters but not its own."""
+    def go(**kw):
+        return search.search(SearchParams(q="cookie", **kw), fast=fast)
+
+    terms_slug = "zendesk-terms-of-service"
+    cookies_slug = "zendesk-cookie-policy"
+    assert {f.value for f in go().facets["document"]} >= {terms_slug, cookies_slug}
+
+    zendesk = go(publisher="zendesk")
+    assert zendesk.total == 2
+    assert _counts(zendesk, "publisher") == {"acme": 1, "zendesk": 2}  # acme can still be chosen
+    assert _active(zendesk, "publisher") == ["zendesk"]
+    assert _counts(zendesk, "kind") == {"terms": 1, "cookies": 1}
+    assert _counts(zendesk, "document") == {terms_slug: 1, cookies_slug: 1}
+    switch = next(f for f in zendesk.facets["publisher"] if f.value == "acme")
+    assert "publisher=acme" in switch.querystring and not switch.active
+    remove = next(f for f in zendesk.facets["publisher"] if f.active)
+    assert "publisher" not in remove.querystring
+
+    both = go(publisher="zendesk", kind="terms")
+    assert both.total == 1 and both.hits[0].heading == "Termination"
+    assert _counts(both, "publisher") == {"zendesk": 1}  # acme has no terms clause with "cookie"
+    assert _counts(both, "kind") == {"terms": 1, "cookies": 1}
+    assert _active(both, "kind") == ["terms"]
+    assert _counts(both, "document") == {terms_slug: 1}
+
+    # A combination with no result keeps the active values listed, to remove them.
+    none = go(publisher="acme", kind="terms")
+    assert none.total == 0
+    assert _counts(none, "publisher") == {"zendesk": 1, "acme": 0}
+    assert _active(none, "publisher") == ["acme"]
+    assert _counts(none, "kind") == {"privacy": 1, "terms": 0}
+
+    # Versions are not a facet: they always apply.
+    old = go(publisher="acme", versions="all")
+    assert _counts(old, "publisher") == {"acme": 1, "zendesk": 2}
+
+
+def test_facets_on_the_page_can_be_switched(corpus, client):
+    body = client.get(reverse("documents:search"), {"q": "cookie", "publisher": "zendesk"}).content.decode()
+    assert "1 clause" not in body and "2 clauses" in body
+    assert "publisher=acme" in body  # the other publisher is still offered
+    assert 'aria-current="true"' in body and "Remove the publisher filter" in body
+
+
 def test_current_all_and_as_of(corpus):
     old_text = "lawfully and honestly"
     current = run(f'"{old_text}"')
@@ -402,3 +457,104 @@ def test_searcher_is_reused_until_the_index_changes(corpus):
     publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Fresh", "Brand new words.")], dt.date(2025, 1, 1))
     assert engine.searcher() is not first
     assert run("brand").total == 1
+
+
+def test_untitled_clause_title(corpus, client):
+    """A clause without a heading is called by its number and first words."""
+    span = ClauseSpan.objects.get(document=corpus["acme"], first_clause__heading="Cookies")
+    span = indexing._index().index_queryset().get(pk=span.pk)
+    span.first_clause.heading = ""
+    indexing.backend().apply(indexing._index(), [span])
+    hit = next(h for h in run("remember settings").hits)
+    assert hit.heading == "" and hit.title == "(1) We use cookies to remember your settings."
+    titled = run("password").hits[0]
+    assert titled.title == "1 Accounts"
+    body = client.get(reverse("documents:search"), {"q": "remember settings"}).content.decode()
+    assert "(untitled clause)" not in body and "(1) We use cookies to remember your settings." in body
+    api = client.get(reverse("documents:api_search"), {"q": "remember settings"}).json()
+    result = api["results"][0]
+    assert result["title"] == "(1) We use cookies to remember your settings."
+    assert result["heading"] == "" and result["number"] == "1"  # the existing fields stay
+
+
+def test_clause_title_shortens_long_text():
+    text = "You have given us your consent to process your personal data for one or more specific purposes."
+    title = search.clause_title("5", "", text)
+    assert title.startswith("(5) You have given us your consent") and title.endswith(" …")
+    assert len(title) <= search.TITLE_CHARS + 6 and "  " not in title
+    assert search.clause_title("5", "", "Short.") == "(5) Short."
+    assert search.clause_title("", "", "No number here.") == "No number here."
+    assert search.clause_title("5", "", "") == "(5) (untitled clause)"
+    assert search.clause_title("2.1", "Cookies", text) == "2.1 Cookies"
+
+
+@pytest.mark.parametrize("q, kw", [
+    ("cookie", {}), ('"personal data"', {}), ('"personal data"', {"publisher": "acme"}),
+    ("cook*", {"versions": "all"}), ("data NOT sell", {"versions": "all"}),
+    ("password OR trackers OR cookie", {"kind": "cookies"}), ("", {"publisher": "zendesk"}),
+    ('"sell personal data" OR termin*', {"versions": "asof", "as_of": dt.date(2023, 6, 30)}),
+])
+def test_counts_match_the_generic_path(corpus, q, kw):
+    """The fast path counts with document sets (or, for phrases, in its scoring pass);
+    the SearchQuerySet path counts with the engine: both agree, after republishing
+    (which leaves deleted documents in the index's segments)."""
+    fast = search.search(SearchParams(q=q, **kw))
+    slow = search.search(SearchParams(q=q, **kw), fast=False)
+    assert fast.total == slow.total
+    assert {h.span_id for h in fast.hits} == {h.span_id for h in slow.hits}
+    for name in search.FACETS:
+        assert _counts(fast, name) == _counts(slow, name), name
+
+
+@pytest.mark.parametrize("q", ["cokie~", "cookie~2 OR pasword~", "-cookie", "setting* -remember"])
+def test_counts_match_whoosh_matchers(corpus, q):
+    """Fuzzy words (which haystack's Whoosh backend reads differently) and negations:
+    the set-algebra count equals the documents Whoosh's own matchers find."""
+    from whoosh import query as wq
+
+    searcher = indexing.backend().searcher()
+    parsed = parse_query(q)
+    userq = search._whoosh_query(parsed.tree, searcher.schema, [])
+    expected = set(searcher.docs_for_query(wq.And([userq, wq.Term("current", True)])))
+    assert expected and run(q).total == len(expected)
+
+
+def test_phrase_counts_see_every_match(client):
+    """A phrase query counts in its scoring pass, past the page it keeps. (Whoosh's
+    pruning of weak sub-matchers, which that pass turns off, only shows on a large
+    index: bench/bench_search.py checks the counts against stock Whoosh at 10k.)"""
+    sections = [(f"Rule {n}", f"Widget rules apply here, widget rules number {n}.") for n in range(1, 40)]
+    sections.append(("Widget rules", "Nothing else."))
+    publish("Big", "Terms", "terms", sections, dt.date(2023, 1, 1))
+    outcome = run('"widget rules"')
+    assert outcome.total == 40 and len(outcome.hits) == 20
+    assert {f.value: f.count for f in outcome.facets["publisher"]} == {"big": 40}
+
+
+def test_filter_only_search_pages_and_sorts(corpus):
+    everything = run(versions="all", publisher="acme")
+    assert everything.total == 5 and len(everything.hits) == 5
+    newest = run(versions="all", publisher="acme", sort="newest")
+    dates = [h.valid_from for h in newest.hits]
+    assert dates == sorted(dates, reverse=True) and dates[0] == dt.date(2024, 1, 1)
+    oldest = run(versions="all", publisher="acme", sort="oldest")
+    assert [h.valid_from for h in oldest.hits] == sorted(dates)
+    assert {h.span_id for h in everything.hits} == {h.span_id for h in newest.hits}
+
+
+def test_document_sets_live_as_long_as_their_searcher(corpus):
+    import gc
+    import weakref
+
+    engine = indexing.backend()
+    assert run("cookie").total == 3
+    first = engine.searcher()
+    sets = search._docsets(first)
+    assert search._docsets(first) is sets and sets.version_docs(SearchParams()) is not None
+    publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Fresh", "Brand new cookie words.")], dt.date(2025, 1, 1))
+    assert run("cookie").total == 4  # a new generation: new sets, not stale ones
+    assert search._docsets(engine.searcher()) is not sets
+    gone = weakref.ref(sets)
+    del sets, first
+    gc.collect()
+    assert gone() is None
