@@ -590,10 +590,16 @@ def _fuzzy_pairs(
         same_num = a[i].number == b[j].number and a[i].number != ""
         ranked.append((-(s + bonus), not same_num, abs(i / na - j / nb), i, j, s))
     ranked.sort()
+    return _take_best_first((i, j, s) for *_, i, j, s in ranked)
+
+
+def _take_best_first(ranked) -> list[tuple[int, int, float]]:
+    """Accept (i, j, score) candidates in the given (best-first) order, each side at most
+    once: iterated mutual best."""
     taken_a: set[int] = set()
     taken_b: set[int] = set()
     out = []
-    for _, _, _, i, j, s in ranked:
+    for i, j, s in ranked:
         if i in taken_a or j in taken_b:
             continue
         taken_a.add(i)
@@ -732,16 +738,7 @@ def _cross_pairs(
             if s >= threshold:
                 ranked.append((-s, ua[x].idx, ub[y].idx, min(s, 1.0)))
     ranked.sort()
-    taken_a: set[int] = set()
-    taken_b: set[int] = set()
-    out = []
-    for _, i, j, s in ranked:
-        if i in taken_a or j in taken_b:
-            continue
-        taken_a.add(i)
-        taken_b.add(j)
-        out.append((i, j, s))
-    return out
+    return _take_best_first((i, j, s) for _, i, j, s in ranked)
 
 
 # --------------------------------------------------------------------------
