@@ -19,14 +19,15 @@ def home(request):
 def document_detail(request, slug):
     """The current version, or with ?as_of=YYYY-MM-DD the version in force that day."""
     document = selectors.document_get(slug)
+    current = selectors.version_get(document, "current")  # 404 before any version exists
     as_of = request.GET.get("as_of", "").strip()
     if not as_of:
-        return _render_version(request, document, selectors.version_get(document, "current"))
+        return _render_version(request, document, current)
     try:
         date = dt.date.fromisoformat(as_of)
     except ValueError:
-        return _render_version(request, document, selectors.version_get(document, "current"),
-                               notice=f"“{as_of}” is not a date (use YYYY-MM-DD); showing the current version.", status=400)
+        return _render_version(request, document, current, status=400,
+                               notice=f"“{as_of}” is not a date (use YYYY-MM-DD); showing the current version.")
     version = selectors.version_as_of(document, date)
     if version is None:
         first = selectors.version_timeline(document)[0]

@@ -97,3 +97,9 @@ def test_as_of_before_the_first_version_and_bad_dates_say_so(client, two_version
     assert "No version was in force on 1 January 2000; the first one took effect on 1 January 2024." in early.content.decode()
     bad = client.get(doc.get_absolute_url(), {"as_of": "next tuesday"})
     assert bad.status_code == 400 and "is not a date" in bad.content.decode()
+
+
+def test_document_without_versions_is_a_404(client):
+    doc = factories.document(title="Not yet published")
+    assert client.get(doc.get_absolute_url()).status_code == 404
+    assert client.get(doc.get_absolute_url(), {"as_of": "2020-01-01"}).status_code == 404
