@@ -164,6 +164,9 @@ class DraftPreview:
     parsed: ParsedDocument | None
     clauses: list[ClauseSummary]
     current: DocumentVersion | None
+    # What the comparison is against: the current version, or for a back-dated draft
+    # the version it will follow in the timeline (the one its clauses inherit keys from).
+    base: DocumentVersion | None
     comparison: comparison.Comparison | None
     effective_date: dt.date
     effective_date_source: str  # "given", "stated" or "today"
@@ -223,6 +226,7 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
     result = None
     identical = None
     becomes_current = current is None
+    base = current
     if parsed is not None:
         clauses = [ClauseSummary(c.number, c.heading, _first_words(c.text), c.depth) for c in parsed.clauses]
         if not any(c.number or c.heading for c in parsed.clauses):
@@ -239,8 +243,10 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
                 f"(effective {day(identical.effective_date)}); there is nothing new to publish."
             )))
         if current is not None:
-            result = comparison.compare_clauses(selectors.version_clauses(current), list(parsed.clauses))
             becomes_current = effective_date >= current.effective_date
+            if not becomes_current:
+                base = selectors.version_as_of(document, effective_date) or current
+            result = comparison.compare_clauses(selectors.version_clauses(base), list(parsed.clauses))
             if effective_date < current.effective_date:
                 problems.append(DraftProblem("warning", (
                     f"The effective date {day(effective_date)} is earlier than the current version "
@@ -263,7 +269,7 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
         )))
     return DraftPreview(
         draft=draft, document=document, parsed=parsed, clauses=clauses, current=current,
-        comparison=result, effective_date=effective_date, effective_date_source=source,
+        base=base, comparison=result, effective_date=effective_date, effective_date_source=source,
         identical=identical, becomes_current=becomes_current, problems=problems,
     )
 

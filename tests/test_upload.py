@@ -600,3 +600,12 @@ def test_publish_version_command_errors(tmp_path):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("publish_version", str(good), "--document", "x", "--effective-date", "31/01/2024")
     assert nothing_saved()
+
+
+@pytest.mark.django_db
+def test_back_dated_preview_compares_with_the_version_it_will_follow(staff_client, published):
+    services.version_publish(document=published, source_text=V2, filename="v2.md")
+    post_upload(staff_client, document=published.slug, file=md(V_OLD), effective_date="2024-03-01")
+    html = staff_client.get(draft_url(VersionDraft.objects.get())).content.decode()
+    assert "Changes from version 2024-01-01, which it will follow" in html
+    assert "goes into the timeline" in html
