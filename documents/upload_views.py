@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from haystack.exceptions import SearchBackendError
 
 from documents import drafts
 from documents.forms import UploadForm
@@ -63,6 +64,14 @@ def draft_publish(request, pk):
         return render(
             request, "documents/draft.html",
             {"preview": preview, "draft": draft, "publish_error": str(exc)}, status=409,
+        )
+    except SearchBackendError as exc:
+        # The publish transaction rolled back: nothing was saved, the draft is still here.
+        preview = drafts.draft_preview(draft)
+        message = f"{exc} The draft is kept; publish it again in a moment."
+        return render(
+            request, "documents/draft.html",
+            {"preview": preview, "draft": draft, "publish_error": message}, status=503,
         )
     messages.success(request, result.message)
     return redirect(result.version)

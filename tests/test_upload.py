@@ -609,3 +609,20 @@ def test_back_dated_preview_compares_with_the_version_it_will_follow(staff_clien
     html = staff_client.get(draft_url(VersionDraft.objects.get())).content.decode()
     assert "Changes from version 2024-01-01, which it will follow" in html
     assert "goes into the timeline" in html
+
+
+@pytest.mark.django_db
+def test_busy_search_index_publishes_nothing_and_keeps_the_draft(staff_client, published, monkeypatch):
+    from documents import indexing
+    from documents.search_backend import SearchIndexBusy
+
+    def busy(changed, removed):
+        raise SearchIndexBusy("The search index is busy; try again in a moment.")
+
+    post_upload(staff_client, document=published.slug, file=md(V2))
+    draft = VersionDraft.objects.get()
+    monkeypatch.setattr(indexing, "spans_update", busy)
+    response = staff_client.post(draft_url(draft, "publish"))
+    assert response.status_code == 503
+    assert "Not published: The search index is busy; try again in a moment. The draft is kept" in response.content.decode()
+    assert published.versions.count() == 1 and VersionDraft.objects.filter(pk=draft.pk).exists()
