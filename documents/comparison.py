@@ -34,14 +34,6 @@ class CompareRow:
     def is_change(self) -> bool:
         return self.status != "unchanged"
 
-    @property
-    def old_title(self) -> str:
-        return _title(self.old)
-
-    @property
-    def new_title(self) -> str:
-        return _title(self.new)
-
 
 @dataclass(frozen=True)
 class Comparison:

@@ -199,10 +199,6 @@ class Clause(models.Model):
     def delete(self, *args, **kwargs):
         raise ImmutableError("A clause of a published version cannot be deleted.")
 
-    @property
-    def label(self) -> str:
-        return str(self)
-
     def get_absolute_url(self) -> str:
         return f"{self.version.get_absolute_url()}#{self.anchor}"
 
