@@ -32,7 +32,7 @@ from typing import Literal
 
 from rapidfuzz.distance import Indel
 
-__all__ = ["word_diff", "render_diff_html", "render_inline_diff_html", "tokenize"]
+__all__ = ["word_diff", "render_diff_html", "render_inline_diff_html", "tokenize", "change_kind"]
 
 Op = Literal["equal", "insert", "delete"]
 EQUAL: Op = "equal"
@@ -257,3 +257,25 @@ def render_inline_diff_html(old: str, new: str) -> str:
         else:
             parts.append(f"<ins>{esc}</ins>")
     return "".join(parts)
+
+
+# --- Kinds of change -------------------------------------------------------------
+# Editorial: the same words in the same order, differing only in punctuation, quote
+# and dash styles, spacing or case. Anything else changes words and is substantive.
+ChangeKind = Literal["unchanged", "editorial", "substantive"]
+UNCHANGED: ChangeKind = "unchanged"
+EDITORIAL: ChangeKind = "editorial"
+SUBSTANTIVE: ChangeKind = "substantive"
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD_RE.findall(text)]
+
+
+def change_kind(old: str, new: str) -> ChangeKind:
+    """Whether ``old`` -> ``new`` is no change, an editorial one or a substantive one."""
+    if old == new:
+        return UNCHANGED
+    return EDITORIAL if _words(old) == _words(new) else SUBSTANTIVE

@@ -105,6 +105,12 @@ class DocumentVersion(models.Model):
     effective_date_stated = models.BooleanField(
         default=False, help_text="True when the date was stated in the text or by the uploader."
     )
+    # The day the text was recorded (an archive's file date) or added here; the
+    # effective date above is when it takes effect, which may be earlier or later.
+    recorded_date = models.DateField(null=True, blank=True)
+    # The title the document gives itself ("Cloudflare Self-Serve Subscription
+    # Agreement"), beside the portal's name for the document; blank when it gives none.
+    official_title = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
     source_text = models.TextField()
     source_format = models.CharField(max_length=16, choices=SourceFormat.choices)

@@ -160,3 +160,14 @@ def test_html_roundtrip_to_text(old, new):
     old_html, new_html = render_diff_html(old, new)
     assert html.unescape(re.sub(r"</?del>", "", old_html)) == old
     assert html.unescape(re.sub(r"</?ins>", "", new_html)) == new
+
+
+def test_change_kind_separates_editorial_from_substantive():
+    from documents.diff import change_kind
+
+    assert change_kind("Fees apply.", "Fees apply.") == "unchanged"
+    assert change_kind("Fees, if any, apply.", "Fees if any apply.") == "editorial"
+    assert change_kind("the “Service” - online", "the \"service\" — online") == "editorial"
+    assert change_kind("non-exclusive", "non\u2011exclusive") == "editorial"
+    assert change_kind("laws of California", "laws of Delaware") == "substantive"
+    assert change_kind("you may", "you may not") == "substantive"
