@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from documents import align, indexing
+from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
 from documents.models import (
@@ -178,6 +179,8 @@ def version_publish(
             document.current_version = version
             document.save(update_fields=["current_version"])
 
+        # The alert outbox, in this transaction: a publish that rolls back sends nothing.
+        alerts_enqueue_for_version(version=version)
         changed, removed = spans_rebuild(document)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
