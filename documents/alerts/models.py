@@ -76,7 +76,9 @@ class Watch(models.Model):
         if self.kind == WatchKind.DOCUMENT:
             return str(self.document)
         if self.kind == WatchKind.CLAUSE:
-            return f"clause {self.lineage.key} of {self.lineage.document}"
+            latest = self.lineage.clauses.order_by("-version__effective_date", "-version__pk").first()
+            name = " ".join(p for p in (latest.number, latest.heading) if p) if latest else ""
+            return f"clause {f'“{name}” ' if name else ''}({self.lineage.key}) of {self.lineage.document}"
         filters = ", ".join(f"{k}: {v}" for k, v in (
             ("publisher", self.publisher_slug), ("kind", self.document_kind), ("document", self.document_slug)) if v)
         return f"search “{self.query}”" + (f" ({filters})" if filters else "")

@@ -283,20 +283,29 @@ def alerts_deliver(*, now: dt.datetime | None = None, limit: int | None = None) 
 _kick_lock = threading.Lock()
 _kick_running = False
 _kick_again = False
+_kick_thread: threading.Thread | None = None
 
 
 def delivery_kick() -> None:
     """Send in a background thread (the publishing request does not wait for SMTP).
     One thread per process; a publish during its run makes it run once more."""
-    global _kick_running, _kick_again
+    global _kick_running, _kick_again, _kick_thread
     with _kick_lock:
         if _kick_running:
             _kick_again = True
             return
         _kick_running = True
         _kick_again = False
-    # Not a daemon: a command that publishes and exits waits for its alerts to go out.
-    threading.Thread(target=_kick_run, name="send-alerts", daemon=False).start()
+        # Not a daemon: a command that publishes and exits waits for its alerts to go out.
+        _kick_thread = threading.Thread(target=_kick_run, name="send-alerts", daemon=False)
+        _kick_thread.start()
+
+
+def delivery_join(timeout: float = 30) -> None:
+    """Wait for the background send started by a publish (tests, commands)."""
+    thread = _kick_thread
+    if thread is not None:
+        thread.join(timeout)
 
 
 def _kick_run() -> None:
