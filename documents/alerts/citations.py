@@ -170,7 +170,18 @@ def _check_one(link: linkfind.FoundLink) -> CitationResult:
         }
         message = "Since the cited version, " + "; ".join(described[c] for c in changes) + "."
     return CitationResult(link=link, status=status, changes=changes or ["unchanged"], cited=clause,
-                          current=fate.latest, diff_html=fate.diff_html, message=message)
+                          current=fate.latest, diff_html=_diff_html(clause, fate.latest) if fate.changes else mark_safe(""),
+                          message=message)
+
+
+def _diff_html(old: Clause, new: Clause) -> SafeString:
+    """The word diff of the heading (when it changed) and of the text."""
+    parts = []
+    if old.heading != new.heading:
+        parts.append(f'<strong class="heading-diff">{diff.render_inline_diff_html(old.heading, new.heading)}</strong>\n')
+    if old.text != new.text:
+        parts.append(diff.render_inline_diff_html(old.text, new.text))
+    return mark_safe("".join(parts))  # noqa: S308 - the differ escapes every word
 
 
 def citations_check(text: str, *, request_host: str = "") -> CitationReport:
