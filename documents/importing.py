@@ -155,7 +155,7 @@ def import_item(item: ImportItem) -> ImportOutcome:
         text = services.decode_upload(raw)
         if item.path.suffix.lower() not in _TEXT_SUFFIXES:
             raise services.PublishError(f"unsupported file type {item.path.suffix!r}")
-        parsed = services.version_parse(text, filename=item.path.name)
+        parsed = services.version_parse(text, filename=item.path.name, recorded_date=item.recorded_date)
         # Publisher, document and version together or not at all: a file that fails
         # leaves no document behind.
         with transaction.atomic():

@@ -188,13 +188,15 @@ def _unique_label(document: Document, date: dt.date) -> str:
     return f"{base}-{n}"
 
 
-def version_parse(source_text: str, *, filename: str = "", source_format: str | None = None) -> ParsedDocument:
+def version_parse(
+    source_text: str, *, filename: str = "", source_format: str | None = None, recorded_date: dt.date | None = None
+) -> ParsedDocument:
     """Parse a candidate text; raise PublishError when there is nothing to publish."""
     if not source_text or not source_text.strip():
         raise PublishError("The text is empty.")
     if "\x00" in source_text:
         raise PublishError("The text contains NUL bytes; it is probably a binary file.")
-    parsed = parse_document(source_text, filename=filename, format_hint=source_format)
+    parsed = parse_document(source_text, filename=filename, format_hint=source_format, recorded_date=recorded_date)
     if not parsed.clauses or not parsed.normalized_text.strip():
         raise PublishError("No text was found in the document after cleaning.")
     return parsed
@@ -226,7 +228,7 @@ def version_publish(
     an archive's file date; today by default), and then the date is not "stated".
     """
     if parsed is None:
-        parsed = version_parse(source_text, filename=filename, source_format=source_format)
+        parsed = version_parse(source_text, filename=filename, source_format=source_format, recorded_date=recorded_date)
     sha = text_sha256(parsed.normalized_text)
     stated = effective_date is not None or parsed.effective_date is not None
     recorded = recorded_date or timezone.localdate()
