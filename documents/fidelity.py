@@ -117,7 +117,10 @@ _CHROME_PHRASES = re.compile(
     r"was\s+this\s+(?:page|article)\s+helpful\??|show\s+more|read\s+more|learn\s+more|see\s+more)[.:!?]?$",
     re.I,
 )
-_COPYRIGHT_RE = re.compile(r"^(?:copyright\s*)?(?:©|\(c\))\s*(?:(?:19|20)\d\d|[A-Z])|all\s+rights\s+reserved\.?$", re.I)
+_COPYRIGHT_RE = re.compile(
+    r"^(?:copyright\s*)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))|all\s+rights\s+reserved\.?$", re.I
+)
+_DATA_RE = re.compile(r"[A-Za-z0-9+/=_-]{60,}")
 _PIXEL_RE = re.compile(r"!\[[^\]]*\]\([^)]*(?:pixel|track|beacon|1x1|spacer|\.gif)[^)]*\)", re.I)
 
 
@@ -140,8 +143,10 @@ def furniture_kind(line: str) -> str:
     text = " ".join(plain_line(core).split()).strip(" |·")
     if _CHROME_PHRASES.match(text.strip("[]() ")):
         return "control"
-    if len(text) <= 200 and _COPYRIGHT_RE.search(text) and len(word_list(text)) <= 25:
+    if len(text) <= 200 and _COPYRIGHT_RE.search(text) and len(word_list(text)) <= 20:
         return "copyright"
+    if _DATA_RE.search(core) and len(text.split()) <= 3:
+        return "embedded data"  # base64 of an inlined image, a tracking blob
     if _LINK_ONLY_RE.match(core):
         return "link-only"
     return ""
@@ -284,7 +289,7 @@ _STATEMENT_RE = re.compile(
     r"(?:\s+(?:on|as\s+of|from|since|at|date))?\s*[:\-–]?\s*[*_]*\s*$",
     re.I,
 )
-_HISTORY_RE = re.compile(r"\b(?:until|through|to|previous|prior|archived|former|old(?:er)?)\b", re.I)
+_HISTORY_RE = re.compile(r"(?:until|through|till|to|[-–—])\s", re.I)
 
 
 def _date_at(text: str, pos: int) -> tuple[dt.date, int] | None:
@@ -302,31 +307,44 @@ def _date_at(text: str, pos: int) -> tuple[dt.date, int] | None:
     return None
 
 
-def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
-    """The date the source states for itself: "Effective: …", "Last updated …" near the top.
+_PART_RE = re.compile(r"(?<![a-z])(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement)\b", re.I)
 
-    Read from the first ``head_lines`` lines of text (where documents put it); a line
-    that reads as history ("effective from … until …", "previous version") is skipped.
+
+def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
+    """The date the source states for itself: "Effective: …", "Last updated …".
+
+    The first statement in the first ``head_lines`` lines of text (where documents put
+    it), else the first one anywhere. A statement that reads as history ("effective
+    from … until …", "previous version") or as a part's own ("This section was
+    updated …") is not the document's.
     """
     seen = 0
+    later = None
     for line in lines:
         text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
         if not text:
             continue
         seen += 1
-        if seen > head_lines:
-            break
-        for m in re.finditer(r"(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3})", text):
-            start = m.start()
-            # Back up to the start of the date (a leading day or month).
-            for back in range(max(0, start - 12), start + 1):
-                found = _date_at(text, back)
-                if found and found[1] > start:
-                    before = text[max(0, back - 50):back]
-                    if _STATEMENT_RE.search(before) and not _HISTORY_RE.search(text[found[1]:found[1] + 30]):
-                        return found[0]
-                    break
-    return None
+        if text.startswith(">"):
+            continue
+        for d in _statements(text):
+            if seen <= head_lines:
+                return d
+            later = later or d
+    return later
+
+
+def _statements(text: str):
+    for m in re.finditer(r"(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d)", text):
+        start = m.start()
+        for back in range(max(0, start - 12), start + 1):
+            found = _date_at(text, back)
+            if found and found[1] > start:
+                before = text[max(0, back - 50):back]
+                if (_STATEMENT_RE.search(before) and not _PART_RE.search(before)
+                        and not _HISTORY_RE.match(text[found[1]:found[1] + 30].lstrip(" ,)"))):
+                    yield found[0]
+                break
 
 
 # ---------------------------------------------------------------------------
@@ -346,11 +364,17 @@ class SourceFigures:
 
 
 def measure_source(raw: str, filename: str = "") -> SourceFigures:
+    """Everything the report needs from one source file.
+
+    A line of text repeated verbatim counts once: a page captured twice keeps all its
+    text when one copy is kept, and a boilerplate line kept once is not a loss.
+    """
     lines = source_lines(raw, filename)
     furniture = furniture_lines(lines)
     legal: Counter = Counter()
     kinds: Counter = Counter()
     legal_lines: list[str] = []
+    seen: set[str] = set()
     for i, line in enumerate(lines):
         ws = word_list(line)
         if not ws:
@@ -358,8 +382,12 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
         if i in furniture:
             kinds[furniture[i]] += len(ws)
             continue
+        key = " ".join(ws)
+        if key in seen:
+            continue
+        seen.add(key)
         legal.update(ws)
-        legal_lines.append(" ".join(ws))
+        legal_lines.append(key)
     headings = sum(1 for line in lines if _heading_text(line) is not None)
     return SourceFigures(
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
@@ -599,6 +627,12 @@ def _page_urls(*, everything: bool):
         yield f"/api/clauses/{lineage.key}/"
 
 
+def _readings(iso: str) -> set[str]:
+    """A stated date and, when its day could be its month (09/05/2021), the other reading."""
+    d = dt.date.fromisoformat(iso)
+    return {iso, dt.date(d.year, d.day, d.month).isoformat()} if d.day <= 12 else {iso}
+
+
 def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_checked: int, page_failures: list[str]) -> dict:
     measured = [f for f in figures if f.status != "failed" and f.legal_words]
     status = Counter(f.status for f in figures)
@@ -608,7 +642,7 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
     numbered_recovered = sum(f.numbered_recovered for f in measured)
     big = [f for f in measured if f.structured and f.chars > 8000 and f.largest_share > 0.30]
     stating = [f for f in measured if f.stated_date]
-    used = [f for f in stating if f.date_used == f.stated_date and f.date_marked_stated]
+    used = [f for f in stating if f.date_used in _readings(f.stated_date) and f.date_marked_stated]
     claimed = [f for f in measured if not f.stated_date and f.date_marked_stated]
     dropped: Counter = Counter()
     for f in measured:
