@@ -120,7 +120,7 @@ _CHROME_PHRASES = re.compile(
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s*)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))|all\s+rights\s+reserved\.?$", re.I
 )
-_DATA_RE = re.compile(r"[A-Za-z0-9+/=_-]{60,}")
+_DATA_RE = re.compile(r"(?=[A-Za-z0-9+/=]{60,})(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9+/=]{60,}")
 _PIXEL_RE = re.compile(r"!\[[^\]]*\]\([^)]*(?:pixel|track|beacon|1x1|spacer|\.gif)[^)]*\)", re.I)
 
 
@@ -145,7 +145,7 @@ def furniture_kind(line: str) -> str:
         return "control"
     if len(text) <= 200 and _COPYRIGHT_RE.search(text) and len(word_list(text)) <= 20:
         return "copyright"
-    if _DATA_RE.search(core) and len(text.split()) <= 3:
+    if _DATA_RE.search(text) and len(text.split()) <= 3:
         return "embedded data"  # base64 of an inlined image, a tracking blob
     if _LINK_ONLY_RE.match(core):
         return "link-only"

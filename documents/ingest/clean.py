@@ -333,7 +333,8 @@ def trim_tail(lines: list[str]) -> list[str]:
     if best >= 4 and best_strong >= 2 and best_at > 0:
         # Never cut a table or running text: the footer starts after the last of them.
         for k in range(best_at, n):
-            if lines[k].strip() and (k in wrapped or lines[k].lstrip().startswith("|")):
+            line = lines[k].strip()
+            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line)):
                 best_at = k + 1
         return _strip_blank_tail(lines[:best_at])
     # A final block separated by a wide gap (3+ blank lines) and made only of a few
@@ -349,6 +350,13 @@ def trim_tail(lines: list[str]) -> list[str]:
                     return _strip_blank_tail(lines[: text_idx[k - 1] + 1])
                 break
     return lines
+
+
+# "Effective date: September 1, 2011", "Last modified: January 5, 2018": the document's
+# own dates, often the last lines of its text.
+_DATE_STATEMENT_RE = re.compile(
+    r"(?<![A-Za-z])(?:effective|last\s+(?:updated|modified|revised)|updated|revised)(?![A-Za-z])[^\n]{0,40}(?:19|20)\d\d", re.I
+)
 
 
 def _wrapped_lines(lines: list[str]) -> set[int]:

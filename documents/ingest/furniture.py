@@ -38,6 +38,13 @@ _CONTROL_RE = re.compile(
     r"\s*[.:!?>»›]*$",
     re.I,
 )
+# A link whose whole text invites a click ("Read next", "Read case study", "Explore
+# the ecosystem"): promotion or navigation, not a reference the terms make.
+_CALL_TO_ACTION_RE = re.compile(
+    r"^(?:read|learn|see|view|explore|join|start|watch|discover|try|get|update|visit|shop|browse|sign|log|download)"
+    r"(?:\s+\S+){0,3}\s*[>»›→]?$",
+    re.I,
+)
 _TOC_LABEL_RE = re.compile(r"^(?:table\s+of\s+contents?|contents|on\s+this\s+page|in\s+this\s+(?:article|policy|page)|jump\s+to(?:\s+section)?|quick\s+links)\s*:?$", re.I)
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s+)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))[^\n]{0,120}$|"
@@ -88,7 +95,8 @@ def line_kind(line: str) -> str:
     core = _strip(line)
     if not core:
         return ""
-    if _IMAGE_RE.fullmatch(core) or (core.startswith("![") and not _plain(_IMAGE_RE.sub("", core))):
+    unwrapped = re.sub(r"\[\s*(" + _IMAGE_RE.pattern + r")\s*\]\([^)\s]*\)", r"\1", core)  # a linked badge
+    if _IMAGE_RE.fullmatch(unwrapped) or (unwrapped.startswith("![") and not _plain(_IMAGE_RE.sub("", unwrapped))):
         return "image"
     plain = _plain(core)
     targets = _links_only(core)
@@ -99,6 +107,10 @@ def line_kind(line: str) -> str:
     if targets is not None:
         if len(targets) >= 3:
             return "menu"
+        if all(t in ("", "#") or t.startswith("javascript:") for t in targets):
+            return "control"  # a link to nowhere: a button of the page ("Start chat", "×")
+        if _CALL_TO_ACTION_RE.match(plain):
+            return "control"
         if all(t.startswith("#") or t == "" for t in targets):
             return "anchor link"
     if len(plain) <= 160 and _COPYRIGHT_RE.match(plain) and len(plain.split()) <= 20:
@@ -145,5 +157,51 @@ def drop_furniture(lines: list[str]) -> list[str]:
                 if k + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[k + 1]):
                     drop[k + 1] = True
         i = max(j, i + 1)
-    out = [line for line, gone in zip(lines, drop) if not gone]
-    return out
+    # A label of the page's navigation standing alone ("Table of Contents", "On this
+    # page") labels nothing that remains.
+    for i, line in enumerate(lines):
+        if not drop[i] and _TOC_LABEL_RE.match(_plain(_strip(line))):
+            drop[i] = True
+            if i + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]):
+                drop[i + 1] = True
+    _drop_plain_toc(lines, drop)
+    return [line for line, gone in zip(lines, drop) if not gone]
+
+
+def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
+    """A run of three or more short lines each naming a heading that comes later in the
+    page, in the same order: a table of contents without links."""
+    headings: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        m = _HEADING_RE.match(line)
+        text = _plain(_strip(m.group(2))) if m else ""
+        if not text and re.fullmatch(r"(\*\*|__)[^*_]+\1", line.strip()):
+            text = _plain(_strip(line))
+        if text:
+            headings.setdefault(_key(text), i)
+    i = 0
+    while i < len(lines):
+        run, j, last = [], i, -1
+        while j < len(lines):
+            line = lines[j]
+            if not line.strip():
+                j += 1
+                continue
+            if _HEADING_RE.match(line):
+                break
+            at = headings.get(_key(_plain(_strip(line))), -1)
+            if at <= j or at <= last or len(line) > 150:
+                break
+            run.append(j)
+            last = at
+            j += 1
+        if len(run) >= 3:
+            for k in run:
+                drop[k] = True
+            i = j
+        else:
+            i += 1
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
