@@ -117,6 +117,7 @@ _CHROME_PHRASES = re.compile(
     r"was\s+this\s+(?:page|article)\s+helpful\??|show\s+more|read\s+more|learn\s+more|see\s+more)[.:!?]?$",
     re.I,
 )
+_TOC_LABEL_RE = re.compile(r"^(?:\d[\d.]*\s+)?(?:table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article)[.:]?$", re.I)
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s*)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))|all\s+rights\s+reserved\.?$", re.I
 )
@@ -239,6 +240,7 @@ def numbered_headings(lines: list[str], furniture: dict[int, str] | None = None)
     """
     furniture = furniture or {}
     found: list[str] = []
+    seen: set[tuple[str, str]] = set()
     setext_under = {i + 1 for i in range(len(lines) - 1)
                     if lines[i].strip() and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]) and len(lines[i + 1].strip()) >= 2}
     for i, line in enumerate(lines):
@@ -263,6 +265,9 @@ def numbered_headings(lines: list[str], furniture: dict[int, str] | None = None)
             continue  # a lone "A." is more often a list marker than a heading
         if m.group("n3") and re.fullmatch(r"[IVXLC]+", number, re.I) and not m.group("n3")[0].isupper():
             continue
+        if (number_key(number), rest.lower()) in seen:
+            continue  # the same heading again: a page captured twice
+        seen.add((number_key(number), rest.lower()))
         found.append(number_key(number))
     return found
 
@@ -446,6 +451,8 @@ def clause_furniture(clauses: list[ClauseData]) -> list[str]:
         for i, kind in sorted(kinds.items()):
             if kind == "menu" and len(kinds) < 4:
                 continue
+            if i == 0 and _TOC_LABEL_RE.match(_core(lines[0])):
+                continue  # a section titled "Contents" or a defined term, not a widget's label
             if kind == "link-only" and not _navigation_link(lines[i]):
                 continue  # a link to another document named in a list is part of the terms
             found.append(f"{kind}: {lines[i].strip()[:100]}")

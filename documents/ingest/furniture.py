@@ -95,7 +95,9 @@ def line_kind(line: str) -> str:
     core = _strip(line)
     if not core:
         return ""
-    unwrapped = re.sub(r"\[\s*(" + _IMAGE_RE.pattern + r")\s*\]\([^)\s]*\)", r"\1", core)  # a linked badge
+    # A linked badge, also when the link's brackets open or close on another line.
+    unwrapped = re.sub(r"^\[\s*(?=!\[)", "", core)
+    unwrapped = re.sub(r"(?<=\))\s*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)$", "", unwrapped)
     if _IMAGE_RE.fullmatch(unwrapped) or (unwrapped.startswith("![") and not _plain(_IMAGE_RE.sub("", unwrapped))):
         return "image"
     plain = _plain(core)

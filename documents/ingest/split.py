@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, scan
-from .numbering import Enumerator, family, is_prefix, parse_enumerator, roman_value
+from .numbering import Enumerator, family, is_prefix, parse_enumerator, parse_worded, roman_value
 from .plain import clean_heading, is_label_like, is_long_sentence, is_sentence_like, is_title_like, strip_inline, words
 
 _UNESCAPE_RE = re.compile(r"\\([.)(\[\]#*_-])")
@@ -143,8 +143,12 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
     if m:
         opener, pos = m.group(1), m.end()
     e = parse_enumerator(s, pos)
+    worded = False
     if not e:
-        return None
+        e = parse_worded(s, pos)
+        worded = True
+        if not e:
+            return None
     rest = s[e.end:]
     if opener:
         close = rest.find(opener)
@@ -160,6 +164,8 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
             if m2 and len(words(m2.group(2))) <= 14:
                 body = _PUNCT_RUN_RE.sub("", m2.group(3)).strip()
                 return e, clean_heading(m2.group(2)), body, not body
+        if worded:
+            return None
         heading, body = _lead_title(after)
         return e, heading, body, False
     rest = rest.strip()
@@ -175,6 +181,8 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
         and not (plain.endswith(".") and _DASH_LEAD_RE.match(plain))  # "Service – the thing we sell."
     ):
         return e, clean_heading(rest), "", True
+    if worded:
+        return None  # "Section 4 of these Terms …" is a sentence, not a numbered clause
     heading, body = _lead_title(rest)
     return e, heading, body, False
 
@@ -249,7 +257,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
     if b.kind == "heading":
         text = b.text
         plain = _unescape(strip_inline(text)).strip()
-        e = parse_enumerator(plain)
+        e = parse_enumerator(plain) or parse_worded(plain)
         if e:
             heading = clean_heading(plain[e.end:])
             return ClauseStart(e, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
