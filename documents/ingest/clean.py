@@ -226,6 +226,8 @@ def _line_class(line: str) -> str:
     core = strip_inline(m.group(1) if m else s).strip()
     n = len(words(core))
     if _LINK_ONLY_RE.match(s) and "](" in s:
+        if re.fullmatch(r"(?:[^\]]*\]\((?:mailto|tel):[^)]*\)[^\[]*)+", s.lstrip("*+- ")):
+            return "weak"  # an e-mail address or a phone number: contact details the terms give
         return "strong"
     hits = len(_STRONG_PATTERNS.findall(core)) if n <= 40 else 0
     if hits and (n <= 14 or hits >= 2):
