@@ -306,12 +306,20 @@ def _date_at(text: str, pos: int) -> tuple[dt.date, int] | None:
         try:
             mon = parts["mon"]
             month = int(mon) if mon.isdigit() else _MONTHS[mon.lower().rstrip(".")]
-            return dt.date(int(parts["year"]), month, int(parts.get("day", 1))), m.end()
+            day = int(parts.get("day", 1))
+            if mon.isdigit() and month > 12 >= day:
+                month, day = day, month  # 16/09/2026 is day first
+            return dt.date(int(parts["year"]), month, day), m.end()
         except (KeyError, ValueError):
             continue
     return None
 
 
+# "Effective starting: …", "Last updated on the 3rd of …": the statement word a few
+# words before the date, in the same sentence.
+_LOOSE_STATEMENT_RE = re.compile(
+    r"(?<![a-z])(?:effective|last\s+(?:updated|revised|modified)|updated\s+on|revised\s+on)(?:\s+\S+){0,2}\s*[:\-–]?\s*$", re.I
+)
 _PART_RE = re.compile(r"(?<![a-z])(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement)\b", re.I)
 
 
@@ -324,31 +332,35 @@ def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
     updated …") is not the document's.
     """
     seen = 0
-    later = None
+    later = head = None
     for line in lines:
         text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
         if not text:
             continue
         seen += 1
-        if text.startswith(">"):
-            continue
-        for d in _statements(text):
+        if text.startswith((">", "|")):
+            continue  # a quotation, or a table row (change logs list old dates)
+        for d, effective in _statements(text):
             if seen <= head_lines:
-                return d
+                if effective:
+                    return d  # "Effective …" says when it takes effect; it wins over "Published …"
+                head = head or d
             later = later or d
-    return later
+    return head or later
 
 
 def _statements(text: str):
     for m in re.finditer(r"(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d)", text):
         start = m.start()
         for back in range(max(0, start - 12), start + 1):
+            if back and text[back - 1].isalnum():
+                continue  # a date starts at a word's start
             found = _date_at(text, back)
             if found and found[1] > start:
-                before = text[max(0, back - 50):back]
-                if (_STATEMENT_RE.search(before) and not _PART_RE.search(before)
+                before = re.split(r"[.!?;]\s", text[max(0, back - 50):back])[-1]
+                if ((_STATEMENT_RE.search(before) or _LOOSE_STATEMENT_RE.search(before)) and not _PART_RE.search(before)
                         and not _HISTORY_RE.match(text[found[1]:found[1] + 30].lstrip(" ,)"))):
-                    yield found[0]
+                    yield found[0], bool(re.search(r"effective|in\s+force", before, re.I))
                 break
 
 

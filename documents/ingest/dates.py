@@ -37,7 +37,7 @@ _DATE_PATTERNS = [
     re.compile(rf"{_B}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_E}", re.I),  # May 24th 2018, October 1, 2015
     re.compile(rf"{_B}{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}{_E}", re.I),  # 1 January 2024
     re.compile(rf"{_B}(?P<year>(?:19|20)\d\d)-(?P<mon>[01]?\d)-(?P<day>[0-3]?\d){_E}"),  # ISO
-    re.compile(rf"{_B}(?P<mon>[01]?\d)/(?P<day>[0-3]?\d)/(?P<year>(?:19|20)\d\d){_E}"),  # US 10/01/2015
+    re.compile(rf"{_B}(?P<mon>[0-3]?\d)/(?P<day>[0-3]?\d)/(?P<year>(?:19|20)\d\d){_E}"),  # 10/01/2015, 25/05/2018
     re.compile(rf"{_B}{_MONTH},?\s+{_YEAR}{_E}", re.I),  # August 2025 (day 1)
 ]
 
@@ -47,7 +47,7 @@ _DATE_PATTERNS = [
 _KEYWORD_RE = re.compile(
     r"(?<![A-Za-z])(effective(?:\s+date)?|last\s+(?:updated|modified|revised|amended|changed|reviewed)|"
     r"updated|revised|modified|amended|date\s+of\s+last\s+revision|version\s+date|dated|"
-    r"in\s+(?:force|effect)\s+(?:from|since|as\s+of|on))(?![A-Za-z])",
+    r"in\s+(?:force|effect)\s+(?:from|since|as\s+of|on)|(?:^|\n)[\s*_#]*date[\s*_]*:[\s*_]*$)(?![A-Za-z])",
     re.I,
 )
 _KEYWORD_WINDOW = 60
@@ -120,8 +120,8 @@ def _statement_dates(text: str, *, not_after: dt.date | None = None):
     day_first = _day_first(text)
     for start, end, d in find_dates(text, day_first=day_first):
         line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].lstrip().startswith(">"):
-            continue  # a quoted passage, such as an older version cited in the text
+        if text[line_start:start].lstrip().startswith((">", "|")):
+            continue  # a quoted passage (an older version cited) or a table (a change log)
         window = text[max(0, start - _KEYWORD_WINDOW): start]
         # The keyword must be in the same sentence/line as the date.
         window = re.split(r"[.!?]\s|\n\s*\n", window)[-1]

@@ -90,8 +90,8 @@ def unlink_heading(line: str) -> str:
 
 def line_kind(line: str) -> str:
     """The kind of furniture ``line`` is on its own, or "" when it is (or may be) text."""
-    if not line.strip():
-        return ""
+    if not line.strip() or (len(line) > 240 and "](" not in line):
+        return ""  # long running text: no control, badge or copyright line is that long
     core = _strip(line)
     if not core:
         return ""
@@ -121,7 +121,7 @@ def line_kind(line: str) -> str:
 
 
 def _is_toc_entry(line: str) -> bool:
-    if _HEADING_RE.match(line):
+    if "](#" not in line or _HEADING_RE.match(line):
         return False
     targets = _links_only(_strip(line))
     return bool(targets) and all(t.startswith("#") for t in targets)
@@ -189,10 +189,10 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
             if not line.strip():
                 j += 1
                 continue
-            if _HEADING_RE.match(line):
+            if len(line) > 150 or _HEADING_RE.match(line):
                 break
             at = headings.get(_key(_plain(_strip(line))), -1)
-            if at <= j or at <= last or len(line) > 150:
+            if at <= j or at <= last:
                 break
             run.append(j)
             last = at
