@@ -45,6 +45,8 @@ _CALL_TO_ACTION_RE = re.compile(
     r"(?:\s+\S+){0,3}\s*[>»›→]?$",
     re.I,
 )
+# A link naming other terms ("See our partners' policies") is a reference the terms make.
+_INSTRUMENT_RE = re.compile(r"polic|terms|agreement|notice|statement|conditions|guidelines|rules", re.I)
 _TOC_LABEL_RE = re.compile(r"^(?:table\s+of\s+contents?|contents|on\s+this\s+page|in\s+this\s+(?:article|policy|page)|jump\s+to(?:\s+section)?|quick\s+links)\s*:?$", re.I)
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s+)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))[^\n]{0,120}$|"
@@ -111,7 +113,7 @@ def line_kind(line: str) -> str:
             return "menu"
         if all(t in ("", "#") or t.startswith("javascript:") for t in targets):
             return "control"  # a link to nowhere: a button of the page ("Start chat", "×")
-        if _CALL_TO_ACTION_RE.match(plain):
+        if _CALL_TO_ACTION_RE.match(plain) and not _INSTRUMENT_RE.search(plain):
             return "control"
         if all(t.startswith("#") or t == "" for t in targets):
             return "anchor link"
