@@ -216,6 +216,36 @@ def _is_date_line(text: str) -> bool:
     ) and bool(re.search(r"\b(?:19|20)\d\d\b", text))
 
 
+def _unmarked_heading(blocks: list[Block], i: int) -> bool:
+    """A heading the page lost the markup of: a short line on its own that names a
+    topic ("Sharing your information", "What information do we collect?") and is
+    followed by running text. Not a label of an address or a list ("Contact:"), not a
+    sentence, not a date statement."""
+    first = blocks[i].lines[0]
+    if "](" in first or "|" in first:
+        return False
+    plain = strip_inline(first).strip()
+    n = len(words(plain))
+    question = plain.endswith("?")
+    if not (2 <= n <= (14 if question else 10)) or len(plain) > 120 or plain[-1:] in ".,;:!)":
+        return False
+    if not plain[:1].isupper() or _DATEISH_RE.search(plain) or re.match(r"^[\d(]", plain):
+        return False
+    if not is_title_like(plain, max_words=14, strict_case=False):
+        return False
+    if not question and not is_title_like(plain, max_words=10) and words(plain)[0].lower() in _SENTENCE_START:
+        return False  # "We do not sell data": a sentence without its full stop
+    nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+    if nxt is None or nxt.kind != "para" or not is_sentence_like(nxt.text):
+        return False
+    prev = next((x for x in reversed(blocks[:i]) if x.kind != "blank"), None)
+    return prev is None or prev.kind != "para" or not prev.text.rstrip().endswith((":", ","))
+
+
+_SENTENCE_START = frozenset("you we i it this these those the if in any all each they he she there that such when "
+                            "as for to unless no not a an by with from at on please".split())
+
+
 def _is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -299,6 +329,10 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
                 and any(x.kind == "heading" for x in blocks[:i])  # not the page's own title
             ):
                 return ClauseStart(None, clean_heading(plain), "", "H", md_level=1, titled=True, caps=_is_caps(plain))
+        if not plain_titles and not rest_lines and _unmarked_heading(blocks, i):
+            plain = strip_inline(first).strip()
+            return ClauseStart(None, clean_heading(plain), "", "H", style=("plain", _is_caps(plain)),
+                               titled=True, caps=_is_caps(plain))
         if plain_titles and not rest_lines:
             plain = strip_inline(first).strip()
             nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
