@@ -1109,3 +1109,17 @@ def test_effective_date_of_the_document_not_of_its_history(text, recorded, expec
 )
 def test_official_title(text, title):
     assert parse_document(text).official_title == title
+
+
+def test_closing_list_and_addresses_before_a_footer_are_kept():
+    lines = [
+        "We use the sub-processors listed below to provide the service to you and your users:", "",
+        "* Amazon Web Services", "* Google Cloud", "* Stripe", "* Zendesk", "* Twilio", "* Mailgun", "",
+        "Example GmbH", "Rosental 7", "80331 München", "[dpo@example.com](mailto:dpo@example.com)", "",
+        "### Legal", "",
+        "* [Website Terms](https://example.com/terms/)", "* [Cookie Policy](https://example.com/cookies/)",
+        "* [Sign in](https://example.com/login)", "© 2024 Example",
+    ]
+    out = trim_tail(lines)
+    assert out[-1] == "[dpo@example.com](mailto:dpo@example.com)"
+    assert "* Mailgun" in out

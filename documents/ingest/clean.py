@@ -333,6 +333,7 @@ def trim_tail(lines: list[str]) -> list[str]:
     # Short lines alone (a list of sub-processors, trademarks, a regulator's address) are
     # not a footer: it takes controls or links to be one.
     if best >= 4 and best_strong >= 2 and best_at > 0:
+        best_at = _footer_start(lines, best_at)
         # Never cut a table or running text: the footer starts after the last of them.
         for k in range(best_at, n):
             line = lines[k].strip()
@@ -352,6 +353,33 @@ def trim_tail(lines: list[str]) -> list[str]:
                     return _strip_blank_tail(lines[: text_idx[k - 1] + 1])
                 break
     return lines
+
+
+def _footer_start(lines: list[str], start: int) -> int:
+    """Where the footer really begins at or after ``start``: the first line from which
+    the next few lines hold a control or link row, or a run of navigation bullets.
+
+    Lines before it (addresses, a closing list of sub-processors introduced by "…:")
+    are text even when short, so the footer never swallows the end of the terms.
+    """
+    nonblank = [k for k in range(start, len(lines)) if lines[k].strip()]
+    classes = {k: _line_class(lines[k]) for k in nonblank}
+
+    def nav_bullet(k: int) -> bool:
+        if not _is_short_bullet(lines[k]):
+            return False
+        j = k - 1
+        while j >= 0 and (not lines[j].strip() or _BULLET_RE.match(lines[j])):
+            j -= 1
+        return j < 0 or not lines[j].rstrip().endswith(":")  # a list the text introduces is text
+
+    for idx, k in enumerate(nonblank):
+        window = nonblank[idx: idx + 8]
+        if classes[k] == "strong" or (
+            any(classes[w] == "strong" for w in window[:5]) and classes[k] != "prose"
+        ) or sum(1 for w in window if nav_bullet(w)) >= 5:
+            return k
+    return len(lines)
 
 
 # "Effective date: September 1, 2011", "Last modified: January 5, 2018": the document's
