@@ -373,11 +373,19 @@ def _footer_start(lines: list[str], start: int) -> int:
             j -= 1
         return j < 0 or not lines[j].rstrip().endswith(":")  # a list the text introduces is text
 
+    def label(k: int) -> bool:  # "Company", "### Legal": a heading over footer links
+        text = strip_inline(lines[k]).strip(" #*_")
+        return classes[k] == "heading" or (
+            classes[k] == "weak" and len(words(text)) <= 4 and not re.search(r"\d|@", text)
+        )
+
     for idx, k in enumerate(nonblank):
         window = nonblank[idx: idx + 8]
-        if classes[k] == "strong" or (
-            any(classes[w] == "strong" for w in window[:5]) and classes[k] != "prose"
-        ) or sum(1 for w in window if nav_bullet(w)) >= 5:
+        if classes[k] == "strong" or sum(1 for w in window if nav_bullet(w)) >= 5:
+            return k
+        ahead = window[:5]
+        first_strong = next((n for n, w in enumerate(ahead) if classes[w] == "strong"), None)
+        if first_strong is not None and all(label(w) for w in ahead[:first_strong]):
             return k
     return len(lines)
 
