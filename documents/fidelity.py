@@ -32,7 +32,7 @@ from html.parser import HTMLParser
 # ---------------------------------------------------------------------------
 
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>|\S+@\S+\.\w+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>\n]{0,300}>")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -103,7 +103,7 @@ def source_lines(raw: str, filename: str = "") -> list[str]:
 
 _MARKER_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
 _LINK_ONLY_RE = re.compile(
-    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
+    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
 )
 # Short lines that are controls or site chrome whatever page they are on.
 _CHROME_PHRASES = re.compile(

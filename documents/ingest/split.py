@@ -287,6 +287,8 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
     if b.kind == "heading":
         text = b.text
         plain = _unescape(strip_inline(text)).strip()
+        if plain[:1] in "*_":
+            plain = _unescape(strip_inline(plain)).strip()  # nested emphasis: "**_3.1. Title_**"
         e = parse_enumerator(plain) or parse_worded(plain)
         if e:
             heading = clean_heading(plain[e.end:])
