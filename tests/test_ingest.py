@@ -902,7 +902,8 @@ def test_trim_tail_removes_footer_but_keeps_address():
         ("Effective Date: 2024-01-31", dt.date(2024, 1, 31)),
         ("The Terms were last updated on: 17 June 2026", dt.date(2026, 6, 17)),
         ("Users who joined on or after July 24, 2023 may opt out.", None),
-        ("Last updated March 1, 2020. Effective January 5, 2021.", dt.date(2020, 3, 1)),
+        # The date the text takes effect, not the day it was last edited.
+        ("Last updated March 1, 2020. Effective January 5, 2021.", dt.date(2021, 1, 5)),
     ],
 )
 def test_effective_date(text, expected):
