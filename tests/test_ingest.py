@@ -1124,3 +1124,11 @@ def test_closing_list_and_addresses_before_a_footer_are_kept():
     out = trim_tail(lines)
     assert out[-1] == "[dpo@example.com](mailto:dpo@example.com)"
     assert "* Mailgun" in out
+
+
+def test_numbered_paragraph_marked_as_heading_keeps_its_text_as_body():
+    sentence = "You warrant that you will faithfully fill in and submit the registration materials " * 4
+    doc = parse_document(f"# Terms\n\n## 2. Accounts\n\n**2.1 {sentence.strip()}**\n\n### 2.2 {sentence.strip()}\n")
+    for number in ("2.1", "2.2"):
+        (clause,) = by_number(doc, number)
+        assert clause.heading == "" and clause.text.startswith("You warrant that")
