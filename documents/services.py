@@ -303,6 +303,11 @@ def document_current_refresh(*, document: Document, today: dt.date | None = None
     return True
 
 
+def documents_current_refresh(*, today: dt.date | None = None) -> int:
+    """Refresh every document's current version (upcoming versions that took effect); count moved."""
+    return sum(document_current_refresh(document=d, today=today) for d in Document.objects.all())
+
+
 def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:
     new = parsed.clauses
     inherited: dict[int, int] = {}  # new clause index -> lineage id
