@@ -316,6 +316,21 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
         for row in align.align(old, new):
             if row.old_index is not None and row.new_index is not None:
                 inherited[row.new_index] = old[row.old_index].lineage_id
+    # A back-dated version (an archive recorded it later than the one it precedes) also
+    # takes the keys of the version after it for clauses the one before did not have.
+    following = (
+        version.document.versions.filter(effective_date__gt=version.effective_date)
+        .exclude(pk=version.pk).order_by("effective_date", "published_at", "pk").first()
+    )
+    if following is not None and len(inherited) < len(new):
+        used = set(inherited.values())
+        later = list(following.clauses.order_by("position"))
+        for row in align.align(later, new):
+            if row.old_index is not None and row.new_index is not None and row.new_index not in inherited:
+                lineage_id = later[row.old_index].lineage_id
+                if lineage_id not in used:
+                    inherited[row.new_index] = lineage_id
+                    used.add(lineage_id)
 
     fresh = [
         ClauseLineage(key=_new_lineage_key(), document=version.document)
