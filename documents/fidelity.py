@@ -477,8 +477,10 @@ def _navigation_link(line: str) -> bool:
     texts = re.findall(r"\[([^\]\n]*)\]\(([^)\s]*)", line)
     if not texts:
         return False
-    if any(href.startswith("#") for _, href in texts) and len(texts) >= 1:
-        return True
+    if any(href.startswith("#") for _, href in texts):
+        # A sentence that points into the page ("For California consumers, please review
+        # our Supplemental Statement") is text; a short label is navigation.
+        return max(len(word_list(text)) for text, _ in texts) < 10
     return len(texts) >= 3  # a row of links: a menu or a footer
 
 
