@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from documents import align, indexing
+from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
 from documents.models import (
@@ -267,6 +268,8 @@ def version_publish(
 
         document_current_refresh(document=document)
 
+        # The alert outbox, in this transaction: a publish that rolls back sends nothing.
+        alerts_enqueue_for_version(version=version)
         changed, removed = spans_rebuild(document)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
