@@ -172,6 +172,7 @@ def version_publish(
         version.full_clean()
         version.save()
         _clauses_create(version, parsed, previous)
+        DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now
 
         current = document.current_version
         if current is None or (date, version.pk) >= (current.effective_date, current.pk):

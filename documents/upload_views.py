@@ -33,6 +33,7 @@ def upload(request):
                 new_kind=data["new_kind"],
                 effective_date=data["effective_date"],
                 change_note=data["change_note"],
+                parsed=data["parsed"],
             )
             return redirect("documents:draft", pk=draft.pk)
         status = 400

@@ -189,6 +189,10 @@ PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024
 # upload limit so an oversized file gets the form's clear message instead of a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
+# A draft's text is parsed in a child process that is killed after this many seconds
+# (a regular expression cannot be interrupted from inside): the upload is then refused as
+# too complex, instead of holding a worker for minutes. 0 parses in-process, unbounded.
+PORTAL_PARSE_TIMEOUT = float(env("PORTAL_PARSE_TIMEOUT", "10"))
 
 # --- Security ----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -352,7 +352,7 @@ def _strip_blank_tail(lines: list[str]) -> list[str]:
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z©(\[])")
 # Flat captures: split after every sentence-like stop, even before lower case
 # ("Wix. com is proudly created with Wix."), so navigation runs become short lines.
-_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|\s+(?=©)")
+_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<!\s)\s+(?=©)")  # (?<!\s): try a blank run once, not from each of its spaces
 
 
 def _inline_title(rest: str) -> tuple[str, str]:
