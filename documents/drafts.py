@@ -127,6 +127,13 @@ TOO_COMPLEX = (
 )
 
 
+TOO_LONG = (
+    "This document is too complex to import: it has {lines:,} lines, and the portal reads at "
+    "most {limit:,}. Check that it is the document's text; if it is, contact the portal's "
+    "administrators, who can import it from the command line."
+)
+
+
 def _parse_in_child(conn, text: str, filename: str, source_format: str | None) -> None:
     # In the forked child: pure ingest only, no database. The answer goes back pickled.
     try:
@@ -148,6 +155,10 @@ def parse_bounded(text: str, *, filename: str = "", source_format: str | None = 
     the person gets a PublishError saying the document is too complex to import.
     The ingest code stays pure and unaware of the budget.
     """
+    lines = text.count("\n") + 1
+    if lines > settings.PORTAL_PARSE_MAX_LINES:
+        # Refused at once: the parse would take longer than the budget anyway.
+        raise PublishError(TOO_LONG.format(lines=lines, limit=settings.PORTAL_PARSE_MAX_LINES))
     timeout = settings.PORTAL_PARSE_TIMEOUT if timeout is None else timeout
     if timeout <= 0:
         return services.version_parse(text, filename=filename, source_format=source_format)

@@ -193,6 +193,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
 # (a regular expression cannot be interrupted from inside): the upload is then refused as
 # too complex, instead of holding a worker for minutes. 0 parses in-process, unbounded.
 PORTAL_PARSE_TIMEOUT = float(env("PORTAL_PARSE_TIMEOUT", "10"))
+# Longer texts are refused before parsing (a long legal document has a few thousand lines).
+PORTAL_PARSE_MAX_LINES = int(env("PORTAL_PARSE_MAX_LINES", "50000"))
 
 # --- Security ----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
