@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import PurePath
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -466,6 +466,21 @@ def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
     return result
 
 
+def draft_may_publish(user, draft: VersionDraft) -> bool:
+    """Publishing needs the "publish versions" permission, and someone else's draft the
+    permission to review drafts too."""
+    return user.has_perm("documents.publish_version") and draft_may_discard(user, draft)
+
+
+def draft_may_discard(user, draft: VersionDraft) -> bool:
+    return draft.created_by_id == user.pk or user.has_perm("documents.review_drafts")
+
+
 @transaction.atomic
-def draft_discard(*, draft: VersionDraft) -> None:
+def draft_discard(*, draft: VersionDraft, discarded_by=None) -> None:
+    if discarded_by is not None:
+        LogEntry.objects.log_actions(
+            discarded_by.pk, [draft], DELETION, single_object=True,
+            change_message=f"Discarded the draft {draft.pk} ({draft.source_filename or 'pasted text'}).",
+        )
     VersionDraft.objects.filter(pk=draft.pk).delete()

@@ -82,6 +82,12 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind reverse proxies every request comes from a proxy's address: with
+# PORTAL_TRUSTED_PROXIES=N (the number of proxies in front of the portal, each appending
+# to X-Forwarded-For) the client address is the N-th entry from the right of that header,
+# which a client cannot forge; 0 (the default) uses the connection's address only.
+PORTAL_TRUSTED_PROXIES = int(env("PORTAL_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

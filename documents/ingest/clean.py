@@ -484,7 +484,7 @@ def unflatten_text(text: str) -> str:
 
 def is_flat(text: str) -> bool:
     lines = [l for l in text.split("\n") if l.strip()]
-    return len(text) > 3000 and len(lines) <= 3 and max(len(l) for l in lines) > 2500
+    return len(text) > 3000 and len(lines) <= 3 and max((len(l) for l in lines), default=0) > 2500
 
 
 # ---------------------------------------------------------------------------

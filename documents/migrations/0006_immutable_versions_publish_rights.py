@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('documents', '0002_version_recorded_date_official_title'),
+        ('documents', '0003_repair_slugs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
