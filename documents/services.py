@@ -265,6 +265,7 @@ def version_publish(
         version.full_clean()
         version.save()
         _clauses_create(version, parsed, previous)
+        DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now
 
         document_current_refresh(document=document)
 

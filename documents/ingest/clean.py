@@ -424,7 +424,7 @@ def _strip_blank_tail(lines: list[str]) -> list[str]:
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z©(\[])")
 # Flat captures: split after every sentence-like stop, even before lower case
 # ("Wix. com is proudly created with Wix."), so navigation runs become short lines.
-_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|\s+(?=©)")
+_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<!\s)\s+(?=©)")  # (?<!\s): try a blank run once, not from each of its spaces
 
 
 def _inline_title(rest: str) -> tuple[str, str]:
@@ -492,7 +492,7 @@ def unflatten_text(text: str) -> str:
 
 def is_flat(text: str) -> bool:
     lines = [l for l in text.split("\n") if l.strip()]
-    return len(text) > 3000 and len(lines) <= 3 and max(len(l) for l in lines) > 2500
+    return len(text) > 3000 and len(lines) <= 3 and max((len(l) for l in lines), default=0) > 2500
 
 
 # ---------------------------------------------------------------------------

@@ -64,7 +64,7 @@ _NOT_OURS_RE = re.compile(
 )
 # A part bound after the main text: its dates are its own.
 _PART_HEADING_RE = re.compile(
-    r"^\s*(?:#{1,6}\s+|\*\*|__)?\s*(?:annex|appendix|schedule|exhibit|addendum)"
+    r"^[ \t]*(?:(?:#{1,6}\s+|\*\*|__)[ \t]*)?(?:annex|appendix|schedule|exhibit|addendum)"  # linear: one way to split a blank run
     r"(?:\s+(?:\d{1,3}|[A-Z]|[IVX]{1,5})(?![A-Za-z0-9])|\s*[:\-–—])", re.I | re.M
 )
 _NUMERIC_RE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")

@@ -210,6 +210,8 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
             i = j
         else:
             i += 1
+            while i < len(lines) and not lines[i].strip():
+                i += 1  # a run from a blank line is the run from the next line: linear, not quadratic
 
 
 def _key(text: str) -> str:

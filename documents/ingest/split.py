@@ -334,7 +334,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
             # A plain title line over its own date statement ("Additional Product Terms" /
             # "_Effective as of May 27 2025_") starts another instrument bound into the page.
             plain = strip_inline(first).strip()
-            nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+            nxt = next((blocks[k] for k in range(i + 1, len(blocks)) if blocks[k].kind != "blank"), None)  # no copy: linear
             if (
                 nxt is not None
                 and nxt.kind == "para"
@@ -352,7 +352,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
                                titled=True, caps=_is_caps(plain))
         if plain_titles and not rest_lines:
             plain = strip_inline(first).strip()
-            nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+            nxt = next((blocks[k] for k in range(i + 1, len(blocks)) if blocks[k].kind != "blank"), None)  # no copy: linear
             if (
                 nxt is not None
                 and nxt.kind in ("para", "item", "table")
