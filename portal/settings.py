@@ -82,6 +82,12 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind reverse proxies every request comes from a proxy's address: with
+# PORTAL_TRUSTED_PROXIES=N (the number of proxies in front of the portal, each appending
+# to X-Forwarded-For) the client address is the N-th entry from the right of that header,
+# which a client cannot forge; 0 (the default) uses the connection's address only.
+PORTAL_TRUSTED_PROXIES = int(env("PORTAL_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -189,6 +195,12 @@ PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024
 # upload limit so an oversized file gets the form's clear message instead of a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
+# A draft's text is parsed in a child process that is killed after this many seconds
+# (a regular expression cannot be interrupted from inside): the upload is then refused as
+# too complex, instead of holding a worker for minutes. 0 parses in-process, unbounded.
+PORTAL_PARSE_TIMEOUT = float(env("PORTAL_PARSE_TIMEOUT", "10"))
+# Longer texts are refused before parsing (a long legal document has a few thousand lines).
+PORTAL_PARSE_MAX_LINES = int(env("PORTAL_PARSE_MAX_LINES", "50000"))
 
 # --- Security ----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
