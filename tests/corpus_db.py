@@ -28,7 +28,9 @@ def corpus_imported(tmp_path_factory, django_db_blocker, slugs: set[str] | None 
         connections.connections_info = whoosh
         connections.reload("default")
         with transaction.atomic():
-            items = [i for i in importing.collect([CORPUS]) if slugs is None or i.slug in slugs]
+            # ``slugs`` names documents by their folders: "<publisher>-<document>".
+            items = [i for i in importing.collect([CORPUS])
+                     if slugs is None or f"{i.path.parent.parent.name}-{i.path.parent.name}" in slugs]
             outcomes = [importing.import_item(item) for item in items]
             assert all(o.status == "created" for o in outcomes), [o.detail for o in outcomes if o.status != "created"]
             yield items
