@@ -447,7 +447,7 @@ def _with_containment(ratio: float, la: int, lb: int) -> float:
 
 #: Score of two clauses with the same heading, found once in each version, whatever
 #: their texts: above the threshold, below any pair that also keeps its words.
-_UNIQUE_HEADING_FLOOR = 0.55
+_UNIQUE_HEADING_FLOOR = 0.7
 
 
 def _blend(ts: float | None, hs: float | None, a: _Clause, b: _Clause) -> float:

@@ -74,9 +74,18 @@ PAIRS: dict[str, tuple[str, str, dict[str, tuple[str | None, str]]]] = {
     "wix-privacy-2017-2018": (
         "wix/privacy-policy/2017-08-13.md", "wix/privacy-policy/2018-10-18.md", {
             "s1": ("s1", "Your Consent (please read carefully!) -> Please read carefully!"),
-            "s6": ("s6", "6 Users-of-Users' Information stays 6 (the 2.2 clause of the same name is a different one)"),
             "s2-2": ("s2-2", "2.2 Users of Users Information stays 2.2"),
             "s11": ("?", "Accessing Your Personal Information vs Your rights in relation to your personal information"),
+            "s2": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s3": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s5": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s6": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s7": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s8": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s8-3": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s8-4": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s8-5": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
+            "s9": ("?", "the 2017 capture shifted texts against headings: the headings pair one way, the texts another"),
         }),
     "mirror-terms-2025": (
         "The Mirror/Terms of Service/2025-03-03.md", "The Mirror/Terms of Service/2025-04-22.md", {
