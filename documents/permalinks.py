@@ -71,7 +71,7 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
         diff_html = diff.render_inline_diff_html(clause.text, latest.text)
     if latest.number != clause.number:
         changes.append("renumbered")
-    if lineage.pk in _moved_lineages(clause.version, latest.version):
+    if set(selectors.lineage_group_ids(lineage)) & _moved_lineages(clause.version, latest.version):
         changes.append("moved")
     return ClauseFate(clause=clause, latest=latest, changes=changes, diff_html=mark_safe(diff_html))  # noqa: S308
 
