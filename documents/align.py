@@ -88,6 +88,7 @@ __all__ = [
     "STATUS_PRECEDENCE",
     "AlignedRow",
     "align",
+    "destinations",
     "normalize_number",
     "summary",
 ]
@@ -883,3 +884,45 @@ def summary(rows: Iterable[AlignedRow]) -> dict[str, int]:
         out[RENUMBERED] += r.renumbered
     out["total"] = total
     return out
+
+
+def destinations(
+    old: Any, new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
+) -> list[tuple[int, float]]:
+    """Where the words of ``old`` went among ``new``: a split or a merge.
+
+    Returns [(index into new, share of old's words found there in order)], largest
+    share first, when the clauses listed together hold at least ``min_total`` of
+    old's words and each at least ``min_share``; else []. A clause of fewer than 8
+    words has no destination (too few words to tell).
+    """
+    c_old = _Clause(0, old)
+    words = c_old.words
+    if len(words) < _CONTAINMENT_MIN_WORDS:
+        return []
+    wanted = set(words)
+    prepared = []
+    for j, obj in enumerate(new):
+        c = _Clause(j, obj)
+        overlap = len(wanted.intersection(c.words))
+        if overlap >= min_share * len(wanted):
+            prepared.append(c)
+    if not prepared:
+        return []
+    vocab: dict[str, str] = {}
+    _encode_words([c_old], vocab)
+    _encode_words(prepared, vocab)
+    n = len(c_old.codes)
+    found = []
+    for c in prepared:
+        if not c.codes:
+            continue
+        lcs = (n + len(c.codes) - Indel.distance(c_old.codes, c.codes)) / 2
+        share = lcs / n
+        if share >= min_share:
+            found.append((c.idx, round(share, 3)))
+    found.sort(key=lambda x: (-x[1], x[0]))
+    found = found[:3]
+    if sum(sh for _, sh in found) < min_total:
+        return []
+    return found

@@ -13,7 +13,7 @@ def test_compare_page_shows_summary_and_rows(client, two_versions):
     page = response.content.decode()
     assert response.status_code == 200
     # The preamble ("Effective: …") and section 2 changed; section 3 is new.
-    assert "2 changed" in page and "1 added" in page and "0 removed" in page and "2 renumbered" in page
+    assert "2 changed" in page and "2 substantive" in page and "0 editorial" in page and "1 added" in page and "0 removed" in page and "2 renumbered" in page
     assert "<ins>" in page and "phone" in page
     assert 'id="next-change"' in page and 'id="only-changes"' in page
 
