@@ -89,6 +89,7 @@ __all__ = [
     "AlignedRow",
     "align",
     "destinations",
+    "destinations_many",
     "normalize_number",
     "summary",
 ]
@@ -892,37 +893,49 @@ def destinations(
     """Where the words of ``old`` went among ``new``: a split or a merge.
 
     Returns [(index into new, share of old's words found there in order)], largest
-    share first, when the clauses listed together hold at least ``min_total`` of
-    old's words and each at least ``min_share``; else []. A clause of fewer than 8
-    words has no destination (too few words to tell).
+    share first (at most 3), when the clauses listed together hold at least
+    ``min_total`` of old's words and each at least ``min_share``; else []. A clause of
+    fewer than 8 words has no destination (too few words to tell).
     """
-    c_old = _Clause(0, old)
-    words = c_old.words
-    if len(words) < _CONTAINMENT_MIN_WORDS:
-        return []
-    wanted = set(words)
-    prepared = []
-    for j, obj in enumerate(new):
-        c = _Clause(j, obj)
-        overlap = len(wanted.intersection(c.words))
-        if overlap >= min_share * len(wanted):
-            prepared.append(c)
-    if not prepared:
-        return []
+    return destinations_many([old], new, min_share=min_share, min_total=min_total)[0]
+
+
+def destinations_many(
+    olds: Sequence[Any], new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
+) -> list[list[tuple[int, float]]]:
+    """:func:`destinations` for several old clauses, preparing ``new`` once."""
     vocab: dict[str, str] = {}
-    _encode_words([c_old], vocab)
-    _encode_words(prepared, vocab)
-    n = len(c_old.codes)
-    found = []
-    for c in prepared:
-        if not c.codes:
+    targets = _prepare(new)
+    _encode_words(targets, vocab)
+    target_sets = [set(c.codes) for c in targets]
+    # Inverted index: which targets hold each word, so each old clause looks only at
+    # the targets sharing its words.
+    post: dict[str, list[int]] = defaultdict(list)
+    for j, ws in enumerate(target_sets):
+        for w in ws:
+            post[w].append(j)
+    out = []
+    for obj in olds:
+        c_old = _Clause(0, obj)
+        _encode_words([c_old], vocab)
+        wanted = set(c_old.codes)
+        n = len(c_old.codes)
+        if n < _CONTAINMENT_MIN_WORDS:
+            out.append([])
             continue
-        lcs = (n + len(c.codes) - Indel.distance(c_old.codes, c.codes)) / 2
-        share = lcs / n
-        if share >= min_share:
-            found.append((c.idx, round(share, 3)))
-    found.sort(key=lambda x: (-x[1], x[0]))
-    found = found[:3]
-    if sum(sh for _, sh in found) < min_total:
-        return []
-    return found
+        hits: Counter[int] = Counter()
+        for w in wanted:
+            hits.update(post.get(w, ()))
+        found = []
+        for j, overlap in hits.items():
+            if overlap < min_share * len(wanted):
+                continue
+            codes = targets[j].codes
+            lcs = (n + len(codes) - Indel.distance(c_old.codes, codes)) / 2
+            share = lcs / n
+            if share >= min_share:
+                found.append((j, round(share, 3)))
+        found.sort(key=lambda x: (-x[1], x[0]))
+        found = found[:3]
+        out.append(found if sum(sh for _, sh in found) >= min_total else [])
+    return out

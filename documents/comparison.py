@@ -210,8 +210,8 @@ def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
     if not removed:
         return
     by_new = {id(r.new): r for r in rows if r.new is not None}
-    for r in removed[:200]:  # bounded: a rewrite that drops hundreds of clauses is a rewrite
-        found = align.destinations(r.old, new)
+    removed = removed[:300]  # bounded: a rewrite that drops hundreds of clauses is a rewrite
+    for r, found in zip(removed, align.destinations_many([r.old for r in removed], new)):
         r.went_to = [new[j] for j, _ in found]
         for j, _ in found:
             target = by_new.get(id(new[j]))
