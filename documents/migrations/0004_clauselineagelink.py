@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0002_version_recorded_date_official_title"),
+        ("documents", "0003_repair_slugs"),
     ]
 
     operations = [
