@@ -88,6 +88,8 @@ __all__ = [
     "STATUS_PRECEDENCE",
     "AlignedRow",
     "align",
+    "destinations",
+    "destinations_many",
     "normalize_number",
     "summary",
 ]
@@ -215,6 +217,10 @@ class _Clause:
         text = _clean(getattr(obj, "text", "") or "")
         self.text = _strip_leading_number(text, _clean(raw_number))
         hwords = _WORD_RE.findall(self.heading.casefold())
+        # A printed number inside the heading ("1 Scope", "2.Applicable scope") is
+        # numbering, not the heading: one capture puts it there, the next beside it.
+        while hwords and hwords[0].isdigit():
+            hwords.pop(0)
         self.words = _WORD_RE.findall(self.text.casefold())
         self.hkey = " ".join(hwords)
         self.tkey = " ".join(self.words)
@@ -413,24 +419,37 @@ def _encode_words(clauses: Iterable[_Clause], vocab: dict[str, str]) -> None:
         c.hcodes = "".join([code(w) for w in c.hkey.split()])
 
 
-_CONTAINMENT_MIN_WORDS = 6
+_CONTAINMENT_MIN_WORDS = 8
+_CONTAINMENT_MAX_SIZE_RATIO = 4.0
+_CONTAINMENT_MIN_SHARE = 0.8
 _CONTAINMENT_WEIGHT = 0.75
 
 
 def _with_containment(ratio: float, la: int, lb: int) -> float:
-    """Word ratio, lifted when the shorter text is mostly contained in the longer.
+    """Word ratio, lifted when the shorter text really is inside the longer one.
 
     A list item cut from 30 words to its first 10 ("is obscene ... dignity
     (including for example ...)" -> "is obscene ... dignity;") has a ratio of only
     0.5 though every word of the new text was there. The common subsequence is
-    recovered from the ratio itself (ratio = 2*lcs / (la+lb)). Short texts don't
-    get the lift: five generic words are contained in too many clauses.
+    recovered from the ratio itself (ratio = 2*lcs / (la+lb)). The lift needs all
+    three: the shorter text is of a real size (a few generic words are inside too
+    many clauses), at least 80 % of it is found in order in the longer one, and the
+    longer one is at most four times as long: a short clause "contained" in a
+    giant flat capture says nothing about being the same provision, and lifting
+    it is what carried keys on to unrelated texts.
     """
-    short = min(la, lb)
-    if short < _CONTAINMENT_MIN_WORDS:
+    short, long_ = min(la, lb), max(la, lb)
+    if short < _CONTAINMENT_MIN_WORDS or long_ > _CONTAINMENT_MAX_SIZE_RATIO * short:
         return ratio
-    lcs = ratio * (la + lb) / 2.0
-    return max(ratio, _CONTAINMENT_WEIGHT * lcs / short)
+    share = ratio * (la + lb) / 2.0 / short
+    if share < _CONTAINMENT_MIN_SHARE:
+        return ratio
+    return max(ratio, _CONTAINMENT_WEIGHT * share)
+
+
+#: Score of two clauses with the same heading, found once in each version, whatever
+#: their texts: above the threshold, below any pair that also keeps its words.
+_UNIQUE_HEADING_FLOOR = 0.7
 
 
 def _blend(ts: float | None, hs: float | None, a: _Clause, b: _Clause) -> float:
@@ -474,7 +493,14 @@ def _fuzzy_pairs(
     # that could reach the threshold with a perfect heading (see _blend), but
     # at most 10, because containment can lift a low ratio when one text is
     # much longer than the other (see _with_containment).
-    cut = min(10.0, max(0.0, (threshold - 0.3) / 0.7 * 100.0 - 0.5))
+    # Containment (see _with_containment) only lifts ratios above
+    # 2 * 0.8 / (1 + 4) = 0.32, and a unique identical heading finds its pair
+    # through the heading index below, so the cut can stay at 28.
+    cut = min(28.0, max(0.0, (threshold - 0.3) / 0.7 * 100.0 - 0.5))
+    # Headings found once in each version: an identical one is strong evidence of
+    # the same provision even when its text was rewritten.
+    head_count_a = Counter(c.hkey for c in a if c.hkey)
+    head_count_b = Counter(c.hkey for c in b if c.hkey)
 
     def score(ca: _Clause, cb: _Clause, ts: float | None = None) -> None:
         key = (ca.idx, cb.idx)
@@ -484,7 +510,10 @@ def _fuzzy_pairs(
             ts = fuzz.ratio(ca.codes, cb.codes) / 100.0
         if ts is not None:
             ts = _with_containment(ts, len(ca.codes), len(cb.codes))
-        scores[key] = _blend(ts, _heading_sim(ca, cb), ca, cb)
+        s = _blend(ts, _heading_sim(ca, cb), ca, cb)
+        if ca.hkey and ca.hkey == cb.hkey and head_count_a[ca.hkey] == 1 and head_count_b[cb.hkey] == 1:
+            s = max(s, _UNIQUE_HEADING_FLOOR + (1.0 - _UNIQUE_HEADING_FLOOR) * (ts or 0.0))
+        scores[key] = s
 
     # 1. Gaps between consecutive anchors: an edited clause usually stays
     #    between the same unchanged neighbours.
@@ -855,4 +884,58 @@ def summary(rows: Iterable[AlignedRow]) -> dict[str, int]:
         out[MOVED] += r.moved
         out[RENUMBERED] += r.renumbered
     out["total"] = total
+    return out
+
+
+def destinations(
+    old: Any, new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
+) -> list[tuple[int, float]]:
+    """Where the words of ``old`` went among ``new``: a split or a merge.
+
+    Returns [(index into new, share of old's words found there in order)], largest
+    share first (at most 3), when the clauses listed together hold at least
+    ``min_total`` of old's words and each at least ``min_share``; else []. A clause of
+    fewer than 8 words has no destination (too few words to tell).
+    """
+    return destinations_many([old], new, min_share=min_share, min_total=min_total)[0]
+
+
+def destinations_many(
+    olds: Sequence[Any], new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
+) -> list[list[tuple[int, float]]]:
+    """:func:`destinations` for several old clauses, preparing ``new`` once."""
+    vocab: dict[str, str] = {}
+    targets = _prepare(new)
+    _encode_words(targets, vocab)
+    target_sets = [set(c.codes) for c in targets]
+    # Inverted index: which targets hold each word, so each old clause looks only at
+    # the targets sharing its words.
+    post: dict[str, list[int]] = defaultdict(list)
+    for j, ws in enumerate(target_sets):
+        for w in ws:
+            post[w].append(j)
+    out = []
+    for obj in olds:
+        c_old = _Clause(0, obj)
+        _encode_words([c_old], vocab)
+        wanted = set(c_old.codes)
+        n = len(c_old.codes)
+        if n < _CONTAINMENT_MIN_WORDS:
+            out.append([])
+            continue
+        hits: Counter[int] = Counter()
+        for w in wanted:
+            hits.update(post.get(w, ()))
+        found = []
+        for j, overlap in hits.items():
+            if overlap < min_share * len(wanted):
+                continue
+            codes = targets[j].codes
+            lcs = (n + len(codes) - Indel.distance(c_old.codes, codes)) / 2
+            share = lcs / n
+            if share >= min_share:
+                found.append((j, round(share, 3)))
+        found.sort(key=lambda x: (-x[1], x[0]))
+        found = found[:3]
+        out.append(found if sum(sh for _, sh in found) >= min_total else [])
     return out

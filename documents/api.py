@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from documents import comparison, permalinks, selectors
@@ -113,33 +114,63 @@ def clause_lineage(request, key):
 
 @require_GET
 def compare(request):
+    """Summary, counts per kind and one page of aligned rows (``page``, ``per_page``).
+
+    Each text is sent once: a changed row carries the two word-marked HTML sides, an
+    unchanged, moved or renumbered row its one text, an added or removed row its own.
+    """
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
     if not a or not b:
         return JsonResponse({"error": "Give two versions: ?a=<document>@<version>&b=<document>@<version>."}, status=400)
+    try:
+        page = int(request.GET.get("page", "1"))
+        per_page = int(request.GET.get("per_page", "200"))
+    except ValueError:
+        return JsonResponse({"error": "page and per_page are whole numbers."}, status=400)
+    if page < 1 or not 1 <= per_page <= 1000:
+        return JsonResponse({"error": "page starts at 1; per_page is 1 to 1000."}, status=400)
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
     result = comparison.compare_versions(old, new)
+    total = len(result.rows)
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        return JsonResponse({"error": f"There are {pages} page(s) of rows."}, status=404)
 
     def side(clause):
         if clause is None:
             return None
-        return {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading,
-                "anchor": clause.anchor, "text": clause.text}
+        return {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
 
+    def row(r):
+        out = {
+            "row": r.index + 1, "status": r.status, "kind": r.kind, "label": r.label,
+            "similarity": round(r.similarity, 3), "changed": r.changed, "moved": r.moved,
+            "renumbered": r.renumbered, "old": side(r.old), "new": side(r.new),
+        }
+        if r.changed and r.shows_diff:
+            out["old_html"], out["new_html"] = str(r.old_html), str(r.new_html)
+        elif r.changed:  # two different documents' texts, too far apart to word-diff
+            out["old_text"], out["new_text"] = r.old.text, r.new.text
+        else:
+            out["text"] = (r.new or r.old).text
+        if r.went_to:
+            out["went_to"] = [c.anchor for c in r.went_to]
+        return out
+
+    def page_url(n):
+        return request.build_absolute_uri(f"{request.path}?{urlencode({'a': a, 'b': b, 'page': n, 'per_page': per_page})}")
+
+    start = (page - 1) * per_page
     return JsonResponse(
         {
             "a": f"{old.document.slug}@{old.label}",
             "b": f"{new.document.slug}@{new.label}",
             "cross_document": result.cross_document,
             "summary": result.summary,
-            "rows": [
-                {
-                    "status": r.status, "similarity": round(r.similarity, 3),
-                    "changed": r.changed, "moved": r.moved, "renumbered": r.renumbered,
-                    "old": side(r.old), "new": side(r.new),
-                    "old_html": str(r.old_html) if r.changed else None,
-                    "new_html": str(r.new_html) if r.changed else None,
-                }
-                for r in result.rows
-            ],
+            "counts": result.counts,
+            "total_rows": total, "page": page, "pages": pages, "per_page": per_page,
+            "next": page_url(page + 1) if page < pages else None,
+            "previous": page_url(page - 1) if page > 1 else None,
+            "rows": [row(r) for r in result.rows[start:start + per_page]],
         }
     )

@@ -32,7 +32,9 @@ from typing import Literal
 
 from rapidfuzz.distance import Indel
 
-__all__ = ["word_diff", "render_diff_html", "render_inline_diff_html", "tokenize", "change_kind"]
+__all__ = [
+    "word_diff", "render_diff_html", "render_inline_diff_html", "render_changes_only_html", "tokenize", "change_kind",
+]
 
 Op = Literal["equal", "insert", "delete"]
 EQUAL: Op = "equal"
@@ -256,6 +258,38 @@ def render_inline_diff_html(old: str, new: str) -> str:
             parts.append(f"<del>{esc}</del>")
         else:
             parts.append(f"<ins>{esc}</ins>")
+    return "".join(parts)
+
+
+def render_changes_only_html(old: str, new: str, *, context: int = 6) -> str:
+    """Like :func:`render_inline_diff_html`, but an unchanged stretch keeps only
+    ``context`` words next to each change, the rest shown as "…".
+
+    A banner about one changed comma must not repeat the whole clause.
+
+    >>> render_changes_only_html("a b c d e f g h i j k l m n o p", "a b c d e f g h i j k l m n o q", context=2)
+    '… n o <del>p</del><ins>q</ins>'
+    """
+    pieces = word_diff(old, new)
+    parts = []
+    for k, (op, text) in enumerate(pieces):
+        if op == DELETE:
+            parts.append(f"<del>{_esc(text)}</del>")
+            continue
+        if op == INSERT:
+            parts.append(f"<ins>{_esc(text)}</ins>")
+            continue
+        toks = tokenize(text)
+        words = [i for i, t in enumerate(toks) if not t.isspace()]
+        after_change, before_change = k > 0, k < len(pieces) - 1
+        room = context * (after_change + before_change)
+        if len(words) <= room + 1:
+            parts.append(_esc(text))
+            continue
+        head = "".join(toks[: words[context - 1] + 1]) if after_change and context else ""
+        tail = "".join(toks[words[-context]:]) if before_change and context else ""
+        # tail keeps its own whitespace up to the change that follows it.
+        parts.append(" ".join(p for p in (_esc(head), "…", _esc(tail)) if p))
     return "".join(parts)
 
 

@@ -181,6 +181,42 @@ class ClauseLineage(models.Model):
         return reverse("documents:clause_latest", args=[self.key])
 
 
+class ClauseLineageLink(models.Model):
+    """Two lineage keys that name one clause: append-only, written at publish.
+
+    Published clauses keep the lineage they were created with, so when a back-dated
+    version lands between two versions that already have keys, and its clause pairs
+    with a clause of each neighbour holding different keys, the new clause takes one
+    of them and this row records that the other is the same clause. Selectors resolve
+    a key to the whole group (``selectors.lineage_group_ids``). Never updated.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="lineage_links")
+    lineage = models.ForeignKey(ClauseLineage, on_delete=models.PROTECT, related_name="links_out")
+    same_as = models.ForeignKey(ClauseLineage, on_delete=models.PROTECT, related_name="links_in")
+    version = models.ForeignKey(
+        "DocumentVersion", on_delete=models.PROTECT, related_name="+",
+        help_text="The version whose publication showed the two keys are one clause",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "same_as"], name="uniq_lineage_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lineage_id} = {self.same_as_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableError("A lineage link cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("A lineage link cannot be deleted.")
+
+
 class ClauseQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ImmutableError("Clauses of a published version cannot be changed.")

@@ -25,7 +25,9 @@ class ClauseFate:
     changes: list[str] = field(default_factory=list)  # "amended", "renumbered", "moved"
     removed_in: DocumentVersion | None = None  # the version that dropped it
     last_with: Clause | None = None  # the last clause of the lineage before it was dropped
-    diff_html: SafeString = field(default=mark_safe(""))
+    diff_html: SafeString = field(default=mark_safe(""))  # only the changed words, with a little context
+    editorial: bool = False  # amended in punctuation, quotes, dashes, spacing or case only
+    went_to: list[Clause] = field(default_factory=list)  # where a removed clause's words went
 
     @property
     def is_latest(self) -> bool:
@@ -52,6 +54,18 @@ def _moved_lineages(old: DocumentVersion, new: DocumentVersion) -> set[int]:
     return moved
 
 
+def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
+    """The clauses of ``removed_in`` that hold the words of a dropped clause (cached)."""
+    key = f"went-to:{last_with.pk}:{removed_in.pk}"
+    ids = cache.get(key)
+    if ids is None:
+        candidates = selectors.version_clauses(removed_in)
+        ids = [candidates[j].pk for j, _ in align.destinations(last_with, candidates)]
+        cache.set(key, ids, timeout=None)
+    by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     document = lineage.document
     current = document.current_version
@@ -61,19 +75,29 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
         last_with = history[-1]
         timeline = selectors.version_timeline(document)
         later = [v for v in timeline if (v.effective_date, v.pk) > (last_with.version.effective_date, last_with.version.pk)]
-        return ClauseFate(clause=clause, latest=None, removed_in=later[0] if later else None, last_with=last_with)
+        removed_in = later[0] if later else None
+        went_to = _went_to(last_with, removed_in) if removed_in is not None else []
+        return ClauseFate(clause=clause, latest=None, removed_in=removed_in, last_with=last_with, went_to=went_to)
     if latest.pk == clause.pk:
         return ClauseFate(clause=clause, latest=latest)
     changes = []
     diff_html = ""
+    editorial = False
     if latest.text_sha != clause.text_sha:
         changes.append("amended")
-        diff_html = diff.render_inline_diff_html(clause.text, latest.text)
+        kind = diff.change_kind(f"{clause.heading}\n{clause.text}", f"{latest.heading}\n{latest.text}")
+        editorial = kind != diff.SUBSTANTIVE
+        diff_html = diff.render_changes_only_html(clause.text, latest.text)
+        if clause.heading != latest.heading:
+            diff_html = diff.render_changes_only_html(clause.heading, latest.heading) + (" · " if diff_html else "") + diff_html
     if latest.number != clause.number:
         changes.append("renumbered")
-    if lineage.pk in _moved_lineages(clause.version, latest.version):
+    if set(selectors.lineage_group_ids(lineage)) & _moved_lineages(clause.version, latest.version):
         changes.append("moved")
-    return ClauseFate(clause=clause, latest=latest, changes=changes, diff_html=mark_safe(diff_html))  # noqa: S308
+    return ClauseFate(
+        clause=clause, latest=latest, changes=changes, editorial=editorial,
+        diff_html=mark_safe(diff_html),  # noqa: S308 - diff escapes every piece of text
+    )
 
 
 def citation(clause: Clause, url: str) -> str:

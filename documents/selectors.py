@@ -9,7 +9,7 @@ from itertools import groupby
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from documents.models import Clause, ClauseLineage, Document, DocumentVersion, Publisher
+from documents.models import Clause, ClauseLineage, ClauseLineageLink, Document, DocumentVersion, Publisher
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,48 @@ def lineage_get(key: str) -> ClauseLineage:
         raise Http404(f"No clause has the key “{key}”.") from None
 
 
+def lineage_roots(document_id: int) -> dict[int, int]:
+    """Lineage id -> the smallest id of its group, for the lineages that have links.
+
+    Keys joined by ClauseLineageLink rows (a back-dated version that bridged two
+    keys) name one clause; lineages without links are their own group and are not
+    in the dict.
+    """
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in ClauseLineageLink.objects.filter(document_id=document_id).values_list("lineage_id", "same_as_id"):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+    return {x: find(x) for x in parent}
+
+
+def lineage_group_ids(lineage: ClauseLineage) -> list[int]:
+    """Every lineage id that names the same clause as ``lineage`` (itself included)."""
+    roots = lineage_roots(lineage.document_id)
+    root = roots.get(lineage.pk)
+    if root is None:
+        return [lineage.pk]
+    return sorted(x for x, r in roots.items() if r == root)
+
+
 def lineage_history(lineage: ClauseLineage) -> list[Clause]:
-    """The clause of this lineage in each version that has it, oldest first."""
+    """The clause of this lineage (and of keys linked to it) in each version that has it, oldest first."""
     return list(
-        lineage.clauses.select_related("version")
+        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage)).select_related("version")
         .order_by("version__effective_date", "version__published_at", "version__pk")
     )
 
 
 def clause_in_version(lineage: ClauseLineage, version: DocumentVersion) -> Clause | None:
-    return lineage.clauses.filter(version=version).select_related("version", "lineage").first()
+    return (
+        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage), version=version)
+        .select_related("version", "lineage").first()
+    )

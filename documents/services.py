@@ -27,6 +27,7 @@ from documents.ingest.model import ParsedDocument
 from documents.models import (
     Clause,
     ClauseLineage,
+    ClauseLineageLink,
     ClauseSpan,
     Document,
     DocumentKind,
@@ -276,6 +277,82 @@ def version_publish(
     return PublishResult(version=version, created=True)
 
 
+def _inherited_lineages(
+    version: DocumentVersion, new: list, previous: DocumentVersion | None
+) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Which existing lineage each new clause continues, and the key links to record.
+
+    The new clause list is aligned with the version before it on the timeline AND the
+    one after it (there is one when the version is back-dated), so whatever the order
+    of publication, a clause identical to its neighbour's shares its key. A clause
+    paired on both sides with two different keys takes the key of the closer text
+    (the older one on a tie) and, unless the two keys ever held two different clauses
+    of one version, a link records that the other key names it too. Each key group is
+    used at most once in the version. Returns ({new index: lineage id}, [(kept, other)]).
+    """
+    from documents import selectors
+
+    document = version.document
+    nxt = (
+        document.versions.filter(effective_date__gt=version.effective_date)
+        .exclude(pk=version.pk).timeline().first()
+    )
+    options: dict[int, list[tuple[float, int, int]]] = {}  # new index -> [(similarity, side, lineage)]
+    for side, neighbour in ((0, previous), (1, nxt)):
+        if neighbour is None:
+            continue
+        old = list(neighbour.clauses.order_by("position").only("pk", "number", "heading", "text", "lineage_id"))
+        rows = align.align(old, new) if side == 0 else align.align(new, old)
+        for row in rows:
+            if row.old_index is None or row.new_index is None:
+                continue
+            j, k = (row.new_index, row.old_index) if side == 0 else (row.old_index, row.new_index)
+            options.setdefault(j, []).append((row.similarity, side, old[k].lineage_id))
+    if not options:
+        return {}, []
+
+    roots = selectors.lineage_roots(document.pk)
+
+    def root(lineage_id: int) -> int:
+        return roots.get(lineage_id, lineage_id)
+
+    versions_of: dict[int, set[int]] = {}  # group root -> versions holding it
+    if nxt is not None and previous is not None:
+        pairs = Clause.objects.filter(version__document=document).values_list("lineage_id", "version_id")
+        for lineage_id, version_id in pairs:
+            versions_of.setdefault(root(lineage_id), set()).add(version_id)
+
+    inherited: dict[int, int] = {}
+    links: list[tuple[int, int]] = []
+    used: set[int] = set()
+    # The closest pairs choose first, so a clause identical to its neighbour is never
+    # crowded out of the neighbour's key by a looser pairing.
+    for j in sorted(options, key=lambda j: (-max(o[0] for o in options[j]), j)):
+        ranked = sorted(options[j], key=lambda o: (-o[0], o[1]))
+        chosen = next((o for o in ranked if root(o[2]) not in used), None)
+        if chosen is None:
+            continue
+        inherited[j] = chosen[2]
+        mine = root(chosen[2])
+        used.add(mine)
+        for other in ranked:
+            theirs = root(other[2])
+            if theirs == mine or theirs in used:
+                continue
+            if versions_of.get(mine, set()) & versions_of.get(theirs, set()):
+                continue  # two clauses of one version: a split or merge, not one clause
+            links.append((chosen[2], other[2]))
+            used.add(theirs)
+            merged = versions_of.pop(theirs, set()) | versions_of.get(mine, set())
+            versions_of[mine] = merged
+            for x, r in list(roots.items()):
+                if r == theirs:
+                    roots[x] = mine
+            roots[other[2]] = mine
+            roots.setdefault(chosen[2], mine)
+    return inherited, links
+
+
 def version_current(versions, *, today: dt.date):
     """The version in force on ``today``: the latest that took effect by then.
 
@@ -314,27 +391,7 @@ def documents_current_refresh(*, today: dt.date | None = None) -> int:
 
 def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:
     new = parsed.clauses
-    inherited: dict[int, int] = {}  # new clause index -> lineage id
-    if previous is not None:
-        old = list(previous.clauses.order_by("position"))
-        for row in align.align(old, new):
-            if row.old_index is not None and row.new_index is not None:
-                inherited[row.new_index] = old[row.old_index].lineage_id
-    # A back-dated version (an archive recorded it later than the one it precedes) also
-    # takes the keys of the version after it for clauses the one before did not have.
-    following = (
-        version.document.versions.filter(effective_date__gt=version.effective_date)
-        .exclude(pk=version.pk).order_by("effective_date", "published_at", "pk").first()
-    )
-    if following is not None and len(inherited) < len(new):
-        used = set(inherited.values())
-        later = list(following.clauses.order_by("position"))
-        for row in align.align(later, new):
-            if row.old_index is not None and row.new_index is not None and row.new_index not in inherited:
-                lineage_id = later[row.old_index].lineage_id
-                if lineage_id not in used:
-                    inherited[row.new_index] = lineage_id
-                    used.add(lineage_id)
+    inherited, links = _inherited_lineages(version, new, previous)
 
     fresh = [
         ClauseLineage(key=_new_lineage_key(), document=version.document)
@@ -344,6 +401,9 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
     ClauseLineage.objects.bulk_create(fresh)
     fresh_ids = iter(lin.pk for lin in fresh)
     lineage_ids = [inherited[i] if i in inherited else next(fresh_ids) for i in range(len(new))]
+    ClauseLineageLink.objects.bulk_create(
+        [ClauseLineageLink(document=version.document, lineage_id=a, same_as_id=b, version=version) for a, b in links]
+    )
 
     # Parents precede their children, so saving level by level lets each child point
     # at a parent that already has a primary key.
@@ -383,7 +443,11 @@ def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
         "pk", "version_id", "lineage_id", "text_sha"
     )
     by_version: dict[int, dict[int, tuple[int, str]]] = {}
+    from documents.selectors import lineage_roots
+
+    roots = lineage_roots(document.pk)  # linked keys are one clause: one span run
     for pk, version_id, lineage_id, sha in rows:
+        lineage_id = roots.get(lineage_id, lineage_id)
         by_version.setdefault(version_id, {})[lineage_id] = (pk, sha)
 
     wanted: dict[tuple[int, int], dict] = {}

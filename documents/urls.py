@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<str:key>/", views.clause_latest, name="clause_latest"),
     re_path(rf"^c/(?P<key>[0-9a-z]+)/{LABEL}/$", views.clause_pinned, name="clause_pinned"),
     path("compare/", views.compare, name="compare"),
+    path("compare/rows/", views.compare_rows, name="compare_rows"),
     path("search/", search_views.search, name="search"),
     path("api/search/", search_views.api_search, name="api_search"),
     path("staff/upload/", upload_views.upload, name="upload"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -107,5 +107,31 @@ def compare(request):
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
     result = comparison.compare_versions(old, new)
-    swap_url = f"{reverse('documents:compare')}?{urlencode({'a': b, 'b': a})}"
-    return render(request, "documents/compare.html", {"old": old, "new": new, "comparison": result, "swap_url": swap_url})
+    base = reverse("documents:compare")
+    swap_url = f"{base}?{urlencode({'a': b, 'b': a})}"
+    full = request.GET.get("full") == "1"
+    context = {
+        "old": old, "new": new, "comparison": result, "swap_url": swap_url,
+        "diff_floor": comparison.CROSS_DOCUMENT_DIFF_FLOOR,
+        # Long unchanged runs are left out of the page and loaded from rows_url;
+        # ?full=1 (the links' target without JavaScript) sends every row.
+        "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
+        "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
+    }
+    return render(request, "documents/compare.html", context)
+
+
+def compare_rows(request):
+    """Rows ``start``..``stop`` of a comparison, as HTML: the collapsed runs of the page."""
+    a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    try:
+        start, stop = int(request.GET.get("start", "")), int(request.GET.get("stop", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Give start and stop row numbers.")
+    if not a or not b or start < 0 or stop < start or stop - start > 5000:
+        return HttpResponseBadRequest("Give a, b and a range of at most 5000 rows.")
+    old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
+    result = comparison.compare_versions(old, new)
+    return render(request, "documents/_compare_rows_fragment.html", {
+        "rows": result.rows[start:stop], "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+    })

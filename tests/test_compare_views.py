@@ -13,7 +13,7 @@ def test_compare_page_shows_summary_and_rows(client, two_versions):
     page = response.content.decode()
     assert response.status_code == 200
     # The preamble ("Effective: …") and section 2 changed; section 3 is new.
-    assert "2 changed" in page and "1 added" in page and "0 removed" in page and "2 renumbered" in page
+    assert "2 changed" in page and "2 substantive" in page and "0 editorial" in page and "1 added" in page and "0 removed" in page and "2 renumbered" in page
     assert "<ins>" in page and "phone" in page
     assert 'id="next-change"' in page and 'id="only-changes"' in page
 
@@ -63,3 +63,122 @@ def test_a_renamed_heading_is_marked_word_by_word(client):
     assert row["status"] == "changed"
     page = client.get("/compare/", {"a": f"{doc.slug}@{v1.label}", "b": f"{doc.slug}@{v2.label}"}).content.decode()
     assert "<ins>your contract is</ins>" in page or "<ins>contract is</ins>" in page
+
+
+def _pair(title, old_text, new_text):
+    doc = factories.document(title=title)
+    v1 = factories.publish(doc, old_text).version
+    v2 = factories.publish(doc, new_text).version
+    return doc, v1, v2, {"a": f"{doc.slug}@{v1.label}", "b": f"{doc.slug}@{v2.label}"}
+
+
+KINDS_OLD = """# K
+
+## 1. Fees
+
+You pay every invoice within thirty days, by card or bank transfer.
+
+## 2. Law
+
+These terms are governed by the laws of California, without regard to conflicts of law.
+
+## 3. Notices
+
+We send notices by email to the address on your account, and they count as received.
+
+## 4. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+"""
+KINDS_NEW = """# K
+
+## 1. Fees
+
+You pay every invoice within thirty days; by card or bank transfer.
+
+## 2. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+
+## 3. Law
+
+These terms are governed by the laws of Delaware, without regard to conflicts of law.
+
+## 4. Notices
+
+We send notices by email to the address on your account, and they count as received.
+"""
+
+
+def test_change_list_kinds_moves_and_counts(client):
+    doc, v1, v2, params = _pair("Kinds", KINDS_OLD, KINDS_NEW)
+    data = client.get("/api/compare/", params).json()
+    kinds = {(r["new"] or r["old"])["heading"]: r["kind"] for r in data["rows"]}
+    assert kinds["Fees"] == "editorial" and kinds["Law"] == "substantive"
+    assert data["counts"]["editorial"] == 1 and data["counts"]["substantive"] == 1
+    page = client.get("/compare/", params).content.decode()
+    assert 'class="change-list"' in page and 'id="hide-editorial"' in page
+    # The change list has every change in order, each a jump link to its row.
+    import re
+
+    items = re.findall(r'<li class="kind-(\w+)" data-kind="\w+">\s*<a href="#(row-\d+)" class="jump">', page)
+    assert sorted(k for k, _ in items) == ["editorial", "moved", "renumbered", "substantive"]
+    for _, row_id in items:
+        assert f'id="{row_id}"' in page
+    # A moved clause links to where it came from in the old version.
+    assert f'{v1.get_absolute_url()}#s4' in page and "Moved from" in page
+    assert "1 editorial" in page and "1 substantive" in page
+
+
+def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client):
+    body = "\n".join(f"## {n}. Section {n}\n\nThe unchanged text of section number {n} stays as it was here.\n" for n in range(1, 31))
+    changed = body.replace("section number 15 stays", "section number 15 now stays")
+    doc, v1, v2, params = _pair("Long", "# L\n\n" + body, "# L\n\n" + changed)
+    page = client.get("/compare/", params).content.decode()
+    assert page.count('class="collapsed-run"') == 2
+    assert "section number 3 stays" not in page  # not sent
+    import re
+
+    start, stop = re.search(r'class="collapsed-run" data-start="(\d+)" data-stop="(\d+)"', page).groups()
+    rows = client.get("/compare/rows/", {**params, "start": start, "stop": stop})
+    assert rows.status_code == 200 and "section number 3 stays" in rows.content.decode()
+    full = client.get("/compare/", {**params, "full": "1"}).content.decode()
+    assert "section number 3 stays" in full and 'class="collapsed-run"' not in full
+    assert client.get("/compare/rows/", {**params, "start": "x", "stop": "2"}).status_code == 400
+    assert client.get("/compare/rows/", {**params, "start": "5", "stop": "2"}).status_code == 400
+
+
+def test_compare_api_is_paginated_and_sends_each_text_once(client):
+    body = "\n".join(f"## {n}. Section {n}\n\nThe text of section number {n} as it reads.\n" for n in range(1, 13))
+    doc, v1, v2, params = _pair("Pages", "# P\n\n" + body, "# P\n\n" + body.replace("number 5 as", "number five as"))
+    first = client.get("/api/compare/", {**params, "per_page": 5}).json()
+    assert first["total_rows"] >= 12 and first["pages"] == -(-first["total_rows"] // 5)
+    assert len(first["rows"]) == 5 and first["next"] and first["previous"] is None
+    second = client.get(first["next"]).json()
+    assert second["rows"][0]["row"] == 6
+    for row in first["rows"] + second["rows"]:
+        assert "text" not in (row["old"] or {}) and "text" not in (row["new"] or {})
+        if row["changed"]:
+            assert "old_html" in row and "text" not in row
+        else:
+            assert "text" in row
+    assert client.get("/api/compare/", {**params, "page": 99}).status_code == 404
+    assert client.get("/api/compare/", {**params, "per_page": "x"}).status_code == 400
+
+
+def test_cross_document_says_only_in_a_or_b_and_no_diff_below_the_floor(client):
+    a = factories.document(publisher="Alpha", title="API Terms", slug="alpha-api")
+    b = factories.document(publisher="Beta", title="API Terms", slug="beta-api")
+    va = factories.publish(a, "# A\n\n## 1. Rate limits\n\nAlpha limits each key to one thousand requests per hour and may throttle.\n\n"
+                              "## 2. Fishing\n\nOur office cat likes fishing on sunny afternoons by the lake.\n").version
+    vb = factories.publish(b, "# B\n\n## 1. Rate limits\n\nBeta limits each token to five hundred requests per minute and may block.\n\n"
+                              "## 2. Export\n\nYou comply with export control law when you ship software abroad.\n").version
+    params = {"a": f"{a.slug}@{va.label}", "b": f"{b.slug}@{vb.label}"}
+    data = client.get("/api/compare/", params).json()
+    labels = [r["label"] for r in data["rows"]]
+    assert "only in A" in labels and "only in B" in labels and "removed" not in labels and "added" not in labels
+    page = client.get("/compare/", params).content.decode()
+    assert "only in A" in page and "only in B" in page
+    for r in data["rows"]:
+        if r["old"] and r["new"] and r["similarity"] < 0.6:
+            assert "old_html" not in r and "old_text" in r

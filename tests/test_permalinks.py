@@ -122,3 +122,43 @@ def test_moved_banner(client):
     assert '<span class="change moved">moved</span>' in page
     assert "renumbered 3 → 1" in page
     assert "amended" not in page
+
+
+LONG = ("Every invoice is payable within thirty days of the date on which it is issued, in the currency it names, "
+        "by card or by bank transfer to the account printed on it, without deduction or set-off of any kind")
+
+
+def test_editorial_change_banner_shows_only_the_changed_words(client):
+    doc = factories.document(title="Editorial")
+    v1 = factories.publish(doc, f"# E\n\n## 1. Payment\n\n{LONG}.\n").version
+    factories.publish(doc, f"# E\n\n## 1. Payment\n\n{LONG.replace('issued, in', 'issued; in')}.\n")
+    page = client.get(_clause(v1, "Payment").get_permalink()).content.decode()
+    assert "editorial change only" in page and ">amended<" not in page
+    banner = page.split('class="banner', 1)[1].split("</div>", 2)[0]
+    assert "<del>,</del><ins>;</ins>" in banner
+    assert "without deduction" not in banner and "…" in banner  # not the whole clause again
+
+
+def test_substantive_change_banner_says_amended(client):
+    doc = factories.document(title="Substantive")
+    v1 = factories.publish(doc, f"# S\n\n## 1. Payment\n\n{LONG}.\n").version
+    factories.publish(doc, f"# S\n\n## 1. Payment\n\n{LONG.replace('thirty', 'fourteen')}.\n")
+    page = client.get(_clause(v1, "Payment").get_permalink()).content.decode()
+    assert ">amended<" in page and "editorial change only" not in page
+    assert "<del>thirty</del><ins>fourteen</ins>" in page
+
+
+def test_removed_clause_says_where_its_text_went(client):
+    doc = factories.document(title="Merge")
+    first = "Refunds are given within fourteen days of a written request sent to our support team by email"
+    second = "Refunds are paid back to the card or account that was used for the original payment only"
+    v1 = factories.publish(doc, f"# M\n\n## 1. Refund requests\n\n{first}.\n\n## 2. Refund method\n\n{second}.\n\n"
+                                 "## 3. Law\n\nThe law of Ireland applies to these terms and to any dispute about them.\n").version
+    v2 = factories.publish(doc, f"# M\n\n## 1. Refunds and how they are paid\n\n{first}. {second}.\n\n"
+                                 "## 2. Law\n\nThe law of Ireland applies to these terms and to any dispute about them.\n").version
+    removed = [c for c in v1.clauses.all() if c.lineage_id not in set(v2.clauses.values_list("lineage_id", flat=True))]
+    assert removed, "one of the two refund clauses is merged away"
+    page = client.get(removed[0].get_permalink()).content.decode()
+    assert "Removed." in page and "Its text went into another clause there" in page
+    merged = v2.clauses.get(number="1")
+    assert merged.get_permalink() in page

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('documents', '0003_repair_slugs'),
+        ('documents', '0004_clauselineagelink'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
