@@ -178,7 +178,12 @@ def version_publish(
             document.current_version = version
             document.save(update_fields=["current_version"])
 
-        changed, removed = spans_rebuild(document)
+        # A version appended to the timeline (the usual case) only touches the spans
+        # its changes open or close; a back-dated one may split spans anywhere.
+        if document.versions.filter(effective_date__gt=date).exists():
+            changed, removed = spans_rebuild(document)
+        else:
+            changed, removed = spans_extend(version)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
 
@@ -227,21 +232,60 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
         saved.update(batch)
 
 
-def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
-    """Recompute the spans of ``document`` from its versions.
+def spans_extend(version: DocumentVersion) -> tuple[list[int], list[int]]:
+    """Bring the spans up to date after ``version`` was appended to its timeline.
 
-    Walks the timeline; a lineage's span runs while consecutive versions hold the same
-    text, and ends at the first version that changes or drops it. Returns the spans
-    created or changed, and the ids of spans that no longer exist.
+    Only what the version changes is written: spans of clauses it amends or drops are
+    closed, clauses it adds or amends open new spans, a renumbered clause moves its
+    span's anchor. A clause carried over unchanged writes nothing, so the cost follows
+    the change, not the size of the document. Returns the ids of the spans written
+    and of the spans removed (always none here).
     """
-    versions = list(document.versions.timeline().only("pk", "label", "effective_date"))
-    rows = Clause.objects.filter(version__document=document).values_list(
-        "pk", "version_id", "lineage_id", "text_sha"
+    new = {
+        lineage_id: (pk, sha, anchor)
+        for pk, lineage_id, sha, anchor in Clause.objects.filter(version=version).values_list(
+            "pk", "lineage_id", "text_sha", "anchor"
+        )
+    }
+    open_spans = ClauseSpan.objects.filter(document_id=version.document_id, valid_to__isnull=True).values_list(
+        "pk", "lineage_id", "text_sha", "last_clause__anchor"
     )
-    by_version: dict[int, dict[int, tuple[int, str]]] = {}
-    for pk, version_id, lineage_id, sha in rows:
-        by_version.setdefault(version_id, {})[lineage_id] = (pk, sha)
+    now = timezone.now()
+    closed, moved, continued = [], [], set()
+    for span_pk, lineage_id, sha, anchor in open_spans:
+        here = new.get(lineage_id)
+        if here is None or here[1] != sha:
+            closed.append(ClauseSpan(pk=span_pk, valid_to=version.effective_date, ended_by=version, updated_at=now))
+            continue
+        continued.add(lineage_id)
+        if here[2] != anchor:
+            moved.append(ClauseSpan(pk=span_pk, last_clause_id=here[0], updated_at=now))
+    if closed:
+        ClauseSpan.objects.bulk_update(closed, ["valid_to", "ended_by", "updated_at"], batch_size=500)
+    if moved:
+        ClauseSpan.objects.bulk_update(moved, ["last_clause", "updated_at"], batch_size=500)
+    opened = [
+        ClauseSpan(
+            lineage_id=lineage_id, document_id=version.document_id, text_sha=sha,
+            first_clause_id=pk, last_clause_id=pk, valid_from=version.effective_date,
+        )
+        for lineage_id, (pk, sha, _anchor) in new.items()
+        if lineage_id not in continued
+    ]
+    ClauseSpan.objects.bulk_create(opened, batch_size=500)
+    return [s.pk for s in closed] + [s.pk for s in moved] + [s.pk for s in opened], []
 
+
+def _spans_wanted(versions: list[DocumentVersion], rows) -> dict[tuple[int, int], dict]:
+    """The spans a timeline implies: (lineage id, first clause id) -> fields.
+
+    ``rows`` are (clause pk, version id, lineage id, text sha, anchor). A lineage's span
+    runs while consecutive versions hold the same text and ends at the first version
+    that changes or drops it; its last clause moves only when the anchor changes.
+    """
+    by_version: dict[int, dict[int, tuple[int, str, str]]] = {}
+    for pk, version_id, lineage_id, sha, anchor in rows:
+        by_version.setdefault(version_id, {})[lineage_id] = (pk, sha, anchor)
     wanted: dict[tuple[int, int], dict] = {}
     open_spans: dict[int, dict] = {}  # lineage id -> span being extended
     for version in versions:
@@ -251,41 +295,61 @@ def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
             here = present.get(lineage_id)
             if here is None or here[1] != span["text_sha"]:
                 span["valid_to"] = version.effective_date
+                span["ended_by_id"] = version.pk
                 del open_spans[lineage_id]
-        for lineage_id, (clause_pk, sha) in present.items():
+        for lineage_id, (clause_pk, sha, anchor) in present.items():
             span = open_spans.get(lineage_id)
             if span is None:
                 span = {
                     "lineage_id": lineage_id, "text_sha": sha, "first_clause_id": clause_pk,
-                    "valid_from": version.effective_date, "valid_to": None, "labels": [],
+                    "last_clause_id": clause_pk, "anchor": anchor,
+                    "valid_from": version.effective_date, "valid_to": None, "ended_by_id": None,
                 }
                 open_spans[lineage_id] = span
                 wanted[(lineage_id, clause_pk)] = span
-            span["last_clause_id"] = clause_pk
-            span["labels"].append(version.label)
+            elif anchor != span["anchor"]:
+                span["last_clause_id"], span["anchor"] = clause_pk, anchor
+    return wanted
 
+
+_SPAN_FIELDS = ("text_sha", "last_clause_id", "valid_from", "valid_to", "ended_by_id")
+
+
+def spans_rebuild(document: Document) -> tuple[list[int], list[int]]:
+    """Recompute the spans of ``document`` from its whole timeline.
+
+    For a back-dated version and for repairs; a version appended to the timeline goes
+    through ``spans_extend``, which gives the same spans. Only spans that differ are
+    written. Returns the ids of the spans created or changed, and of those removed.
+    """
+    versions = list(document.versions.timeline().only("pk", "label", "effective_date"))
+    rows = Clause.objects.filter(version__document=document).values_list(
+        "pk", "version_id", "lineage_id", "text_sha", "anchor"
+    )
+    wanted = _spans_wanted(versions, rows)
     existing = {(s.lineage_id, s.first_clause_id): s for s in document.spans.all()}
-    changed: list[ClauseSpan] = []
+    now = timezone.now()
+    created: list[ClauseSpan] = []
+    updated: list[ClauseSpan] = []
     for key, data in wanted.items():
-        labels = " ".join(data["labels"])
         span = existing.pop(key, None)
         if span is None:
-            span = ClauseSpan(lineage_id=data["lineage_id"], document=document, first_clause_id=data["first_clause_id"])
-        elif (span.last_clause_id, span.valid_from, span.valid_to, span.version_labels, span.text_sha) == (
-            data["last_clause_id"], data["valid_from"], data["valid_to"], labels, data["text_sha"]
-        ):
-            continue
-        span.text_sha = data["text_sha"]
-        span.last_clause_id = data["last_clause_id"]
-        span.valid_from = data["valid_from"]
-        span.valid_to = data["valid_to"]
-        span.version_labels = labels
-        span.save()
-        changed.append(span)
+            created.append(ClauseSpan(
+                lineage_id=data["lineage_id"], document=document, first_clause_id=data["first_clause_id"],
+                **{name: data[name] for name in _SPAN_FIELDS},
+            ))
+        elif any(getattr(span, name) != data[name] for name in _SPAN_FIELDS):
+            for name in _SPAN_FIELDS:
+                setattr(span, name, data[name])
+            span.updated_at = now
+            updated.append(span)
+    if updated:
+        ClauseSpan.objects.bulk_update(updated, [*_SPAN_FIELDS, "updated_at"], batch_size=500)
+    ClauseSpan.objects.bulk_create(created, batch_size=500)
     removed = [span.pk for span in existing.values()]
     if removed:
         ClauseSpan.objects.filter(pk__in=removed).delete()
-    return changed, removed
+    return [s.pk for s in updated] + [s.pk for s in created], removed
 
 
 _KIND_WORDS = [
