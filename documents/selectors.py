@@ -104,19 +104,32 @@ def lineage_get(key: str) -> ClauseLineage:
 
 
 def lineage_history(lineage: ClauseLineage) -> list[Clause]:
-    """The clause of this lineage in each version that has it, oldest first."""
-    return list(
-        lineage.clauses.select_related("version")
-        .defer(*(f"version__{name}" for name in VERSION_TEXTS))
-        .order_by("version__effective_date", "version__published_at", "version__pk")
-    )
+    """The clause of this lineage in each version that has it, oldest first.
+
+    Kept on the lineage instance: a clause page asks twice (the clause, its banner).
+    Each clause's version points back at the lineage's document, already loaded, so
+    a citation does not fetch the document again."""
+    history = getattr(lineage, "_history", None)
+    if history is None:
+        history = list(
+            lineage.clauses.select_related("version")
+            .defer(*(f"version__{name}" for name in VERSION_TEXTS))
+            .order_by("version__effective_date", "version__published_at", "version__pk")
+        )
+        for clause in history:
+            clause.version.document = lineage.document
+        lineage._history = history
+    return history
 
 
 def clause_in_version(lineage: ClauseLineage, version: DocumentVersion) -> Clause | None:
-    return (
-        lineage.clauses.filter(version=version).select_related("version", "lineage")
+    clause = (
+        lineage.clauses.filter(version=version).select_related("version")
         .defer(*(f"version__{name}" for name in VERSION_TEXTS)).first()
     )
+    if clause is not None:
+        clause.version.document = lineage.document
+    return clause
 
 
 def search_hits_versions(hits, params) -> None:

@@ -255,15 +255,18 @@ def spans_extend(version: DocumentVersion) -> tuple[list[int], list[int]]:
     for span_pk, lineage_id, sha, anchor in open_spans:
         here = new.get(lineage_id)
         if here is None or here[1] != sha:
-            closed.append(ClauseSpan(pk=span_pk, valid_to=version.effective_date, ended_by=version, updated_at=now))
+            closed.append(span_pk)
             continue
         continued.add(lineage_id)
         if here[2] != anchor:
             moved.append(ClauseSpan(pk=span_pk, last_clause_id=here[0], updated_at=now))
-    if closed:
-        ClauseSpan.objects.bulk_update(closed, ["valid_to", "ended_by", "updated_at"], batch_size=500)
+    # Every closed span gets the same values: one UPDATE per chunk, not a CASE per row.
+    for start in range(0, len(closed), 500):
+        ClauseSpan.objects.filter(pk__in=closed[start: start + 500]).update(
+            valid_to=version.effective_date, ended_by=version, updated_at=now
+        )
     if moved:
-        ClauseSpan.objects.bulk_update(moved, ["last_clause", "updated_at"], batch_size=500)
+        ClauseSpan.objects.bulk_update(moved, ["last_clause", "updated_at"], batch_size=100)
     opened = [
         ClauseSpan(
             lineage_id=lineage_id, document_id=version.document_id, text_sha=sha,
@@ -273,7 +276,7 @@ def spans_extend(version: DocumentVersion) -> tuple[list[int], list[int]]:
         if lineage_id not in continued
     ]
     ClauseSpan.objects.bulk_create(opened, batch_size=500)
-    return [s.pk for s in closed] + [s.pk for s in moved] + [s.pk for s in opened], []
+    return closed + [s.pk for s in moved] + [s.pk for s in opened], []
 
 
 def _spans_wanted(versions: list[DocumentVersion], rows) -> dict[tuple[int, int], dict]:
