@@ -24,7 +24,6 @@ CPU time is what matters on a shared machine: wall time includes other processes
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -40,6 +39,7 @@ os.environ["PORTAL_DATA_DIR"] = str(TMP)
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
 os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
 os.environ["SEARCH_BACKEND"] = "whoosh"
+os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -47,31 +47,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.utils.text import slugify  # noqa: E402
-
-
-def mirror(source: Path, target: Path) -> Path:
-    """Symlink ``source``'s <publisher>/<document>/<date>.md files under slugified names."""
-    renames: dict[tuple[str, str], tuple[str, str]] = {}
-    for file in sorted(source.rglob("*")):
-        rel = file.relative_to(source).parts
-        if not file.is_file() or len(rel) < 3:
-            continue
-        pub, doc = rel[-3], rel[-2]
-        new = renames.setdefault((pub, doc), (slugify(pub) or "publisher", slugify(doc) or "document"))
-        dest = target.joinpath(*new, rel[-1])
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.symlink_to(file.resolve())
-    manifest = source / "manifest.json"
-    if manifest.is_file():
-        entries = json.loads(manifest.read_text(encoding="utf-8"))
-        if isinstance(entries, list):
-            for entry in entries:
-                parts = Path(entry.get("path", "")).parts
-                if len(parts) >= 2 and (parts[0], parts[1]) in renames:
-                    entry["path"] = str(Path(*renames[(parts[0], parts[1])], *parts[2:]))
-        (target / "manifest.json").write_text(json.dumps(entries), encoding="utf-8")
-    return target
+from corpus_tools import mirror  # noqa: E402
 
 
 def raw_whoosh(spans_docs: list[dict], schema) -> float:

@@ -41,6 +41,7 @@ os.environ["PORTAL_DATA_DIR"] = str(TMP)
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
 os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
 os.environ["SEARCH_BACKEND"] = "whoosh"
+os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -49,7 +50,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from corpus_tools import synthetic_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus-wide"
 
@@ -65,25 +67,6 @@ def largest_folder(root: Path) -> tuple[Path, int]:
         if n > best[1]:
             best = (folder, n)
     return best
-
-
-def synthetic_text(sections: int = 223, items: int = 9) -> str:
-    """A terms of service of sections x items numbered clauses (223 x 9 + 4 = 2,231)."""
-    import random
-
-    rnd = random.Random(13)
-    words = ("data service account user content terms agree provide right law party notice payment "
-             "licence use access information rights may shall any other such including without").split()
-
-    def sentence(n):
-        return " ".join(rnd.choice(words) for _ in range(n)).capitalize() + "."
-
-    lines = ["# Synthetic Terms of Service", "", "Effective as of January 1, 2024.", ""]
-    for s in range(1, sections + 1):
-        lines += [f"## {s}. {sentence(3)[:-1]}", ""]
-        for k in range(1, items + 1):
-            lines += [f"{s}.{k} {sentence(25)} {sentence(20)}", ""]
-    return "\n".join(lines)
 
 
 _WORD = re.compile(r"\b[a-z]{5,}\b")
@@ -135,7 +118,9 @@ def run_document(name: str, document, texts: list[tuple[str, dt.date]], runs: in
         parse_wall, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
         before = dict(indexing.WRITES)
         last_span = ClauseSpan.objects.order_by("-pk").values_list("pk", flat=True).first()
-        with CaptureQueriesContext(connection) as queries:
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, params, many, context: (
+                queries.append(sql), execute(sql, params, many, context))[1]):
             cpu = time.process_time()
             wall = time.perf_counter()
             result = services.version_publish(document=document, source_text=base, filename="v.md",
