@@ -110,9 +110,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):  # bounded wait for the server to come up
             try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
+                urllib.request.urlopen(base + "/", timeout=10).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while the workers boot
                 time.sleep(0.1)
 
         print(f"load_pages: gunicorn 2 workers x 2 threads, {documents} documents")

@@ -23,10 +23,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def big_text(sections: int, *, fix: str = "", words: int = 30) -> str:
+def big_text(sections: int, *, fix: str = "", words: int = 30, stated: bool = True) -> str:
     """A policy of ``sections`` numbered sections; ``fix`` replaces one word of the
-    middle one (a one-word fix)."""
-    lines = ["# Big Terms", "", "Effective: January 1, 2024", ""]
+    middle one (a one-word fix). ``stated``: the text states its effective date."""
+    lines = ["# Big Terms", "", "Effective: January 1, 2024" if stated else "Our terms.", ""]
     for n in range(1, sections + 1):
         tokens = [f"word{(n * 7 + k) % 97}" for k in range(words)]
         if fix and n == sections // 2:
@@ -130,7 +130,7 @@ def _folder(tmp_path, versions: int):
     folder = tmp_path / "src" / "acme" / "terms-of-service"
     folder.mkdir(parents=True)
     for n in range(versions):
-        (folder / f"202{n}-01-01.md").write_text(big_text(20, fix=f"fix{n}x" if n else ""))
+        (folder / f"202{n}-01-01.md").write_text(big_text(20, fix=f"fix{n}x" if n else "", stated=False))
     return tmp_path / "src"
 
 

@@ -37,7 +37,7 @@ def fill_ended_by(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0002_version_recorded_date_official_title'),
+        ('documents', '0003_repair_slugs'),
     ]
 
     operations = [
