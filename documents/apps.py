@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = "Legal documents"
+
+    def ready(self):
+        from documents import immutability
+
+        # A SQLite table rebuild in any later migration drops the immutability
+        # triggers silently: put them back after every migrate.
+        post_migrate.connect(immutability.reinstall_after_migrate, sender=self,
+                             dispatch_uid="documents.immutability")

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+import logging
+import multiprocessing
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import PurePath
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from documents import comparison, selectors, services
-from documents.ingest.model import ParsedDocument
+from documents.ingest.model import ParsedClause, ParsedDocument
 from documents.models import Document, DocumentKind, DocumentVersion, SourceFormat, VersionDraft
 from documents.services import PublishError, PublishResult
+
+logger = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = {
     ".md": SourceFormat.MARKDOWN,
@@ -115,10 +119,116 @@ def pasted_read(*, text: str) -> UploadedText:
     return UploadedText(text=text, filename="", source_format="", sha256=hashlib.sha256(raw).hexdigest())
 
 
+TOO_COMPLEX = (
+    "This document is too complex to import: reading it took longer than {seconds:g} seconds. "
+    "Check that it is the document's text (not a data export or a generated page); if it is, "
+    "contact the portal's administrators, who can import it from the command line."
+)
+
+
+TOO_LONG = (
+    "This document is too complex to import: it has {lines:,} lines, and the portal reads at "
+    "most {limit:,}. Check that it is the document's text; if it is, contact the portal's "
+    "administrators, who can import it from the command line."
+)
+
+
+def _parse_in_child(conn, text: str, filename: str, source_format: str | None) -> None:
+    # In the forked child: pure ingest only, no database. The answer goes back pickled.
+    try:
+        conn.send(("ok", services.version_parse(text, filename=filename, source_format=source_format)))
+    except PublishError as exc:
+        conn.send(("refused", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - any crash of the parser is an answer too
+        conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def parse_bounded(text: str, *, filename: str = "", source_format: str | None = None,
+                  timeout: float | None = None) -> ParsedDocument:
+    """``services.version_parse`` with a hard time budget (``PORTAL_PARSE_TIMEOUT``).
+
+    A regular expression that backtracks cannot be interrupted from inside Python, so
+    the parse runs in a forked child process that is killed when the budget runs out;
+    the person gets a PublishError saying the document is too complex to import.
+    The ingest code stays pure and unaware of the budget.
+    """
+    lines = text.count("\n") + 1
+    if lines > settings.PORTAL_PARSE_MAX_LINES:
+        # Refused at once: the parse would take longer than the budget anyway.
+        raise PublishError(TOO_LONG.format(lines=lines, limit=settings.PORTAL_PARSE_MAX_LINES))
+    timeout = settings.PORTAL_PARSE_TIMEOUT if timeout is None else timeout
+    if timeout <= 0:
+        return services.version_parse(text, filename=filename, source_format=source_format)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(sender, text, filename, source_format), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise PublishError(TOO_COMPLEX.format(seconds=timeout))
+        try:
+            status, value = receiver.recv()
+        except EOFError:  # the child died without answering (out of memory, killed)
+            raise PublishError(TOO_COMPLEX.format(seconds=timeout)) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if status == "ok":
+        return value
+    if status == "refused":
+        raise PublishError(value)
+    logger.error("Parsing %r crashed: %s", filename or "pasted text", value)
+    raise PublishError("The text could not be read as a document; it was not saved.")
+
+
 def text_parse(uploaded: UploadedText) -> ParsedDocument:
-    return services.version_parse(
-        uploaded.text, filename=uploaded.filename, source_format=uploaded.source_format or None
-    )
+    return parse_bounded(uploaded.text, filename=uploaded.filename, source_format=uploaded.source_format or None)
+
+
+# A draft keeps the parse its upload got (as JSON), so preview and publish reuse it:
+# one parse per upload, and what is published is exactly what was previewed.
+def parsed_to_json(parsed: ParsedDocument) -> dict:
+    data = {}
+    for f in fields(parsed):
+        value = getattr(parsed, f.name)
+        if f.name == "clauses":
+            value = [asdict(c) for c in value]
+        elif isinstance(value, dt.date):
+            value = {"date": value.isoformat()}
+        data[f.name] = value
+    return data
+
+
+def parsed_from_json(data) -> ParsedDocument | None:
+    """The stored parse, or None when it is missing or from an older shape of ParsedDocument."""
+    if not data:
+        return None
+    try:
+        values = {}
+        for f in fields(ParsedDocument):
+            value = data[f.name]
+            if f.name == "clauses":
+                value = [ParsedClause(**c) for c in value]
+            elif isinstance(value, dict) and set(value) == {"date"}:
+                value = dt.date.fromisoformat(value["date"])
+            values[f.name] = value
+        return ParsedDocument(**values)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def draft_parsed(draft: VersionDraft) -> ParsedDocument:
+    """The draft's parse: the one stored at upload, or (for an older draft) a new, bounded one."""
+    parsed = parsed_from_json(draft.parsed)
+    if parsed is not None:
+        return parsed
+    return parse_bounded(draft.source_text, filename=draft.source_filename,
+                         source_format=draft.source_format or None)
 
 
 def new_document_slug(*, publisher_name: str, title: str) -> str:
@@ -204,9 +314,7 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
             "this text will be published as a new version of it."
         )))
     try:
-        parsed = services.version_parse(
-            draft.source_text, filename=draft.source_filename, source_format=draft.source_format or None
-        )
+        parsed = draft_parsed(draft)
     except PublishError as exc:
         parsed = None
         problems.append(DraftProblem("error", f"The text cannot be published: {exc}"))
@@ -287,6 +395,7 @@ def draft_create(
     new_kind: str = "",
     effective_date: dt.date | None = None,
     change_note: str = "",
+    parsed: ParsedDocument | None = None,
 ) -> VersionDraft:
     if document is None and not (new_publisher.strip() and new_title.strip()):
         raise PublishError("Choose a document, or give the publisher and title of a new one.")
@@ -302,6 +411,7 @@ def draft_create(
         effective_date=effective_date,
         change_note=change_note.strip(),
         created_by=created_by,
+        parsed=parsed_to_json(parsed) if parsed is not None else None,
     )
     draft.full_clean()
     draft.save()
@@ -335,9 +445,7 @@ def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
             title=draft.new_title,
             kind=draft.new_kind or DocumentKind.OTHER,
         )
-    parsed = services.version_parse(
-        draft.source_text, filename=draft.source_filename, source_format=draft.source_format or None
-    )
+    parsed = draft_parsed(draft)
     result = services.version_publish(
         document=document,
         source_text=draft.source_text,
@@ -358,6 +466,21 @@ def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
     return result
 
 
+def draft_may_publish(user, draft: VersionDraft) -> bool:
+    """Publishing needs the "publish versions" permission, and someone else's draft the
+    permission to review drafts too."""
+    return user.has_perm("documents.publish_version") and draft_may_discard(user, draft)
+
+
+def draft_may_discard(user, draft: VersionDraft) -> bool:
+    return draft.created_by_id == user.pk or user.has_perm("documents.review_drafts")
+
+
 @transaction.atomic
-def draft_discard(*, draft: VersionDraft) -> None:
+def draft_discard(*, draft: VersionDraft, discarded_by=None) -> None:
+    if discarded_by is not None:
+        LogEntry.objects.log_actions(
+            discarded_by.pk, [draft], DELETION, single_object=True,
+            change_message=f"Discarded the draft {draft.pk} ({draft.source_filename or 'pasted text'}).",
+        )
     VersionDraft.objects.filter(pk=draft.pk).delete()

@@ -32,7 +32,7 @@ from html.parser import HTMLParser
 # ---------------------------------------------------------------------------
 
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>|\S+@\S+\.\w+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>\n]{0,300}>")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -44,7 +44,7 @@ def plain_line(line: str) -> str:
     line = _LINK_RE.sub(r" \1 ", line)
     line = _TAG_RE.sub(" ", line)
     line = _URL_RE.sub(" ", line)
-    return html.unescape(line)
+    return html.unescape(line).replace("\\", "")
 
 
 def word_list(text: str) -> list[str]:
@@ -103,7 +103,7 @@ def source_lines(raw: str, filename: str = "") -> list[str]:
 
 _MARKER_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
 _LINK_ONLY_RE = re.compile(
-    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
+    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
 )
 # Short lines that are controls or site chrome whatever page they are on.
 _CHROME_PHRASES = re.compile(
@@ -291,7 +291,7 @@ _DATE_FORMS = [
 _STATEMENT_RE = re.compile(
     r"(?<![a-z])(?:effective(?:\s+date)?|last\s+(?:updated|revised|modified|amended|changed|reviewed)|"
     r"(?:date\s+of\s+)?last\s+revision|updated|revised|version\s+date|date|in\s+force\s+(?:from|since|as\s+of))"
-    r"(?:\s+(?:on|as\s+of|from|since|at|date))?\s*[:\-–]?\s*[*_]*\s*$",
+    r"(?:\s+(?:on|as\s+of|from|since|at|date|modified|updated))?\s*[:\-–]?\s*[*_\[(]*\s*$",
     re.I,
 )
 _HISTORY_RE = re.compile(r"(?:until|through|till|to|[-–—])\s", re.I)
@@ -350,7 +350,8 @@ def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
 
 
 def _statements(text: str):
-    for m in re.finditer(r"(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d)", text):
+    # Lookahead only: candidates overlap ("updated 2024-01-30" holds two).
+    for m in re.finditer(r"(?=(?<![A-Za-z0-9])(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d))", text):
         start = m.start()
         for back in range(max(0, start - 12), start + 1):
             if back and text[back - 1].isalnum():
@@ -476,8 +477,10 @@ def _navigation_link(line: str) -> bool:
     texts = re.findall(r"\[([^\]\n]*)\]\(([^)\s]*)", line)
     if not texts:
         return False
-    if any(href.startswith("#") for _, href in texts) and len(texts) >= 1:
-        return True
+    if any(href.startswith("#") for _, href in texts):
+        # A sentence that points into the page ("For California consumers, please review
+        # our Supplemental Statement") is text; a short label is navigation.
+        return max(len(word_list(text)) for text, _ in texts) < 10
     return len(texts) >= 3  # a row of links: a menu or a footer
 
 

@@ -74,6 +74,7 @@ class UploadForm(forms.Form):
                     f"(effective {drafts.day(identical.effective_date)}); there is nothing new to publish."
                 )
         data["uploaded"] = uploaded
+        data["parsed"] = parsed
         return data
 
     def _clean_target(self, data) -> None:

@@ -91,6 +91,10 @@ class VersionQuerySet(models.QuerySet):
     def delete(self):
         raise ImmutableError("Published versions cannot be deleted.")
 
+    def _seal(self):
+        # The one update the database allows on a version (see DocumentVersion.sealed).
+        return super().update(sealed=True)
+
 
 class DocumentVersion(models.Model):
     """One published text of a document. Immutable once saved.
@@ -119,15 +123,25 @@ class DocumentVersion(models.Model):
     source_sha256 = models.CharField(max_length=64, help_text="sha256 of the uploaded bytes' text")
     normalized_text = models.TextField()
     sha256 = models.CharField(max_length=64, help_text="sha256 of the normalized text")
+    # PROTECT: a published version keeps who added it; a user who published cannot be
+    # deleted (deactivate them instead).
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     change_note = models.TextField(blank=True)
+    # Set once, by version_publish, after the clauses are written: from then on database
+    # triggers (documents/immutability.py) refuse any change to the version, its clauses
+    # and their lineage keys. The only update they allow is this flag going from False to True.
+    sealed = models.BooleanField(default=False, editable=False)
 
     objects = VersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "effective_date", "published_at"]
+        permissions = [
+            ("publish_version", "Can publish versions"),
+            ("review_drafts", "Can publish or discard other people's drafts"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "sha256"], name="uniq_version_text_per_document"),
             models.UniqueConstraint(fields=["document", "label"], name="uniq_version_label_per_document"),
@@ -325,6 +339,8 @@ class VersionDraft(models.Model):
     change_note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The upload's parse (drafts.parsed_to_json), reused by the preview and by publishing.
+    parsed = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from documents import align, indexing
+from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
 from documents.models import (
@@ -264,9 +265,12 @@ def version_publish(
         version.full_clean()
         version.save()
         _clauses_create(version, parsed, previous)
+        DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now
 
         document_current_refresh(document=document)
 
+        # The alert outbox, in this transaction: a publish that rolls back sends nothing.
+        alerts_enqueue_for_version(version=version)
         # A version appended to the timeline (the usual case) only touches the spans
         # its changes open or close; a back-dated one may split spans anywhere.
         if document.versions.filter(effective_date__gt=date).exists():
@@ -308,6 +312,11 @@ def document_current_refresh(*, document: Document, today: dt.date | None = None
     return True
 
 
+def documents_current_refresh(*, today: dt.date | None = None) -> int:
+    """Refresh every document's current version (upcoming versions that took effect); count moved."""
+    return sum(document_current_refresh(document=d, today=today) for d in Document.objects.all())
+
+
 def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:
     new = parsed.clauses
     inherited: dict[int, int] = {}  # new clause index -> lineage id
@@ -316,6 +325,21 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
         for row in align.align(old, new):
             if row.old_index is not None and row.new_index is not None:
                 inherited[row.new_index] = old[row.old_index].lineage_id
+    # A back-dated version (an archive recorded it later than the one it precedes) also
+    # takes the keys of the version after it for clauses the one before did not have.
+    following = (
+        version.document.versions.filter(effective_date__gt=version.effective_date)
+        .exclude(pk=version.pk).order_by("effective_date", "published_at", "pk").first()
+    )
+    if following is not None and len(inherited) < len(new):
+        used = set(inherited.values())
+        later = list(following.clauses.order_by("position"))
+        for row in align.align(later, new):
+            if row.old_index is not None and row.new_index is not None and row.new_index not in inherited:
+                lineage_id = later[row.old_index].lineage_id
+                if lineage_id not in used:
+                    inherited[row.new_index] = lineage_id
+                    used.add(lineage_id)
 
     fresh = [
         ClauseLineage(key=_new_lineage_key(), document=version.document)

@@ -6,9 +6,14 @@ POST-only (a GET does nothing but answer 405).
 
 from __future__ import annotations
 
+import errno
+import logging
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_POST
 from haystack.exceptions import SearchBackendError
 
@@ -16,6 +21,35 @@ from documents import drafts
 from documents.forms import UploadForm
 from documents.models import VersionDraft
 from documents.services import PublishError
+
+logger = logging.getLogger(__name__)
+
+# Storage faults during a publish: the transaction rolled back, so the answer is "try
+# again later", not a crash. OSError covers a full disk (ENOSPC), a read-only or
+# unwritable index folder (EROFS, EACCES) and Whoosh's own lock timeouts surface as
+# SearchBackendError; DatabaseError covers "database is locked" and "database or disk
+# is full" (OperationalError).
+STORAGE_FAULTS = (SearchBackendError, OSError, DatabaseError)
+
+
+def storage_fault_message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "full" in str(exc).lower():
+        what = "The server's disk is full."
+    elif isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what = "The search index cannot be written."
+    elif isinstance(exc, SearchBackendError):
+        what = str(exc)
+    else:
+        what = "The database is busy or cannot be written."
+    return (f"{what} The draft is kept and nothing was published; publish it again in a moment, "
+            "or tell the portal's administrators if this goes on.")
+
+
+def _staff_page(response):
+    # Drafts and uploads are staff-only text: never kept by a shared cache or the browser.
+    patch_cache_control(response, private=True, no_store=True)
+    add_never_cache_headers(response)
+    return response
 
 
 @staff_member_required
@@ -33,27 +67,57 @@ def upload(request):
                 new_kind=data["new_kind"],
                 effective_date=data["effective_date"],
                 change_note=data["change_note"],
+                parsed=data["parsed"],
             )
             return redirect("documents:draft", pk=draft.pk)
         status = 400
     else:
         form = UploadForm(initial={"document": request.GET.get("document", "")})
         status = 200
-    return render(
+    return _staff_page(render(
         request, "documents/upload.html", {"form": form, "drafts": drafts.draft_list()}, status=status
-    )
+    ))
 
 
 @staff_member_required
 def draft_detail(request, pk):
     preview = drafts.draft_preview(drafts.draft_get(pk))
-    return render(request, "documents/draft.html", {"preview": preview, "draft": preview.draft})
+    return _staff_page(render(request, "documents/draft.html", {
+        "preview": preview, "draft": preview.draft,
+        "may_publish": drafts.draft_may_publish(request.user, preview.draft),
+    }))
+
+
+def _forbidden(request, draft, message):
+    return _staff_page(render(request, "documents/draft.html", {
+        "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
+    }, status=403))
+
+
+def _unavailable(request, draft, exc):
+    logger.warning("Publishing draft %s failed on storage: %r", draft.pk, exc)
+    message = storage_fault_message(exc)
+    try:
+        response = render(request, "documents/draft.html", {
+            "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
+            "may_publish": True,
+        }, status=503)
+    except STORAGE_FAULTS:  # the preview needs the same storage: a plain page then
+        response = render(request, "503.html", {"message": message}, status=503)
+    response["Retry-After"] = "30"
+    return _staff_page(response)
 
 
 @staff_member_required
 @require_POST
 def draft_publish(request, pk):
     draft = drafts.draft_get(pk)
+    if not request.user.has_perm("documents.publish_version"):
+        return _forbidden(request, draft, "You may upload and preview drafts, but publishing needs "
+                          "the “publish versions” permission (the Publishers group).")
+    if not drafts.draft_may_publish(request.user, draft):
+        return _forbidden(request, draft, "This draft was uploaded by someone else; publishing it "
+                          "needs the permission to review other people's drafts.")
     try:
         result = drafts.draft_publish(draft=draft, published_by=request.user)
     except VersionDraft.DoesNotExist:
@@ -65,14 +129,9 @@ def draft_publish(request, pk):
             request, "documents/draft.html",
             {"preview": preview, "draft": draft, "publish_error": str(exc)}, status=409,
         )
-    except SearchBackendError as exc:
+    except STORAGE_FAULTS as exc:
         # The publish transaction rolled back: nothing was saved, the draft is still here.
-        preview = drafts.draft_preview(draft)
-        message = f"{exc} The draft is kept; publish it again in a moment."
-        return render(
-            request, "documents/draft.html",
-            {"preview": preview, "draft": draft, "publish_error": message}, status=503,
-        )
+        return _unavailable(request, draft, exc)
     messages.success(request, result.message)
     return redirect(result.version)
 
@@ -81,6 +140,9 @@ def draft_publish(request, pk):
 @require_POST
 def draft_discard(request, pk):
     draft = drafts.draft_get(pk)
-    drafts.draft_discard(draft=draft)
+    if not drafts.draft_may_discard(request.user, draft):
+        return _forbidden(request, draft, "This draft was uploaded by someone else; discarding it "
+                          "needs the permission to review other people's drafts.")
+    drafts.draft_discard(draft=draft, discarded_by=request.user)
     messages.success(request, f"Discarded the draft ({draft.source_filename or 'pasted text'}).")
     return redirect("documents:upload")

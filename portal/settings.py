@@ -82,6 +82,12 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind reverse proxies every request comes from a proxy's address: with
+# PORTAL_TRUSTED_PROXIES=N (the number of proxies in front of the portal, each appending
+# to X-Forwarded-For) the client address is the N-th entry from the right of that header,
+# which a client cannot forge; 0 (the default) uses the connection's address only.
+PORTAL_TRUSTED_PROXIES = int(env("PORTAL_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -189,6 +195,12 @@ PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024
 # upload limit so an oversized file gets the form's clear message instead of a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
+# A draft's text is parsed in a child process that is killed after this many seconds
+# (a regular expression cannot be interrupted from inside): the upload is then refused as
+# too complex, instead of holding a worker for minutes. 0 parses in-process, unbounded.
+PORTAL_PARSE_TIMEOUT = float(env("PORTAL_PARSE_TIMEOUT", "10"))
+# Longer texts are refused before parsing (a long legal document has a few thousand lines).
+PORTAL_PARSE_MAX_LINES = int(env("PORTAL_PARSE_MAX_LINES", "50000"))
 
 # --- Security ----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -210,3 +222,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
 }
+
+# --- Watches, alerts and e-mail (issue 14) --------------------------------------
+# One block on purpose: the alerts app, reader sign-in and where e-mail goes.
+INSTALLED_APPS += ["documents.alerts"]
+LOGIN_REDIRECT_URL = "alerts:watches"
+LOGOUT_REDIRECT_URL = "documents:home"
+# PORTAL_EMAIL: "smtp" (default in production), "file" (default in development: one
+# file per message under PORTAL_DATA_DIR/mail), "console", or a dotted backend path.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email = env("PORTAL_EMAIL", "smtp" if PRODUCTION else "file")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email, _email)
+EMAIL_FILE_PATH = env("PORTAL_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "587" if PRODUCTION else "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION and not env_bool("EMAIL_USE_SSL"))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))  # a hung SMTP server fails the send, which is retried
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Policy portal <portal@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Links in e-mails and feeds are absolute: the address readers reach the portal at.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# After a publish commits, send its alerts from a background thread at once (the
+# cron/systemd run of send_alerts picks up anything that thread could not send).
+PORTAL_ALERTS_SEND_ON_PUBLISH = env_bool("PORTAL_ALERTS_SEND_ON_PUBLISH", True)
+PORTAL_ALERTS_MAX_ATTEMPTS = int(env("PORTAL_ALERTS_MAX_ATTEMPTS", "8"))
+PORTAL_CITATIONS_MAX_CHARS = int(env("PORTAL_CITATIONS_MAX_CHARS", "100000"))

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),  # reader sign-in, password reset
+    path("", include("documents.alerts.urls")),
     path("", include("documents.urls")),
 ]
 

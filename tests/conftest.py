@@ -11,6 +11,26 @@ SEEDS = ROOT / "seeds"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_immutability():
+    """Transactional tests end with a flush, which on SQLite DELETEs every row: the
+    immutability triggers would refuse it for published versions. The flush alone runs
+    under the override row (documents.immutability.flush_sql); PostgreSQL TRUNCATEs."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from documents import immutability
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return immutability.flush_sql(self.connection.vendor, sql)
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _isolated_search_index(settings, tmp_path):
     """Point haystack at a fresh Whoosh folder for each test, and reset its connections."""

@@ -247,3 +247,18 @@ def test_upcoming_version_page_says_when_it_takes_effect(client):
     page = client.get(new.get_absolute_url()).content.decode()
     assert "Takes effect on" in page and "upcoming" in page
     assert "Takes effect on" not in client.get(old.get_absolute_url()).content.decode()
+
+
+def test_back_dated_version_shares_keys_with_the_version_after_it(tmp_path):
+    """An archive may record an older text after a newer one: identical clauses still share keys."""
+    folder = tmp_path / "acme" / "terms"
+    folder.mkdir(parents=True)
+    (folder / "2020-12-08.md").write_text(
+        "# Terms\n\nLast updated: July 31, 2013\n\n## 1. Use\n\nUse it well.\n\n## 2. Fees\n\nFees are due monthly.\n")
+    (folder / "2020-12-09.md").write_text(
+        "# Terms\n\nLast updated: February 19, 2010\n\n## 1. Use\n\nUse it well.\n\n## 2. Fees\n\nFees are due yearly.\n")
+    _run(tmp_path)
+    old, new = Document.objects.get().versions.timeline()
+    assert (old.label, new.label) == ("2010-02-19", "2013-07-31")
+    keys = {v.label: {c.number: c.lineage.key for c in v.clauses.all()} for v in (old, new)}
+    assert keys["2010-02-19"]["1"] == keys["2013-07-31"]["1"]

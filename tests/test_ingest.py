@@ -902,7 +902,8 @@ def test_trim_tail_removes_footer_but_keeps_address():
         ("Effective Date: 2024-01-31", dt.date(2024, 1, 31)),
         ("The Terms were last updated on: 17 June 2026", dt.date(2026, 6, 17)),
         ("Users who joined on or after July 24, 2023 may opt out.", None),
-        ("Last updated March 1, 2020. Effective January 5, 2021.", dt.date(2020, 3, 1)),
+        # The date the text takes effect, not the day it was last edited.
+        ("Last updated March 1, 2020. Effective January 5, 2021.", dt.date(2021, 1, 5)),
     ],
 )
 def test_effective_date(text, expected):
@@ -1123,3 +1124,11 @@ def test_closing_list_and_addresses_before_a_footer_are_kept():
     out = trim_tail(lines)
     assert out[-1] == "[dpo@example.com](mailto:dpo@example.com)"
     assert "* Mailgun" in out
+
+
+def test_numbered_paragraph_marked_as_heading_keeps_its_text_as_body():
+    sentence = "You warrant that you will faithfully fill in and submit the registration materials " * 4
+    doc = parse_document(f"# Terms\n\n## 2. Accounts\n\n**2.1 {sentence.strip()}**\n\n### 2.2 {sentence.strip()}\n")
+    for number in ("2.1", "2.2"):
+        (clause,) = by_number(doc, number)
+        assert clause.heading == "" and clause.text.startswith("You warrant that")

@@ -100,7 +100,11 @@ def nothing_saved():
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("editor", "editor@example.com", "pw", is_staff=True)
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("editor", "editor@example.com", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))  # created by migration 0006
+    return user
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ _ORDERED_RE = re.compile(r"^(\s*)(\d{1,3})([.)])(\s+)(\S.*)?$")
 # Lines starting an enumerated paragraph always start a new block, even without a
 # blank line before them (plain-text captures put "(a)" items on consecutive lines).
 _ENUM_START_RE = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:\d{1,3}(?:\\?\.\d{1,3})+\\?\.?\s|\d{1,3}\\[.)]\s|\([a-zA-Z0-9]{1,5}\)\s|[a-zA-Z]{1,4}\)\s|[A-Z]\.\s|[IVX]{1,5}\.\s)"
+    r"^\s*(?:(?:\*\*|__)\s*)?(?:\d{1,3}(?:\\?\.\d{1,3})+\\?\.?\s|\d{1,3}\\[.)]\s|\([a-zA-Z0-9]{1,5}\)\s|[a-zA-Z]{1,4}\)\s|[A-Z]\.\s|[IVX]{1,5}\.\s)"
 )
 
 

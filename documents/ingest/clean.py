@@ -373,11 +373,19 @@ def _footer_start(lines: list[str], start: int) -> int:
             j -= 1
         return j < 0 or not lines[j].rstrip().endswith(":")  # a list the text introduces is text
 
+    def label(k: int) -> bool:  # "Company", "### Legal": a heading over footer links
+        text = strip_inline(lines[k]).strip(" #*_")
+        return classes[k] == "heading" or (
+            classes[k] == "weak" and len(words(text)) <= 4 and not re.search(r"\d|@", text)
+        )
+
     for idx, k in enumerate(nonblank):
         window = nonblank[idx: idx + 8]
-        if classes[k] == "strong" or (
-            any(classes[w] == "strong" for w in window[:5]) and classes[k] != "prose"
-        ) or sum(1 for w in window if nav_bullet(w)) >= 5:
+        if classes[k] == "strong" or sum(1 for w in window if nav_bullet(w)) >= 5:
+            return k
+        ahead = window[:5]
+        first_strong = next((n for n, w in enumerate(ahead) if classes[w] == "strong"), None)
+        if first_strong is not None and all(label(w) for w in ahead[:first_strong]):
             return k
     return len(lines)
 
@@ -416,7 +424,7 @@ def _strip_blank_tail(lines: list[str]) -> list[str]:
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z©(\[])")
 # Flat captures: split after every sentence-like stop, even before lower case
 # ("Wix. com is proudly created with Wix."), so navigation runs become short lines.
-_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|\s+(?=©)")
+_FLAT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<!\s)\s+(?=©)")  # (?<!\s): try a blank run once, not from each of its spaces
 
 
 def _inline_title(rest: str) -> tuple[str, str]:
@@ -484,7 +492,7 @@ def unflatten_text(text: str) -> str:
 
 def is_flat(text: str) -> bool:
     lines = [l for l in text.split("\n") if l.strip()]
-    return len(text) > 3000 and len(lines) <= 3 and max(len(l) for l in lines) > 2500
+    return len(text) > 3000 and len(lines) <= 3 and max((len(l) for l in lines), default=0) > 2500
 
 
 # ---------------------------------------------------------------------------

@@ -64,7 +64,7 @@ _NOT_OURS_RE = re.compile(
 )
 # A part bound after the main text: its dates are its own.
 _PART_HEADING_RE = re.compile(
-    r"^\s*(?:#{1,6}\s+|\*\*|__)?\s*(?:annex|appendix|schedule|exhibit|addendum)"
+    r"^[ \t]*(?:(?:#{1,6}\s+|\*\*|__)[ \t]*)?(?:annex|appendix|schedule|exhibit|addendum)"  # linear: one way to split a blank run
     r"(?:\s+(?:\d{1,3}|[A-Z]|[IVX]{1,5})(?![A-Za-z0-9])|\s*[:\-–—])", re.I | re.M
 )
 _NUMERIC_RE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
@@ -136,11 +136,12 @@ def _statement_dates(text: str, *, not_after: dt.date | None = None):
             other = dt.date(d.year, d.day, d.month)
             if other <= not_after:
                 d = other
-        yield start, d
+        yield start, d, bool(re.search(r"effective|in\s+(?:force|effect)", window, re.I))
 
 
 def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date | None = None) -> dt.date | None:
-    """The date an effective/last-updated statement gives, preferring the top of the text.
+    """The date an effective/last-updated statement gives, preferring the top of the text;
+    there, a statement of when the text takes effect wins over one of when it was updated.
 
     Statements in a part bound after the main text (an annex, a schedule) count only
     when the main text states nothing. ``not_after`` (the day the text was recorded)
@@ -148,12 +149,14 @@ def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date
     """
     part = _PART_HEADING_RE.search(text, 1)
     main_end = part.start() if part else len(text)
-    first_main = first_part = None
-    for start, d in _statement_dates(text, not_after=not_after):
+    first_head = first_main = first_part = None
+    for start, d, effective in _statement_dates(text, not_after=not_after):
         if start < main_end:
             if start < head_chars:
-                return d
+                if effective:
+                    return d  # when it takes effect, over when it was last updated
+                first_head = first_head or d
             first_main = first_main or d
         else:
             first_part = first_part or d
-    return first_main or first_part
+    return first_head or first_main or first_part

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 
-_LINK = r"!?\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"
+_LINK = r"!?\[[^\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)"
 _LINK_RE = re.compile(_LINK)
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _MARKERS_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
 _HEADING_RE = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)\s*$")
 _EMPH_RE = re.compile(r"^(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+$")
+_ITEM_RE = re.compile(r"^\s*(?:[*+\-•]|\d{1,3}[.)])\s+")
 _SEPARATORS = "|·•,/–—>- \t"
 
 # Whole-line controls: what a button or a widget says, never what terms say.
@@ -31,7 +32,8 @@ _CONTROL_RE = re.compile(
     r"(?:cookie|privacy)\s+(?:settings|preferences|choices)|manage\s+(?:cookies|cookie\s+preferences|preferences)|"
     r"accept(?:\s+all)?(?:\s+cookies)?|reject\s+all(?:\s+cookies)?|allow\s+all(?:\s+cookies)?|"
     r"skip\s+to\s+(?:main\s+)?content|(?:open|close|toggle)\s+(?:the\s+)?(?:drawer\s+)?menu|"
-    r"log\s?in|sign\s?in|sign\s?up|log\s?out|sign\s+out|subscribe(?:\s+now)?|"
+    r"log\s?in|sign\s?in|sign\s?up|log\s?out|sign\s+out|subscribe(?:\s+now)?|(?:main\s+)?menu|"
+    r"get\s+started|contact\s+sales|(?:request|book|schedule)\s+a\s+demo|start\s+(?:your\s+|a\s+)?free\s+trial|"
     r"(?:download\s+on|available\s+on|get\s+it\s+on)\s+(?:the\s+)?(?:app\s+store|google\s+play)|"
     r"(?:learn|read|see|show)\s+more|"
     r"was\s+this\s+(?:page|article|information)\s+helpful\??|share\s+(?:this\s+)?(?:page|article)?)"
@@ -113,7 +115,8 @@ def line_kind(line: str) -> str:
             return "menu"
         if all(t in ("", "#") or t.startswith("javascript:") for t in targets):
             return "control"  # a link to nowhere: a button of the page ("Start chat", "×")
-        if _CALL_TO_ACTION_RE.match(plain) and not _INSTRUMENT_RE.search(plain):
+        texts = [_plain(t) for t in re.findall(r"\[([^\]\n]*)\]", core)]
+        if all(_CALL_TO_ACTION_RE.match(t) and not _INSTRUMENT_RE.search(t) for t in texts if t) and any(texts):
             return "control"
         if all(t.startswith("#") or t == "" for t in targets):
             return "anchor link"
@@ -125,7 +128,8 @@ def line_kind(line: str) -> str:
 def _is_toc_entry(line: str) -> bool:
     if "](#" not in line or _HEADING_RE.match(line):
         return False
-    targets = _links_only(_strip(line))
+    # "… (#8-who-may-see-it) and": the entry before the last one of a list in a sentence.
+    targets = _links_only(re.sub(r"\s*(?:,|;|and|or)\s*$", "", _strip(line)))
     return bool(targets) and all(t.startswith("#") for t in targets)
 
 
@@ -150,7 +154,8 @@ def drop_furniture(lines: list[str]) -> list[str]:
             if lines[j].strip():
                 run.append(j)
             j += 1
-        if len(run) >= 3:
+        listed = all(_ITEM_RE.match(lines[k]) for k in run)
+        if len(run) >= 3 or (len(run) == 2 and listed):  # a list of links into the page
             for k in run:
                 drop[k] = True
             k = i - 1
@@ -205,6 +210,8 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
             i = j
         else:
             i += 1
+            while i < len(lines) and not lines[i].strip():
+                i += 1  # a run from a blank line is the run from the next line: linear, not quadratic
 
 
 def _key(text: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_LINK_RE = re.compile(r"!?\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_REF_LINK_RE = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_REF_LINK_RE = re.compile(r"\[([^\[\]\n]+)\]\[[^\]\n]*\]")
 _EMPH_RE = re.compile(r"(\*{1,3}|_{1,3})")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>\n]{0,200}>")
@@ -53,7 +53,7 @@ def clean_heading(s: str) -> str:
     s = s.replace("\\", " ")
     s = _WS_RE.sub(" ", s).strip()
     s = s.strip("*_ ").strip()
-    s = re.sub(r"\s*[:.]+$", "", s) if not re.search(r"\b(?:Inc|Ltd|Co|etc)\.$", s) else s
+    s = re.sub(r"(?<!\s)\s*[:.]+$", "", s) if not re.search(r"\b(?:Inc|Ltd|Co|etc)\.$", s) else s
     return s.strip()
 
 

@@ -62,7 +62,7 @@ def find_cross_references(text: str) -> list[CrossReference]:
                 break
             # "Section 4 and 5" counts even with a singular keyword; lists with commas too.
             pending_range = bool(sep.group("range"))
-            if not plural and not pending_range and not re.match(r"\s*,?\s*(?:and|or)\s", text[end:nxt]):
+            if not plural and not pending_range and not re.match(r"\s*(?:,\s*)?(?:and|or)\s", text[end:nxt]):
                 break
             pos = nxt
     return refs

@@ -157,6 +157,11 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
         inner, after = rest[:close].strip(), rest[close + len(opener):].strip()
         if inner:
             after = _PUNCT_RUN_RE.sub("", after).strip() if re.match(r"^(?:\*\*|__)?\s*[.:](?:\s|\*|_|$)", after) else after
+            if len(words(inner)) > _HEADING_WORDS and is_long_sentence(strip_inline(inner)):
+                # A whole numbered paragraph in bold: its text is the body, not a title.
+                lead, body = _lead_title(inner)
+                body = body if lead else inner
+                return e, lead, (body + ("\n" if after else "") + after).strip(), False
             return e, clean_heading(inner), after, not after
         # "**1\.** text" or "**3.** **Title**"
         if re.match(r"^(\*\*|__)", after):
@@ -282,18 +287,30 @@ def _has_list_sibling(blocks: list[Block], i: int, step: int) -> bool:
     return False
 
 
+_HEADING_WORDS = 30  # more words than any title: a paragraph the page marked as a heading
+
+
 def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | None:
     b = blocks[i]
     if b.kind == "heading":
         text = b.text
         plain = _unescape(strip_inline(text)).strip()
+        if plain[:1] in "*_":
+            plain = _unescape(strip_inline(plain)).strip()  # nested emphasis: "**_3.1. Title_**"
         e = parse_enumerator(plain) or parse_worded(plain)
         if e:
             heading = clean_heading(plain[e.end:])
+            if is_long_sentence(heading) and len(words(heading)) > _HEADING_WORDS:
+                # A whole numbered paragraph marked as a heading: its text is the body.
+                lead, body = _lead_title(plain[e.end:])
+                return ClauseStart(e, lead, body if lead else plain[e.end:].strip(), "H", md_level=b.level,
+                                   titled=bool(lead))
             return ClauseStart(e, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
         heading = clean_heading(text)
         if not heading or _LINK_ONLY_RE.match(text) or _is_date_line(heading):
             return None
+        if len(words(heading)) > _HEADING_WORDS and is_long_sentence(heading):
+            return ClauseStart(None, "", text.strip(), "H", md_level=b.level)  # a paragraph marked as a heading
         return ClauseStart(None, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
     if b.kind == "para":
         first = b.lines[0]
@@ -317,7 +334,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
             # A plain title line over its own date statement ("Additional Product Terms" /
             # "_Effective as of May 27 2025_") starts another instrument bound into the page.
             plain = strip_inline(first).strip()
-            nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+            nxt = next((blocks[k] for k in range(i + 1, len(blocks)) if blocks[k].kind != "blank"), None)  # no copy: linear
             if (
                 nxt is not None
                 and nxt.kind == "para"
@@ -335,7 +352,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
                                titled=True, caps=_is_caps(plain))
         if plain_titles and not rest_lines:
             plain = strip_inline(first).strip()
-            nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+            nxt = next((blocks[k] for k in range(i + 1, len(blocks)) if blocks[k].kind != "blank"), None)  # no copy: linear
             if (
                 nxt is not None
                 and nxt.kind in ("para", "item", "table")

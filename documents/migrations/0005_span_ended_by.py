@@ -37,7 +37,7 @@ def fill_ended_by(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_repair_slugs'),
+        ('documents', '0006_immutable_versions_publish_rights'),
     ]
 
     operations = [

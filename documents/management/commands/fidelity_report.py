@@ -61,7 +61,10 @@ class Command(BaseCommand):
         if json_path:
             command += ["--json", json_path if json_path == "-" else str(Path(json_path).resolve())]
         try:
-            done = subprocess.run(command, env=env, stdout=self.stdout._out, stderr=self.stderr._out, check=False)
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            self.stdout.write(done.stdout, ending="")
+            if done.stderr:
+                self.stderr.write(done.stderr, ending="")
         finally:
             if keep:
                 self.stderr.write(f"Data kept in {folder}")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents import importing
+from documents import importing, services
 
 
 class Command(BaseCommand):
@@ -39,6 +39,8 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             elif options["verbosity"] >= 1:
                 self.stdout.write(line)
+        # Upcoming versions whose day has come become current (published rows stay as they are).
+        services.documents_current_refresh()
         documents = len({item.slug or (item.publisher, item.title) for item in items})
         self.stdout.write(
             f"Summary: {documents} documents, {counts['created']} versions created, "

@@ -1,0 +1,199 @@
+"""The reads of the alerts app: recent changes, a clause's change history, watches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from documents import diff
+from documents.alerts import changes
+from documents.alerts.models import Alert, Watch, WatchKind
+from documents.alerts.tokens import watch_id_from_token
+from documents.models import Clause, ClauseLineage, DocumentVersion, Publisher
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One published version and what it changed, for the changes page and the feeds."""
+
+    version: DocumentVersion
+    previous: DocumentVersion | None
+    counts: dict[str, int]
+
+    @property
+    def document(self):
+        return self.version.document
+
+    @property
+    def sentence(self) -> str:
+        return changes.summary_sentence(self.counts, self.previous)
+
+    @property
+    def compare_url(self) -> str:
+        return changes.compare_url(self.previous, self.version)
+
+    @property
+    def title(self) -> str:
+        return (f"{self.document.publisher.name} · {self.version.official_title or self.document.title}: "
+                f"version of {self.version.effective_date:%-d %B %Y}")
+
+    def as_json(self, absolute) -> dict:
+        d = self.document
+        return {
+            "document": {"slug": d.slug, "title": d.title, "kind": d.kind,
+                         "publisher": {"slug": d.publisher.slug, "name": d.publisher.name}},
+            "version": {"label": self.version.label, "effective_date": self.version.effective_date.isoformat(),
+                        "recorded_date": self.version.recorded_date.isoformat() if self.version.recorded_date else None,
+                        "published_at": self.version.published_at.isoformat(),
+                        "url": absolute(self.version.get_absolute_url())},
+            "previous": {"label": self.previous.label, "effective_date": self.previous.effective_date.isoformat()}
+            if self.previous else None,
+            "summary": self.counts,
+            "sentence": self.sentence,
+            "compare_url": absolute(self.compare_url) if self.previous else None,
+        }
+
+
+def _previous_map(versions: list[DocumentVersion]) -> dict[int, DocumentVersion | None]:
+    """version pk -> the version before it on its document's timeline (one query)."""
+    doc_ids = {v.document_id for v in versions}
+    timeline = (DocumentVersion.objects.filter(document_id__in=doc_ids).timeline()
+                .only("pk", "label", "effective_date", "published_at", "document_id"))
+    last: dict[int, DocumentVersion] = {}
+    out: dict[int, DocumentVersion | None] = {}
+    for v in timeline:
+        out[v.pk] = last.get(v.document_id)
+        last[v.document_id] = v
+    return out
+
+
+def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", page: int = 1,
+                   page_size: int = PAGE_SIZE) -> tuple[list[VersionChange], int]:
+    """Published versions, newest first (by the date they take effect, then by when they
+    were published here), with their change summaries; and how many there are in all."""
+    qs = DocumentVersion.objects.select_related("document__publisher").defer("source_text", "normalized_text")
+    if publisher:
+        qs = qs.filter(document__publisher__slug=publisher)
+    if kind:
+        qs = qs.filter(document__kind=kind)
+    if document:
+        qs = qs.filter(document__slug=document)
+    total = qs.count()
+    start = (page - 1) * page_size
+    versions = list(qs.order_by("-effective_date", "-published_at", "-pk")[start:start + page_size])
+    previous = _previous_map(versions)
+    return [VersionChange(version=v, previous=previous.get(v.pk), counts=changes.change_summary(v, previous.get(v.pk)))
+            for v in versions], total
+
+
+def publishers_with_versions() -> list[Publisher]:
+    return list(Publisher.objects.filter(documents__current_version__isnull=False).distinct().order_by("name"))
+
+
+def publisher_get(slug: str) -> Publisher:
+    try:
+        return Publisher.objects.get(slug=slug)
+    except Publisher.DoesNotExist:
+        raise Http404(f"No publisher called “{slug}”.") from None
+
+
+@dataclass(frozen=True)
+class LineageEvent:
+    """A version in which one clause lineage was added, changed, renumbered or dropped."""
+
+    version: DocumentVersion
+    previous: DocumentVersion | None
+    old: Clause | None
+    new: Clause | None
+    what: list[str]
+
+    @property
+    def lineage_key(self) -> str:
+        return (self.new or self.old).lineage.key
+
+    @property
+    def compare_url(self) -> str:
+        return changes.compare_url(self.previous, self.version)
+
+    @property
+    def sentence(self) -> str:
+        if "added" in self.what:
+            return "The clause first appears in this version."
+        if "removed" in self.what:
+            return "The clause was removed in this version."
+        parts = []
+        if "amended" in self.what:
+            kind = diff.change_kind(f"{self.old.heading}\n{self.old.text}", f"{self.new.heading}\n{self.new.text}")
+            parts.append("editorial change to the wording" if kind == "editorial" else "the wording changed")
+        if "renumbered" in self.what:
+            parts.append(f"renumbered {self.old.number or '–'} → {self.new.number or '–'}")
+        return ("; ".join(parts) or "changed").capitalize() + "."
+
+
+def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
+    """Newest first: every version that changed this clause, from its first appearance."""
+    timeline = list(lineage.document.versions.timeline().defer("source_text", "normalized_text"))
+    by_version = {c.version_id: c for c in lineage.clauses.select_related("lineage")}
+    events = []
+    before: Clause | None = None
+    previous: DocumentVersion | None = None
+    for version in timeline:
+        here = by_version.get(version.pk)
+        if here is not None:
+            here.version = version
+        what = []
+        if here is not None and before is None:
+            what = ["added"]
+        elif here is None and before is not None:
+            what = ["removed"]
+        elif here is not None and before is not None:
+            if here.text_sha != before.text_sha:
+                what.append("amended")
+            if here.number != before.number:
+                what.append("renumbered")
+        if what:
+            events.append(LineageEvent(version=version, previous=previous, old=before, new=here, what=what))
+        before, previous = here, version
+    return events[::-1]
+
+
+def watches_for_user(user) -> list[Watch]:
+    return list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document")
+                .order_by("-active", "kind", "-created_at"))
+
+
+def watch_for_user(user, pk: int) -> Watch:
+    try:
+        return Watch.objects.get(user=user, pk=pk)
+    except Watch.DoesNotExist:
+        raise Http404("You have no such watch.") from None
+
+
+def watch_for_token(token: str) -> Watch | None:
+    watch_id = watch_id_from_token(token)
+    if watch_id is None:
+        return None
+    return Watch.objects.select_related("document", "lineage__document", "user").filter(pk=watch_id).first()
+
+
+def user_watch_state(user, *, document=None, lineage=None) -> Watch | None:
+    """The user's active watch of this document or clause, for the Watch button."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    qs = Watch.objects.active().filter(user=user)
+    if document is not None:
+        return qs.filter(kind=WatchKind.DOCUMENT, document=document).first()
+    return qs.filter(kind=WatchKind.CLAUSE, lineage=lineage).first()
+
+
+def alerts_recent(user, limit: int = 20) -> list[Alert]:
+    return list(Alert.objects.filter(user=user).select_related("changeset__version__document")
+                .order_by("-created_at")[:limit])
+
+
+def as_date(value) -> dt.datetime:
+    return dt.datetime.combine(value, dt.time.min, tzinfo=dt.timezone.utc)

@@ -1,0 +1,126 @@
+"""Atom feeds of changes (Django's syndication framework): all documents, one publisher,
+one document, one clause lineage.
+
+Each entry is one published version (for a clause: one version that changed it),
+links to the compare with the version before, and says what changed in a sentence.
+Entry ids are tag URIs built from the document slug, the version label and the clause
+key, which never change, so a reader never sees an entry twice; ``<updated>`` is the
+date the version takes effect and ``<published>`` the moment it was published here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from documents import selectors as document_selectors
+from documents.alerts import selectors
+
+FEED_SIZE = 50
+TAG = "tag:policy-portal.invalid,2026:"
+
+
+class _ChangesFeed(Feed):
+    feed_type = Atom1Feed
+    author_name = "Policy portal"
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.sentence
+
+    def item_link(self, item):
+        return item.compare_url
+
+    def item_guid(self, item):
+        return f"{TAG}version:{item.version.document.slug}:{item.version.label}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return selectors.as_date(item.version.effective_date)
+
+    def item_pubdate(self, item):
+        return item.version.published_at
+
+    def item_author_name(self, item):
+        return item.version.document.publisher.name
+
+    def item_categories(self, item):
+        return [item.version.document.get_kind_display()]
+
+    def _changes(self, **filters):
+        items, _ = selectors.recent_changes(page_size=FEED_SIZE, **filters)
+        return items
+
+
+class AllChangesFeed(_ChangesFeed):
+    title = "Policy portal: all changes"
+    subtitle = "Every new version of every document, with what changed."
+
+    def link(self):
+        return reverse("alerts:changes")
+
+    def items(self):
+        return self._changes()
+
+
+class PublisherChangesFeed(_ChangesFeed):
+    def get_object(self, request, slug):
+        return selectors.publisher_get(slug)
+
+    def title(self, obj):
+        return f"Policy portal: changes by {obj.name}"
+
+    def subtitle(self, obj):
+        return f"Every new version of {obj.name}'s documents."
+
+    def link(self, obj):
+        return f"{reverse('alerts:changes')}?publisher={obj.slug}"
+
+    def items(self, obj):
+        return self._changes(publisher=obj.slug)
+
+
+class DocumentChangesFeed(_ChangesFeed):
+    def get_object(self, request, slug):
+        return document_selectors.document_get(slug)
+
+    def title(self, obj):
+        return f"Policy portal: {obj.publisher.name} · {obj.title}"
+
+    def subtitle(self, obj):
+        return f"Every new version of {obj.title}, with what changed."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self._changes(document=obj.slug)
+
+
+class ClauseChangesFeed(_ChangesFeed):
+    def get_object(self, request, key):
+        return document_selectors.lineage_get(key)
+
+    def title(self, obj):
+        return f"Policy portal: clause {obj.key} of {obj.document.title}"
+
+    def subtitle(self, obj):
+        return f"Every version of {obj.document.title} that changed this clause."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return selectors.lineage_events(obj)[:FEED_SIZE]
+
+    def item_title(self, item):
+        clause = item.new or item.old
+        name = " ".join(p for p in (clause.number, clause.heading) if p) or clause.anchor
+        return f"{name}: {', '.join(item.what)} in the version of {item.version.effective_date:%-d %B %Y}"
+
+    def item_guid(self, item):
+        return f"{TAG}clause:{item.lineage_key}:{item.version.document.slug}:{item.version.label}"

@@ -1,0 +1,174 @@
+"""Database triggers that refuse changes to published versions, on SQLite and PostgreSQL.
+
+The models refuse ``save()``/``update()``/``delete()`` in Python; these triggers refuse
+the rest (raw SQL, ``bulk_create(update_conflicts=True)``, ``QuerySet._update``, another
+program on the same database):
+
+- a sealed DocumentVersion (``sealed`` is set by ``version_publish`` once its clauses
+  are written) cannot be updated or deleted; the one update allowed on any version is
+  ``sealed`` going from false to true;
+- a Clause of a sealed version cannot be inserted, updated or deleted;
+- a ClauseLineage's key and document never change, and a lineage used by a sealed
+  version cannot be deleted;
+- ``Document.current_version`` may change (publishing moves it) but only to a version
+  of the same document, and never back to nothing.
+
+ClauseSpan is derived data and stays writable. The triggers guard against application
+bugs and ORM paths, not against someone who may drop triggers.
+
+Django rebuilds a SQLite table for some ALTERs (``_remake_table``), which drops its
+triggers silently. So :func:`install` is idempotent and reused: migration 0006 calls
+it, any later migration that alters these tables should end with
+``migrations.RunPython(immutability.install_operation, migrations.RunPython.noop)``,
+and a ``post_migrate`` handler (``documents.apps``) reinstalls them after every
+``migrate`` as a safety net. ``tests/test_immutability_db.py`` checks they exist.
+
+The one bypass is a row in ``portal_immutability_override``: the test suite's flush
+(which empties tables with DELETE on SQLite) sets it for the duration of the flush.
+"""
+
+from __future__ import annotations
+
+OVERRIDE_TABLE = "portal_immutability_override"
+MESSAGE = "immutable: published versions, their clauses and lineage keys cannot be changed"
+
+TRIGGER_NAMES = [
+    "portal_version_no_update",
+    "portal_version_no_delete",
+    "portal_clause_no_insert",
+    "portal_clause_no_update",
+    "portal_clause_no_delete",
+    "portal_lineage_no_update",
+    "portal_lineage_no_delete",
+    "portal_document_current",
+]
+
+_NOT_OVERRIDDEN = f"NOT EXISTS (SELECT 1 FROM {OVERRIDE_TABLE})"
+
+
+def _sealed(version_id: str) -> str:
+    return f"EXISTS (SELECT 1 FROM documents_documentversion WHERE id = {version_id} AND sealed)"
+
+
+_LINEAGE_PUBLISHED = (
+    "EXISTS (SELECT 1 FROM documents_clause c JOIN documents_documentversion v ON v.id = c.version_id "
+    "WHERE c.lineage_id = OLD.id AND v.sealed)"
+)
+_CURRENT_INVALID = (
+    "(NEW.current_version_id IS NULL AND OLD.current_version_id IS NOT NULL) OR "
+    "(NEW.current_version_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM documents_documentversion "
+    "WHERE id = NEW.current_version_id AND document_id = NEW.id))"
+)
+
+# (trigger name, timing/event, table, condition under which the statement is refused)
+_RULES = [
+    ("portal_version_no_update", "BEFORE UPDATE", "documents_documentversion",
+     "NOT (NOT OLD.sealed AND NEW.sealed)"),
+    ("portal_version_no_delete", "BEFORE DELETE", "documents_documentversion", "OLD.sealed"),
+    ("portal_clause_no_insert", "BEFORE INSERT", "documents_clause", _sealed("NEW.version_id")),
+    ("portal_clause_no_update", "BEFORE UPDATE", "documents_clause",
+     f"{_sealed('OLD.version_id')} OR {_sealed('NEW.version_id')}"),
+    ("portal_clause_no_delete", "BEFORE DELETE", "documents_clause", _sealed("OLD.version_id")),
+    ("portal_lineage_no_update", "BEFORE UPDATE", "documents_clauselineage",
+     "NEW.key <> OLD.key OR NEW.document_id <> OLD.document_id"),
+    ("portal_lineage_no_delete", "BEFORE DELETE", "documents_clauselineage", _LINEAGE_PUBLISHED),
+    ("portal_document_current", "BEFORE UPDATE", "documents_document", _CURRENT_INVALID),
+]
+
+
+def _sqlite_statements() -> list[str]:
+    out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
+    for name, event, table, condition in _RULES:
+        out.append(f"DROP TRIGGER IF EXISTS {name}")
+        out.append(
+            f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW "
+            f"WHEN ({condition}) AND {_NOT_OVERRIDDEN} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+        )
+    return out
+
+
+def _postgresql_statements() -> list[str]:
+    out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
+    for name, event, table, condition in _RULES:
+        row = "OLD" if "DELETE" in event else "NEW"
+        # SQLSTATE 23001 (restrict_violation) reaches Django as IntegrityError, as on SQLite.
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF ({condition}) AND {_NOT_OVERRIDDEN} THEN "
+            f"RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = '23001'; END IF; RETURN {row}; END $$"
+        )
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+    return out
+
+
+def statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return _sqlite_statements()
+    if vendor == "postgresql":
+        return _postgresql_statements()
+    return []  # other databases: the Python guards only
+
+
+def install(connection) -> None:
+    """Create (or recreate) the triggers on ``connection``. Idempotent."""
+    with connection.cursor() as cursor:
+        for sql in statements(connection.vendor):
+            cursor.execute(sql)
+
+
+def uninstall(connection) -> None:
+    tables = {name: table for name, _, table, _ in _RULES}
+    with connection.cursor() as cursor:
+        for name in TRIGGER_NAMES:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {tables[name]}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        cursor.execute(f"DROP TABLE IF EXISTS {OVERRIDE_TABLE}")
+
+
+def install_operation(apps, schema_editor) -> None:
+    """For ``migrations.RunPython`` in any migration that alters the guarded tables."""
+    install(schema_editor.connection)
+
+
+def uninstall_operation(apps, schema_editor) -> None:
+    uninstall(schema_editor.connection)
+
+
+def installed(connection) -> set[str]:
+    """Names of the immutability triggers present on ``connection``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            return set()
+        return {row[0] for row in cursor.fetchall()} & set(TRIGGER_NAMES)
+
+
+def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: put back triggers a SQLite table rebuild may have dropped."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "documents_documentversion")} \
+            if "documents_documentversion" in connection.introspection.table_names(cursor) else set()
+    if "sealed" not in columns:
+        return  # migrated back before 0006: nothing to guard with
+    if installed(connection) != set(TRIGGER_NAMES):
+        install(connection)
+
+
+def flush_sql(vendor: str, sql: list[str]) -> list[str]:
+    """``sql`` (a flush's DELETEs) wrapped in the override, for the test suite's flush."""
+    if vendor != "sqlite" or not sql:
+        return sql  # PostgreSQL flushes with TRUNCATE, which fires no row triggers
+    return [f"INSERT OR IGNORE INTO {OVERRIDE_TABLE} (id) VALUES (1)", *sql, f"DELETE FROM {OVERRIDE_TABLE}"]

@@ -1,0 +1,89 @@
+"""Storage faults during publish are answers, not crashes: a 503 that says the draft is
+kept, nothing published half, and the search index as it was (issue 16)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+import pytest
+from django.db import OperationalError
+
+from documents import indexing, services
+from documents.models import Clause, ClauseLineage, DocumentVersion, VersionDraft
+from tests.test_upload import V2, draft_url, md, post_upload, published, staff, staff_client  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def search_count(text: str) -> int:
+    from haystack.query import SearchQuerySet
+
+    return SearchQuerySet().filter(content=text).count()
+
+
+def _state():
+    return (DocumentVersion.objects.count(), Clause.objects.count(), ClauseLineage.objects.count(),
+            VersionDraft.objects.count())
+
+
+FAULTS = {
+    "disk full": OSError(errno.ENOSPC, "No space left on device"),
+    "read-only index": OSError(errno.EROFS, "Read-only file system"),
+    "database locked": OperationalError("database is locked"),
+    "database full": OperationalError("database or disk is full"),
+}
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_a_storage_fault_at_publish_is_a_503_and_nothing_is_saved(staff_client, published, monkeypatch, name):  # noqa: F811
+    post_upload(staff_client, document=published.slug, file=md(V2))
+    draft = VersionDraft.objects.get()
+    before = _state()
+    indexed = search_count("phone")
+
+    def fault(changed, removed):
+        raise FAULTS[name]
+
+    monkeypatch.setattr(indexing, "spans_update", fault)
+    response = staff_client.post(draft_url(draft, "publish"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "draft is kept" in body and "nothing was published" in body
+    assert response["Cache-Control"].startswith("private") or "private" in response["Cache-Control"]
+    assert _state() == before
+    assert search_count("phone") == indexed
+    monkeypatch.undo()
+    # Once the fault is gone, the same draft publishes.
+    assert staff_client.post(draft_url(draft, "publish")).status_code == 302
+    assert published.versions.count() == 2
+
+
+def test_a_fault_in_the_database_write_itself_is_a_503(staff_client, published, monkeypatch):  # noqa: F811
+    post_upload(staff_client, document=published.slug, file=md(V2))
+    draft = VersionDraft.objects.get()
+
+    def full(*args, **kwargs):
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(services, "_clauses_create", full)
+    response = staff_client.post(draft_url(draft, "publish"))
+    assert response.status_code == 503
+    assert published.versions.count() == 1 and VersionDraft.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+def test_a_read_only_index_folder_is_a_503(staff_client, published, settings, tmp_path):  # noqa: F811
+    post_upload(staff_client, document=published.slug, file=md(V2))
+    draft = VersionDraft.objects.get()
+    index = tmp_path / "whoosh"
+    for path in [index, *index.iterdir()]:
+        path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        response = staff_client.post(draft_url(draft, "publish"))
+    finally:
+        for path in [index, *index.iterdir()]:
+            path.chmod(stat.S_IRWXU)
+    assert response.status_code == 503
+    assert published.versions.count() == 1

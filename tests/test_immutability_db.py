@@ -1,0 +1,111 @@
+"""The database itself refuses changes to published versions (documents/immutability.py).
+
+Raw SQL and the ORM paths that bypass the models' Python guards: each must fail with
+IntegrityError, on SQLite and on PostgreSQL (.ci/postgres-tests runs this file too).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from documents import immutability
+from documents.models import Clause, ClauseLineage, ClauseSpan, Document, DocumentVersion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(sql: str, params=()):
+    with pytest.raises(IntegrityError, match="immutable"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_triggers_exist_after_all_migrations():
+    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+
+
+def test_published_version_is_sealed(two_versions):
+    _, v1, v2 = two_versions
+    assert DocumentVersion.objects.filter(pk__in=[v1.pk, v2.pk], sealed=True).count() == 2
+
+
+def test_raw_sql_update_and_delete_are_refused(two_versions):
+    doc, v1, v2 = two_versions
+    clause = Clause.objects.filter(version=v1).first()
+    refused("UPDATE documents_documentversion SET normalized_text = 'x' WHERE id = %s", [v1.pk])
+    refused("UPDATE documents_documentversion SET sealed = %s WHERE id = %s", [False, v1.pk])
+    refused("DELETE FROM documents_documentversion WHERE id = %s", [v1.pk])
+    refused("UPDATE documents_clause SET body = 'x' WHERE id = %s", [clause.pk])
+    refused("DELETE FROM documents_clause WHERE id = %s", [clause.pk])
+    refused("UPDATE documents_clauselineage SET key = 'zzzzzzzz' WHERE id = %s", [clause.lineage_id])
+    refused("DELETE FROM documents_clauselineage WHERE id = %s", [clause.lineage_id])
+    refused("UPDATE documents_document SET current_version_id = NULL WHERE id = %s", [doc.pk])
+    v1.refresh_from_db()
+    assert v1.normalized_text != "x"
+
+
+def test_orm_paths_that_skip_save_are_refused(two_versions):
+    doc, v1, v2 = two_versions
+    clause = Clause.objects.filter(version=v2).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentVersion.objects.filter(pk=v1.pk)._update(
+            [(DocumentVersion._meta.get_field("source_text"), None, "rewritten")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clause.objects.filter(pk=clause.pk)._update([(Clause._meta.get_field("text"), None, "rewritten")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clause.objects.create(
+            version=v2, position=999, anchor="smuggled", text="added later", text_sha="0" * 64,
+            lineage=ClauseLineage.objects.create(key="smuggle1", document=doc),
+        )
+    rewritten = Clause(
+        version=v2, position=clause.position, anchor=clause.anchor, text="rewritten", body="rewritten",
+        text_sha=clause.text_sha, lineage_id=clause.lineage_id,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clause.objects.bulk_create([rewritten], update_conflicts=True,
+                                   unique_fields=["version", "position"], update_fields=["text", "body"])
+    fields = {f.attname: getattr(v1, f.attname) for f in DocumentVersion._meta.concrete_fields}
+    fields.update(source_text="rewritten", normalized_text="rewritten")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentVersion.objects.bulk_create(
+            [DocumentVersion(**fields)], update_conflicts=True,
+            unique_fields=["document", "sha256"], update_fields=["source_text", "normalized_text"],
+        )
+    clause.refresh_from_db()
+    v1.refresh_from_db()
+    assert clause.text != "rewritten" and v1.source_text != "rewritten"
+
+
+def test_current_version_moves_only_to_a_version_of_its_document(two_versions):
+    doc, v1, v2 = two_versions
+    other = factories.document(title="Terms of Service", kind="terms")
+    w = factories.publish(other, factories.POLICY_V1).version
+    Document.objects.filter(pk=doc.pk).update(current_version=v1)  # allowed: its own version
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.filter(pk=doc.pk).update(current_version=w)
+
+
+def test_derived_spans_stay_writable(two_versions):
+    doc, _, _ = two_versions
+    assert ClauseSpan.objects.filter(document=doc).update(version_labels="rebuilt") > 0
+
+
+def test_triggers_come_back_after_a_table_rebuild():
+    # What a later migration altering these tables does on SQLite: the triggers go...
+    immutability.uninstall(connection)
+    assert immutability.installed(connection) == set()
+    # ...and migrate's post_migrate puts them back.
+    immutability.reinstall_after_migrate(sender=None, using="default")
+    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+
+
+def test_deleting_a_user_keeps_who_published(two_versions, django_user_model):
+    from django.db.models import ProtectedError
+
+    doc, _, _ = two_versions
+    user = django_user_model.objects.create_user("author", password="x")
+    factories.publish(doc, factories.POLICY_V2.replace("phone number", "postal address"), added_by=user)
+    with pytest.raises(ProtectedError):
+        user.delete()
