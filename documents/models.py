@@ -272,10 +272,18 @@ class Clause(models.Model):
 class ClauseSpan(models.Model):
     """One distinct text of a clause lineage and the dates it was in force.
 
-    Derived data, rebuilt from the versions by ``services.spans_rebuild``: the search
-    index holds one entry per span, so it grows with the changes, not with the number
-    of versions. ``valid_to`` is the effective date of the version that changed or
-    removed the text (exclusive), None while it is current.
+    Derived data, kept by ``services.spans_extend`` (a version appended to the
+    timeline) and ``services.spans_rebuild`` (any other case): the search index holds
+    one entry per span, so it grows with the changes, not with the number of versions.
+
+    A span does not record which versions hold its text; that is derived from the
+    timeline (``versions()``): every version from ``first_clause``'s up to, not
+    including, ``ended_by``. So a version that carries a clause over unchanged writes
+    nothing to its span, in the database or in the index. ``valid_to`` is the
+    effective date of ``ended_by`` (exclusive), both None while the text is current.
+
+    ``last_clause`` is the clause whose anchor the index links to: the newest one at
+    which the anchor changed (a renumbering), not moved forward on every version.
     """
 
     lineage = models.ForeignKey(ClauseLineage, on_delete=models.CASCADE, related_name="spans")
@@ -285,13 +293,20 @@ class ClauseSpan(models.Model):
     last_clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="+")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    version_labels = models.TextField(help_text="Space-separated labels of the versions holding this text")
+    # The version that changed or dropped the text; None while it is current.
+    ended_by = models.ForeignKey(
+        DocumentVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["document", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["lineage", "first_clause"], name="uniq_span_start"),
+        ]
+        indexes = [
+            # spans_extend reads a document's open spans on every publish.
+            models.Index(fields=["document", "valid_to"], name="span_document_open"),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +315,44 @@ class ClauseSpan(models.Model):
     @property
     def is_current(self) -> bool:
         return self.valid_to is None
+
+    def versions(self) -> list[DocumentVersion]:
+        """The versions holding this text, oldest first (derived from the timeline)."""
+        timeline = list(
+            DocumentVersion.objects.filter(document_id=self.document_id).timeline().only("pk", "label")
+        )
+        return versions_between(timeline, self.first_clause.version_id, self.ended_by_id)
+
+    @property
+    def version_labels(self) -> str:
+        """Space-separated labels of the versions holding this text."""
+        return " ".join(v.label for v in self.versions())
+
+
+def versions_between(timeline: list, first_version_id: int, ended_by_id: int | None) -> list:
+    """The slice of ``timeline`` (versions oldest first) a span covers."""
+    ids = [v.pk for v in timeline]
+    try:
+        start = ids.index(first_version_id)
+    except ValueError:
+        return []
+    end = ids.index(ended_by_id) if ended_by_id in ids else len(ids)
+    return timeline[start:end]
+
+
+class IndexRepairMark(models.Model):
+    """Left while a bulk import runs, removed when it ends.
+
+    An import commits the index and then the database once per batch; a process killed
+    between the two leaves them out of step. A mark still present when the next import
+    starts means that may have happened, and that import repairs the index first.
+    """
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"import started {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class VersionDraft(models.Model):

@@ -806,6 +806,9 @@ def search(params: SearchParams, *, fast: bool | None = None) -> SearchOutcome:
         _search_whoosh(backend, query, params, outcome)
     else:
         _search_haystack(query, params, outcome)
+    from documents.selectors import search_hits_versions  # issue 13: labels from the timeline
+
+    search_hits_versions(outcome.hits, params)
     outcome.searched = True
     if outcome.total == 0 and not outcome.message:
         outcome.message = "No clause matches this search."

@@ -12,6 +12,9 @@ are written by the same update path whatever the engine.
   ``valid_to`` with a far-future date for an open span, because "is null" cannot be
   expressed portably: "as of d" is ``valid_from <= d < valid_until``; ``current``
   is ``valid_to is null``.
+* Which versions hold a span's text is not in the index: it is derived from the
+  timeline at query time (``selectors.search_hits_versions``), so a version that
+  carries a clause over unchanged rewrites no entry.
 * The ``indexed=False`` fields are stored only (``body`` is the clause's plain text,
   for snippets), so a results page can be drawn
   from the index alone, without a database query per hit.
@@ -41,7 +44,6 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
     document_title = indexes.CharField(model_attr="document__title", indexed=False)
     lineage = indexes.CharField(model_attr="lineage__key", indexed=False)
     anchor = indexes.CharField(model_attr="last_clause__anchor", indexed=False)
-    version_labels = indexes.CharField(model_attr="version_labels", indexed=False)
     valid_from = indexes.DateField(model_attr="valid_from")
     valid_to = indexes.DateField(model_attr="valid_to", null=True)
     valid_until = indexes.DateField()
@@ -78,6 +80,6 @@ def span_fingerprint(span: ClauseSpan) -> str:
     parts = (
         span.text_sha, first.heading, first.number, first.text, last.anchor, span.lineage.key,
         document.slug, document.title, document.kind, document.publisher.slug,
-        document.publisher.name, span.version_labels, str(span.valid_from), str(span.valid_to),
+        document.publisher.name, str(span.valid_from), str(span.valid_to),
     )
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]

@@ -9,7 +9,12 @@ from itertools import groupby
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from documents.models import Clause, ClauseLineage, ClauseLineageLink, Document, DocumentVersion, Publisher
+from documents.models import Clause, ClauseLineage, ClauseLineageLink, ClauseSpan, Document, DocumentVersion, Publisher, versions_between
+
+# A version's texts (source and normalized) are the bulk of its row: lists, banners and
+# headers never show them, so they are never fetched outside the places that do.
+VERSION_TEXTS = ("source_text", "normalized_text")
+_CURRENT_TEXTS = tuple(f"current_version__{name}" for name in VERSION_TEXTS)
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class PublisherShelf:
 def documents_by_publisher() -> list[PublisherShelf]:
     documents = (
         Document.objects.with_current()
+        .defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
         .annotate(version_count=Count("versions"))
         .order_by("publisher__name", "title")
@@ -34,6 +40,7 @@ def documents_by_publisher() -> list[PublisherShelf]:
 def document_list() -> list[Document]:
     return list(
         Document.objects.with_current()
+        .defer(*_CURRENT_TEXTS)
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.timeline().only(
             "pk", "label", "effective_date", "document_id")))
         .order_by("publisher__name", "title")
@@ -42,13 +49,13 @@ def document_list() -> list[Document]:
 
 def document_get(slug: str) -> Document:
     try:
-        return Document.objects.with_current().get(slug=slug)
+        return Document.objects.with_current().defer(*_CURRENT_TEXTS).get(slug=slug)
     except Document.DoesNotExist:
         raise Http404(f"No document called “{slug}”.") from None
 
 
 def version_timeline(document: Document) -> list[DocumentVersion]:
-    return list(document.versions.timeline().defer("source_text", "normalized_text"))
+    return list(document.versions.timeline().defer(*VERSION_TEXTS))
 
 
 def version_get(document: Document, label: str) -> DocumentVersion:
@@ -58,14 +65,14 @@ def version_get(document: Document, label: str) -> DocumentVersion:
             raise Http404(f"{document.title} has no published version.")
         return document.current_version
     try:
-        return document.versions.select_related("document__publisher").get(label=label)
+        return document.versions.select_related("document__publisher").defer(*VERSION_TEXTS).get(label=label)
     except DocumentVersion.DoesNotExist:
         raise Http404(f"{document.title} has no version “{label}”.") from None
 
 
 def version_as_of(document: Document, date: dt.date) -> DocumentVersion | None:
     """The version in force on ``date``: the latest one that took effect on or before it."""
-    return document.versions.as_of(date).first()
+    return document.versions.as_of(date).defer(*VERSION_TEXTS).first()
 
 
 def version_clauses(version: DocumentVersion) -> list[Clause]:
@@ -87,7 +94,11 @@ def version_by_ref(ref: str) -> DocumentVersion:
 
 def lineage_get(key: str) -> ClauseLineage:
     try:
-        return ClauseLineage.objects.select_related("document__publisher", "document__current_version").get(key=key)
+        return (
+            ClauseLineage.objects.select_related("document__publisher", "document__current_version")
+            .defer(*(f"document__{name}" for name in _CURRENT_TEXTS))
+            .get(key=key)
+        )
     except ClauseLineage.DoesNotExist:
         raise Http404(f"No clause has the key “{key}”.") from None
 
@@ -125,15 +136,71 @@ def lineage_group_ids(lineage: ClauseLineage) -> list[int]:
 
 
 def lineage_history(lineage: ClauseLineage) -> list[Clause]:
-    """The clause of this lineage (and of keys linked to it) in each version that has it, oldest first."""
-    return list(
-        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage)).select_related("version")
-        .order_by("version__effective_date", "version__published_at", "version__pk")
-    )
+    """The clause of this lineage (and of keys linked to it) in each version that has it, oldest first.
+
+    Kept on the lineage instance: a clause page asks twice (the clause, its banner).
+    Each clause's version points back at the lineage's document, already loaded, so
+    a citation does not fetch the document again."""
+    history = getattr(lineage, "_history", None)
+    if history is None:
+        history = list(
+            Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage)).select_related("version")
+            .defer(*(f"version__{name}" for name in VERSION_TEXTS))
+            .order_by("version__effective_date", "version__published_at", "version__pk")
+        )
+        for clause in history:
+            clause.version.document = lineage.document
+        lineage._history = history
+    return history
 
 
 def clause_in_version(lineage: ClauseLineage, version: DocumentVersion) -> Clause | None:
-    return (
-        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage), version=version)
-        .select_related("version", "lineage").first()
+    clause = (
+        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage), version=version).select_related("version", "lineage")
+        .defer(*(f"version__{name}" for name in VERSION_TEXTS)).first()
     )
+    if clause is not None:
+        clause.version.document = lineage.document
+    return clause
+
+
+def search_hits_versions(hits, params) -> None:
+    """Fill in which versions hold each hit's text, and the one it links to.
+
+    The index does not store this (a carried-over clause would rewrite its entry on
+    every publish): it is derived from each span's first version, the version that
+    ended it and the document's timeline. Two small queries per results page.
+    """
+    from documents.search import _labels_for
+
+    ids = [hit.span_id for hit in hits if hit.span_id]
+    if not ids:
+        return
+    spans = {
+        pk: (document_id, first_version, ended_by)
+        for pk, document_id, first_version, ended_by in ClauseSpan.objects.filter(pk__in=ids).values_list(
+            "pk", "document_id", "first_clause__version_id", "ended_by_id"
+        )
+    }
+    timelines: dict[int, list[DocumentVersion]] = {}
+    rows = (
+        DocumentVersion.objects.filter(document_id__in={s[0] for s in spans.values()})
+        .timeline().only("pk", "label", "document_id")
+    )
+    for version in rows:
+        timelines.setdefault(version.document_id, []).append(version)
+    for hit in hits:
+        span = spans.get(hit.span_id)
+        if span is None:
+            continue
+        labels = [v.label for v in versions_between(timelines.get(span[0], []), span[1], span[2])]
+        hit.version_labels = labels
+        hit.version_label = _labels_for(labels, params)
+        hit.version_date = _as_date(hit.version_label)
+
+
+def _as_date(label: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(label[:10])
+    except ValueError:
+        return None

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from text_unidecode import unidecode
@@ -244,7 +244,7 @@ def version_publish(
         if existing is not None:
             return PublishResult(version=existing, created=False)
 
-        previous = document.versions.filter(effective_date__lte=date).order_by(
+        previous = document.versions.defer("source_text", "normalized_text").filter(effective_date__lte=date).order_by(
             "-effective_date", "-published_at", "-pk"
         ).first()
         version = DocumentVersion(
@@ -272,7 +272,14 @@ def version_publish(
 
         # The alert outbox, in this transaction: a publish that rolls back sends nothing.
         alerts_enqueue_for_version(version=version)
-        changed, removed = spans_rebuild(document)
+        # A version appended to the timeline (the usual case) only touches the spans
+        # its changes open or close; a back-dated one may split spans anywhere.
+        # Keys linked by a back-dated version share spans, which only the rebuild knows.
+        if (document.versions.filter(effective_date__gt=date).exists()
+                or ClauseLineageLink.objects.filter(document=document).exists()):
+            changed, removed = spans_rebuild(document)
+        else:
+            changed, removed = spans_extend(version)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
 
@@ -427,29 +434,101 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
                 lineage_id=lineage_ids[i],
             )
             batch.append((i, clause))
-        Clause.objects.bulk_create([c for _, c in batch])
+        _rows_insert(Clause, [c for _, c in batch])
         saved.update(batch)
 
 
-def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
-    """Recompute the spans of ``document`` from its versions.
+_CLAUSE_FIELDS = ("version", "position", "number", "anchor", "heading", "body", "text", "text_sha", "depth",
+                  "parent", "lineage")
 
-    Walks the timeline; a lineage's span runs while consecutive versions hold the same
-    text, and ends at the first version that changes or drops it. Returns the spans
-    created or changed, and the ids of spans that no longer exist.
+
+def _rows_insert(model, objects: list, fields: tuple[str, ...] = _CLAUSE_FIELDS) -> None:
+    """Insert new rows and set their primary keys, like ``bulk_create``, at a fraction of
+    its cost: ``bulk_create`` compiles every value of every row through the field
+    machinery, most of a large publish's time. The values here are already plain
+    Python (strings, integers, foreign key ids), so they go to the driver as they are.
+    Order of the returned ids is the order of the rows, as ``bulk_create`` assumes too.
     """
-    versions = list(document.versions.timeline().only("pk", "label", "effective_date"))
-    rows = Clause.objects.filter(version__document=document).values_list(
-        "pk", "version_id", "lineage_id", "text_sha"
+    if not objects:
+        return
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in columns)
+    attnames = [f.attname for f in columns]
+    per_statement = max(1, 900 // len(columns))  # well under SQLite's bound-variable limit
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), per_statement):
+            chunk = objects[start: start + per_statement]
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.execute(
+                f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES {', '.join([row] * len(chunk))} "
+                f"RETURNING {quote(opts.pk.column)}",
+                [getattr(obj, name) for obj in chunk for name in attnames],
+            )
+            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+
+
+def spans_extend(version: DocumentVersion) -> tuple[list[int], list[int]]:
+    """Bring the spans up to date after ``version`` was appended to its timeline.
+
+    Only what the version changes is written: spans of clauses it amends or drops are
+    closed, clauses it adds or amends open new spans, a renumbered clause moves its
+    span's anchor. A clause carried over unchanged writes nothing, so the cost follows
+    the change, not the size of the document. Returns the ids of the spans written
+    and of the spans removed (always none here).
+    """
+    new = {
+        lineage_id: (pk, sha, anchor)
+        for pk, lineage_id, sha, anchor in Clause.objects.filter(version=version).values_list(
+            "pk", "lineage_id", "text_sha", "anchor"
+        )
+    }
+    open_spans = ClauseSpan.objects.filter(document_id=version.document_id, valid_to__isnull=True).values_list(
+        "pk", "lineage_id", "text_sha", "last_clause__anchor"
     )
-    by_version: dict[int, dict[int, tuple[int, str]]] = {}
-    from documents.selectors import lineage_roots
+    now = timezone.now()
+    closed, moved, continued = [], [], set()
+    for span_pk, lineage_id, sha, anchor in open_spans:
+        here = new.get(lineage_id)
+        if here is None or here[1] != sha:
+            closed.append(span_pk)
+            continue
+        continued.add(lineage_id)
+        if here[2] != anchor:
+            moved.append(ClauseSpan(pk=span_pk, last_clause_id=here[0], updated_at=now))
+    # Every closed span gets the same values: one UPDATE per chunk, not a CASE per row.
+    for start in range(0, len(closed), 500):
+        ClauseSpan.objects.filter(pk__in=closed[start: start + 500]).update(
+            valid_to=version.effective_date, ended_by=version, updated_at=now
+        )
+    if moved:
+        ClauseSpan.objects.bulk_update(moved, ["last_clause", "updated_at"], batch_size=100)
+    opened = [
+        ClauseSpan(
+            lineage_id=lineage_id, document_id=version.document_id, text_sha=sha,
+            first_clause_id=pk, last_clause_id=pk, valid_from=version.effective_date,
+        )
+        for lineage_id, (pk, sha, _anchor) in new.items()
+        if lineage_id not in continued
+    ]
+    ClauseSpan.objects.bulk_create(opened, batch_size=500)
+    return closed + [s.pk for s in moved] + [s.pk for s in opened], []
 
-    roots = lineage_roots(document.pk)  # linked keys are one clause: one span run
-    for pk, version_id, lineage_id, sha in rows:
-        lineage_id = roots.get(lineage_id, lineage_id)
-        by_version.setdefault(version_id, {})[lineage_id] = (pk, sha)
 
+def _spans_wanted(versions: list[DocumentVersion], rows) -> dict[tuple[int, int], dict]:
+    """The spans a timeline implies: (lineage id, first clause id) -> fields.
+
+    ``rows`` are (clause pk, version id, lineage id, text sha, anchor). A lineage's span
+    runs while consecutive versions hold the same text and ends at the first version
+    that changes or drops it; its last clause moves only when the anchor changes.
+    """
+    by_version: dict[int, dict[int, tuple[int, str, str]]] = {}
+    for pk, version_id, lineage_id, sha, anchor in rows:
+        by_version.setdefault(version_id, {})[lineage_id] = (pk, sha, anchor)
     wanted: dict[tuple[int, int], dict] = {}
     open_spans: dict[int, dict] = {}  # lineage id -> span being extended
     for version in versions:
@@ -459,41 +538,67 @@ def spans_rebuild(document: Document) -> tuple[list[ClauseSpan], list[int]]:
             here = present.get(lineage_id)
             if here is None or here[1] != span["text_sha"]:
                 span["valid_to"] = version.effective_date
+                span["ended_by_id"] = version.pk
                 del open_spans[lineage_id]
-        for lineage_id, (clause_pk, sha) in present.items():
+        for lineage_id, (clause_pk, sha, anchor) in present.items():
             span = open_spans.get(lineage_id)
             if span is None:
                 span = {
                     "lineage_id": lineage_id, "text_sha": sha, "first_clause_id": clause_pk,
-                    "valid_from": version.effective_date, "valid_to": None, "labels": [],
+                    "last_clause_id": clause_pk, "anchor": anchor,
+                    "valid_from": version.effective_date, "valid_to": None, "ended_by_id": None,
                 }
                 open_spans[lineage_id] = span
                 wanted[(lineage_id, clause_pk)] = span
-            span["last_clause_id"] = clause_pk
-            span["labels"].append(version.label)
+            elif anchor != span["anchor"]:
+                span["last_clause_id"], span["anchor"] = clause_pk, anchor
+    return wanted
 
+
+_SPAN_FIELDS = ("text_sha", "last_clause_id", "valid_from", "valid_to", "ended_by_id")
+
+
+def spans_rebuild(document: Document) -> tuple[list[int], list[int]]:
+    """Recompute the spans of ``document`` from its whole timeline.
+
+    For a back-dated version and for repairs; a version appended to the timeline goes
+    through ``spans_extend``, which gives the same spans. Only spans that differ are
+    written. Returns the ids of the spans created or changed, and of those removed.
+    """
+    versions = list(document.versions.timeline().only("pk", "label", "effective_date"))
+    from documents.selectors import lineage_roots
+
+    roots = lineage_roots(document.pk)  # linked keys are one clause: one span run
+    rows = [
+        (pk, version_id, roots.get(lineage_id, lineage_id), sha, anchor)
+        for pk, version_id, lineage_id, sha, anchor in Clause.objects.filter(version__document=document).values_list(
+            "pk", "version_id", "lineage_id", "text_sha", "anchor"
+        )
+    ]
+    wanted = _spans_wanted(versions, rows)
     existing = {(s.lineage_id, s.first_clause_id): s for s in document.spans.all()}
-    changed: list[ClauseSpan] = []
+    now = timezone.now()
+    created: list[ClauseSpan] = []
+    updated: list[ClauseSpan] = []
     for key, data in wanted.items():
-        labels = " ".join(data["labels"])
         span = existing.pop(key, None)
         if span is None:
-            span = ClauseSpan(lineage_id=data["lineage_id"], document=document, first_clause_id=data["first_clause_id"])
-        elif (span.last_clause_id, span.valid_from, span.valid_to, span.version_labels, span.text_sha) == (
-            data["last_clause_id"], data["valid_from"], data["valid_to"], labels, data["text_sha"]
-        ):
-            continue
-        span.text_sha = data["text_sha"]
-        span.last_clause_id = data["last_clause_id"]
-        span.valid_from = data["valid_from"]
-        span.valid_to = data["valid_to"]
-        span.version_labels = labels
-        span.save()
-        changed.append(span)
+            created.append(ClauseSpan(
+                lineage_id=data["lineage_id"], document=document, first_clause_id=data["first_clause_id"],
+                **{name: data[name] for name in _SPAN_FIELDS},
+            ))
+        elif any(getattr(span, name) != data[name] for name in _SPAN_FIELDS):
+            for name in _SPAN_FIELDS:
+                setattr(span, name, data[name])
+            span.updated_at = now
+            updated.append(span)
+    if updated:
+        ClauseSpan.objects.bulk_update(updated, [*_SPAN_FIELDS, "updated_at"], batch_size=500)
+    ClauseSpan.objects.bulk_create(created, batch_size=500)
     removed = [span.pk for span in existing.values()]
     if removed:
         ClauseSpan.objects.filter(pk__in=removed).delete()
-    return changed, removed
+    return [s.pk for s in updated] + [s.pk for s in created], removed
 
 
 _KIND_WORDS = [

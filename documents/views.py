@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from documents import comparison, permalinks, presenters, selectors
+from documents import comparison, pagecache, permalinks, presenters, selectors
 
 
 def home(request):
@@ -44,8 +44,15 @@ def version_detail(request, slug, label):
 
 def _render_version(request, document, version, notice="", status=200):
     timeline = selectors.version_timeline(document)
-    clauses = selectors.version_clauses(version)
-    return render(
+    # Everything the page shows besides the version's own (immutable, cached) body.
+    tag = pagecache.etag(
+        request, version.pk, version.sha256, document.current_version_id, document.title,
+        document.kind, document.publisher.name, [(v.pk, v.label) for v in timeline], notice, status,
+    )
+    if status == 200 and (unchanged := pagecache.not_modified(request, tag)):
+        return unchanged
+    version_toc, version_body = pagecache.version_body(version)
+    response = render(
         request,
         "documents/version.html",
         {
@@ -55,12 +62,14 @@ def _render_version(request, document, version, notice="", status=200):
             "timeline_rows": list(zip(timeline, [None, *timeline[:-1]])),
             "previous": next((b for b, v in zip(timeline, timeline[1:]) if v.pk == version.pk), None),
             "is_current": version.pk == document.current_version_id,
-            "clauses": presenters.clauses_for_display(version, clauses),
+            "version_toc": version_toc,
+            "version_body": version_body,
             "notice": notice,
             "as_of": request.GET.get("as_of", ""),
         },
         status=status,
     )
+    return pagecache.finish(request, response, tag)
 
 
 def clause_latest(request, key):
@@ -106,7 +115,7 @@ def compare(request):
     if not a or not b:
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = comparison.compare_versions(old, new)
+    result = pagecache.compare_cached(old, new, comparison.compare_versions)
     base = reverse("documents:compare")
     swap_url = f"{base}?{urlencode({'a': b, 'b': a})}"
     full = request.GET.get("full") == "1"
@@ -131,7 +140,7 @@ def compare_rows(request):
     if not a or not b or start < 0 or stop < start or stop - start > 5000:
         return HttpResponseBadRequest("Give a, b and a range of at most 5000 rows.")
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = comparison.compare_versions(old, new)
+    result = pagecache.compare_cached(old, new, comparison.compare_versions)
     return render(request, "documents/_compare_rows_fragment.html", {
         "rows": result.rows[start:stop], "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
     })

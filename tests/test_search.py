@@ -396,7 +396,7 @@ def test_search_sync_detects_and_repairs_drift(corpus, capsys):
     ghost.pk = 999_999
     engine.apply(index, [ghost])
     stale = ClauseSpan.objects.select_related("first_clause", "last_clause", "lineage", "document__publisher").get(pk=spans[2].pk)
-    stale.version_labels = "1999-01-01"
+    stale.valid_from = dt.date(1999, 1, 1)
     engine.apply(index, [stale])
 
     report = indexing.compare()

@@ -22,8 +22,16 @@ class Command(BaseCommand):
         counts = {"created": 0, "unchanged": 0, "failed": 0}
         failures = []
         width = len(str(len(items)))
-        for n, item in enumerate(items, 1):
-            outcome = importing.import_item(item)
+        n = 0
+        for outcome in importing.import_items(items):
+            if isinstance(outcome, importing.BatchDone):
+                if outcome.repaired is not None:
+                    self.stdout.write(f"An earlier import was interrupted; search index repaired: {outcome.repaired}.")
+                elif options["verbosity"] >= 1:
+                    self.stdout.write(f"  committed {outcome.done}/{outcome.total} files, {outcome.index_entries} index entries")
+                continue
+            n += 1
+            item = outcome.item
             counts[outcome.status] += 1
             line = f"[{n:>{width}}/{len(items)}] {outcome.status:<9} {item.path} ({outcome.detail})"
             if outcome.status == "failed":

@@ -1,0 +1,123 @@
+"""Bulk import: CPU, wall time and index entries written, beside raw Whoosh.
+
+Run:  .venv/bin/python bench/bench_import.py                       # ../shared/corpus-wide
+      .venv/bin/python bench/bench_import.py PATH [--batch 50]
+
+Django is set up with a temporary PORTAL_DATA_DIR (SQLite and Whoosh inside it,
+deleted at the end). The corpus is mirrored into the temporary folder with slugified
+folder names (and its manifest rewritten to match), because some archives name
+folders "Privacy Policy"; the importer itself is not changed for the benchmark.
+
+Figures:
+* import CPU (``time.process_time``, this process only) and wall time for
+  ``importing.import_items`` over every file: parse, align, database, spans, index;
+  and the part of that CPU spent writing the index (one writer and commit per batch);
+* index entries written (``indexing.WRITES``) against the final number of spans and
+  index documents: the target is entries <= final spans + changed ones;
+* raw Whoosh reference, same run: the final spans' prepared documents written into a
+  fresh index with the same schema by one writer and one commit.
+
+Targets (issue 13): corpus-wide (518 versions, 18.7 MB) under 45 s of CPU.
+CPU time is what matters on a shared machine: wall time includes other processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TMP = Path(tempfile.mkdtemp(prefix="bench-import-"))
+os.environ["PORTAL_DATA_DIR"] = str(TMP)
+os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
+os.environ["SEARCH_BACKEND"] = "whoosh"
+os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from corpus_tools import mirror  # noqa: E402
+
+
+def raw_whoosh(spans_docs: list[dict], schema) -> float:
+    from whoosh import index as whoosh_index
+
+    folder = TMP / "whoosh_raw"
+    folder.mkdir()
+    started = time.process_time()
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = ix.writer(limitmb=128)
+    for doc in spans_docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", default=str(ROOT.parent / "shared" / "corpus-wide"))
+    parser.add_argument("--batch", type=int, default=None, help="versions per batch")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+
+    from documents import importing, indexing
+    from documents.models import ClauseSpan, DocumentVersion
+
+    source = Path(args.path).resolve()
+    items = importing.collect([mirror(source, TMP / "corpus")])
+    size = sum(item.path.stat().st_size for item in items)
+    kwargs = {"batch_versions": args.batch} if args.batch else {}
+    counts = {"created": 0, "unchanged": 0, "failed": 0}
+    batches = index_cpu = 0
+    failures = []
+    wall, cpu = time.perf_counter(), time.process_time()
+    for outcome in importing.import_items(items, **kwargs):
+        if isinstance(outcome, importing.BatchDone):
+            batches += 1
+            index_cpu += outcome.index_cpu_seconds
+            print(f"  {outcome.done}/{outcome.total} files, batch wrote {outcome.index_entries} entries", flush=True)
+            continue
+        counts[outcome.status] += 1
+        if outcome.status == "failed":
+            failures.append(f"{outcome.item.path.name}: {outcome.detail}")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+
+    spans = ClauseSpan.objects.count()
+    changed = ClauseSpan.objects.filter(valid_to__isnull=False).count()
+    backend = indexing.backend()
+    entries = backend.searcher().doc_count()
+    index = indexing._index()
+    docs = list(backend._prepare(index, index.index_queryset().order_by("pk")).values())
+    raw = raw_whoosh(docs, backend.schema)
+    drift = indexing.compare()
+
+    print(f"corpus: {source} ({len(items)} files, {size / 1e6:.1f} MB)")
+    print(f"versions: {counts['created']} created, {counts['unchanged']} unchanged, {counts['failed']} failed "
+          f"({DocumentVersion.objects.count()} in the database)")
+    for line in failures[:5]:
+        print(f"  failed: {line}")
+    print(f"import: {cpu:.1f} s CPU, {wall:.1f} s wall ({counts['created'] / wall:.1f} versions/s, "
+          f"{size / 1e6 / wall:.2f} MB/s), {batches} batches")
+    print(f"  of which index writes: {index_cpu:.1f} s CPU ({indexing.WRITES['commits']} commits)")
+    print(f"index entries written: {indexing.WRITES['entries']} (+{indexing.WRITES['removals']} removals); "
+          f"final spans {spans} (of which {changed} closed by a change), index documents {entries}")
+    print(f"raw Whoosh, same {len(docs)} span documents, one writer: {raw:.1f} s CPU")
+    print(f"drift after import: {drift.summary()}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)

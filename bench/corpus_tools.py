@@ -1,0 +1,53 @@
+"""Pure helpers shared by the benchmarks (no Django set-up here)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+
+def slugify(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def mirror(source: Path, target: Path) -> Path:
+    """Symlink ``source``'s <publisher>/<document>/<date>.md files under slugified names."""
+    renames: dict[tuple[str, str], tuple[str, str]] = {}
+    for file in sorted(source.rglob("*")):
+        rel = file.relative_to(source).parts
+        if not file.is_file() or len(rel) < 3:
+            continue
+        pub, doc = rel[-3], rel[-2]
+        new = renames.setdefault((pub, doc), (slugify(pub) or "publisher", slugify(doc) or "document"))
+        dest = target.joinpath(*new, rel[-1])
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.symlink_to(file.resolve())
+    manifest = source / "manifest.json"
+    if manifest.is_file():
+        entries = json.loads(manifest.read_text(encoding="utf-8"))
+        if isinstance(entries, list):
+            for entry in entries:
+                parts = Path(entry.get("path", "")).parts
+                if len(parts) >= 2 and (parts[0], parts[1]) in renames:
+                    entry["path"] = str(Path(*renames[(parts[0], parts[1])], *parts[2:]))
+        (target / "manifest.json").write_text(json.dumps(entries), encoding="utf-8")
+    return target
+
+
+def synthetic_text(sections: int = 223, items: int = 9) -> str:
+    """A terms of service of sections x items numbered clauses (223 x 9 + 4 = 2,231)."""
+    rnd = random.Random(13)
+    words = ("data service account user content terms agree provide right law party notice payment "
+             "licence use access information rights may shall any other such including without").split()
+
+    def sentence(n):
+        return " ".join(rnd.choice(words) for _ in range(n)).capitalize() + "."
+
+    lines = ["# Synthetic Terms of Service", "", "Effective as of January 1, 2024.", ""]
+    for s in range(1, sections + 1):
+        lines += [f"## {s}. {sentence(3)[:-1]}", ""]
+        for k in range(1, items + 1):
+            lines += [f"{s}.{k} {sentence(25)} {sentence(20)}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Published content never changes, so what is rendered from it is kept, and browsers
+may keep it too.
+
+* ``version_body``: the table of contents and the clauses of a published version,
+  rendered once and cached under the version's id and content hash (a second request
+  neither loads the clauses nor runs a template over them).
+* ``compare_cached``: a comparison of two published versions, under both hashes.
+* ``etag``/``conditional``: an ETag for a page built from published content plus the
+  few things around it that do change (which version is current, the timeline, whether
+  the reader is staff), and ``Cache-Control``; a matching ``If-None-Match`` is a 304
+  before anything is rendered.
+
+The cache is Django's default cache (per process unless settings name a shared one).
+Bump ``RENDER_REVISION`` when the rendering of clauses changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponseNotModified
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
+
+RENDER_REVISION = "1"
+# Anonymous readers' browsers and shared caches may reuse a page this long without
+# asking; after that a revalidation with the ETag costs a 304, not a render.
+PUBLIC_MAX_AGE = 300
+
+
+def _key(*parts) -> str:
+    return ":".join(["page", RENDER_REVISION, *map(str, parts)])
+
+
+def version_body(version) -> tuple[SafeString, SafeString]:
+    """(table of contents, clauses) of a published version, as HTML."""
+    key = _key("version-body", version.pk, version.sha256)
+    cached = cache.get(key)
+    if cached is None:
+        from documents import presenters, selectors
+
+        clauses = presenters.clauses_for_display(version, selectors.version_clauses(version))
+        context = {"clauses": clauses, "version": version}
+        cached = (
+            render_to_string("documents/_version_toc.html", context),
+            render_to_string("documents/_version_body.html", context),
+        )
+        cache.set(key, cached, timeout=None)
+    return mark_safe(cached[0]), mark_safe(cached[1])  # noqa: S308 - rendered by our templates
+
+
+def compare_cached(old, new, compute):
+    """``compute(old, new)``, kept under both versions' ids and hashes."""
+    key = _key("compare", old.pk, old.sha256, new.pk, new.sha256)
+    result = cache.get(key)
+    if result is None:
+        result = compute(old, new)
+        cache.set(key, result, timeout=None)
+    return result
+
+
+def etag(request, *parts) -> str:
+    user = getattr(request, "user", None)
+    staff = bool(user is not None and user.is_authenticated and user.is_staff)
+    raw = "\x1f".join(map(str, (RENDER_REVISION, request.get_host(), request.get_full_path(), staff, *parts)))
+    return '"' + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20] + '"'
+
+
+def _cacheable(request) -> bool:
+    # A page with messages waiting shows them once: never answer it with a 304.
+    return request.method in ("GET", "HEAD") and len(messages.get_messages(request)) == 0
+
+
+def not_modified(request, tag: str):
+    """A 304 when the browser already holds this page, else None."""
+    if not _cacheable(request):
+        return None
+    wanted = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if tag in wanted or "*" in wanted:
+        response = HttpResponseNotModified()
+        _headers(request, response, tag)
+        return response
+    return None
+
+
+def _headers(request, response, tag: str) -> None:
+    response["ETag"] = tag
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ("Cookie",))
+
+
+def finish(request, response, tag: str):
+    """ETag and Cache-Control on a page of published content."""
+    if response.status_code == 200 and _cacheable(request):
+        _headers(request, response, tag)
+    return response
