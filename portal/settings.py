@@ -158,7 +158,7 @@ SEARCH_BACKEND = env("SEARCH_BACKEND", "whoosh")
 SEARCH_INDEX_NAME = env("SEARCH_INDEX_NAME", "portal_clauses")
 _SEARCH_ENGINES = {
     "whoosh": {
-        "ENGINE": "documents.search_backend.PortalWhooshEngine",
+        "ENGINE": "documents.search.backend.PortalWhooshEngine",
         "PATH": env("WHOOSH_PATH", str(DATA_DIR / "whoosh_index")),
     },
     "elasticsearch7": {
