@@ -47,6 +47,7 @@ check-deploy: install
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment.
 serve-production: install
 	PORTAL_ENV=production $(PY) manage.py migrate --noinput
+	PORTAL_ENV=production $(PY) manage.py search_sync --repair
 	PORTAL_ENV=production $(PY) manage.py collectstatic --noinput
 	PORTAL_ENV=production $(VENV)/bin/gunicorn -c portal/gunicorn.conf.py portal.wsgi
 

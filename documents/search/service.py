@@ -115,3 +115,17 @@ def search(params: SearchParams, *, fast: bool | None = None, budget: SearchBudg
     if outcome.total == 0 and not outcome.message:
         outcome.message = "No clause matches this search."
     return outcome
+
+
+def warm() -> float:
+    """Open the shared searcher and compute the filter and facet sets a first search
+    needs (gunicorn calls this in each worker at start-up). Returns the seconds taken."""
+    from documents import indexing
+    from documents.search.whoosh_path import docsets
+
+    started = time.perf_counter()
+    backend = indexing.backend()
+    if hasattr(backend, "warm"):
+        backend.warm()
+        docsets(backend.searcher()).warm()
+    return time.perf_counter() - started
