@@ -152,3 +152,33 @@ def test_ram_storage_lock_is_bounded(settings):
             engine.apply(None, (), ["documents.clausespan.1"])
     finally:
         lock.release()
+
+
+def test_threads_sharing_the_searcher_read_correctly(many, settings):
+    """Many threads through one searcher: Whoosh's segment files kept one read position
+    per file (block headers of long postings lists), so concurrent phrase searches read
+    each other's blocks ("Block tag error", UnpicklingError). Each thread now has its
+    own cursor (documents.search.whoosh_threads)."""
+    settings.SEARCH_COSTLY_CONCURRENCY = 16
+    settings.SEARCH_TIME_BUDGET = 60
+    queries = ['"cookie rule number"', '"widgets and gadgets"', "widget* cookie", "rule -gadgets"]
+    expected = {q: total(q, versions="all") for q in queries}
+    assert all(expected.values()) or expected
+    failures = []
+
+    def worker(seed):
+        for n in range(25):
+            q = queries[(seed + n) % len(queries)]
+            try:
+                got = total(q, versions="all")
+            except Exception as exc:  # noqa: BLE001 - any failure is the bug
+                got = repr(exc)
+            if got != expected[q]:
+                failures.append((q, got))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not failures, failures[:3]

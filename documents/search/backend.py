@@ -13,7 +13,8 @@ Schema (``build_schema``)
 
 Reads (``searcher``)
     One searcher per process and index, shared by every thread (haystack's
-    connections are per thread, so it lives in this module, not on the backend), and
+    connections are per thread, so it lives in this module, not on the backend; the
+    segment files get per-thread read cursors, ``documents.search.whoosh_threads``), and
     refreshed after a commit by reopening only the segments that changed: Whoosh's own
     ``Searcher.refresh`` reuses nothing in 2.7.4 (it matches readers by generation
     number against segment ids) and closes readers other threads may still be using.
@@ -55,6 +56,11 @@ from whoosh.fields import STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
+
+from documents.search import whoosh_threads
+
+# Segment files readable from many threads through one searcher (see whoosh_threads).
+whoosh_threads.install()
 
 # One lock per process guards the index writers of every backend instance (haystack
 # creates one per thread); Whoosh's file lock covers other processes.

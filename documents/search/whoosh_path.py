@@ -28,12 +28,64 @@ from documents.search.results import SearchOutcome, facet_values, hit_from_field
 from documents.search.snippets import Marks, Snippet, snippet
 
 MAX_EXPANSION = 256  # surface words a prefix or fuzzy term may expand to
+MAX_TOTAL_EXPANSION = 1024  # ... and all of a query's prefix and fuzzy terms together
+MAX_EXPANDING_TERMS = 8  # prefix and fuzzy terms per query; later ones are plain words
+MAX_PHRASE_WORDS = 12
 SUGGEST_MIN, SUGGEST_MAX = 3, 20  # letters of a word worth a "did you mean"
 SUGGEST_WORDS = 4
 
 
 class BudgetExceeded(Exception):
     pass
+
+
+_SEGMENT_WORDS: dict = {}  # (segment id, field) -> the segment's words; segments never change
+MAX_CACHED_SEGMENTS = 64
+
+
+def surface_words(searcher) -> list[str]:
+    """Every surface word of the index, from a per-segment cache: after a publish only
+    the new (small) segment is read. For "did you mean"."""
+    sets = docsets(searcher)
+    if sets._words is None:
+        words: set[str] = set()
+        for reader, _ in sets.leaves:
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            key = (segment.segment_id(), "surface") if segment is not None else None
+            cached = _SEGMENT_WORDS.get(key) if key else None
+            if cached is None:
+                cached = [b.decode("utf-8") if isinstance(b, bytes) else b for b in reader.lexicon("surface")] \
+                    if "surface" in reader.indexed_field_names() else []
+                if key:
+                    if len(_SEGMENT_WORDS) >= MAX_CACHED_SEGMENTS:
+                        _SEGMENT_WORDS.pop(next(iter(_SEGMENT_WORDS)))
+                    _SEGMENT_WORDS[key] = cached
+            words.update(cached)
+        sets._words = sorted(words)
+    return sets._words
+
+
+def close_words(reader, word: str, distance: int, *, prefixlength: int, limit: int, budget,
+                candidates=None) -> list[str]:
+    """Surface words at most ``distance`` edits from ``word`` that share its first
+    ``prefixlength`` letters (as Whoosh's ``FuzzyTerm``), nearest and most frequent
+    first: rapidfuzz's C edit distance over those words, instead of Whoosh's
+    pure-Python automaton and Damerau-Levenshtein (~0.5 s for one long word)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    if candidates is None:
+        candidates = []
+        for n, btext in enumerate(reader.expand_prefix("surface", word[:prefixlength]), 1):
+            text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if abs(len(text) - len(word)) <= distance:
+                candidates.append(text)
+            if not n & 511:
+                budget.check()
+    found = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=distance, limit=None)
+    if len(found) > limit:
+        found = sorted(found, key=lambda m: (m[1], m[0]))[:limit]
+    return [match for match, _, _ in found]
 
 
 class _Compiler:
@@ -49,6 +101,8 @@ class _Compiler:
         self.surfaces: set = set()
         self.phrases: list = []
         self.capped = False
+        self.expanded = 0  # words all prefix and fuzzy terms expanded to, so far
+        self.expanding_terms = 0
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.stems), frozenset(self.surfaces), tuple(self.phrases))
@@ -83,36 +137,36 @@ class _Compiler:
             return None if inner is None else wq.AndNot(wq.Every(), inner)
         return self.term(node, negated)
 
+    def _limit(self) -> int:
+        return max(0, min(MAX_EXPANSION, MAX_TOTAL_EXPANSION - self.expanded))
+
     def _expand(self, words) -> list[str]:
         words = list(words)
-        if len(words) > MAX_EXPANSION and not self.capped:
+        limit = self._limit()
+        if len(words) > limit and not self.capped:
             self.capped = True
             self.notices.append(
-                f"A prefix or fuzzy word matched more than {MAX_EXPANSION} different words; "
-                f"only the first {MAX_EXPANSION} were searched. Type more letters to narrow it."
+                f"A prefix or fuzzy word matched more different words than one search looks at "
+                f"({MAX_EXPANSION} per word, {MAX_TOTAL_EXPANSION} in all); only the first were "
+                "searched. Type more letters to narrow it."
             )
-        return words[:MAX_EXPANSION]
+        words = words[:limit]
+        self.expanded += len(words)
+        return words
 
     def prefix_words(self, prefix: str) -> list[str]:
-        out = []
+        out, limit = [], self._limit()
         for btext in self.reader.expand_prefix("surface", prefix):
             out.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-            if len(out) > MAX_EXPANSION:
+            if len(out) > limit:
                 break
         self.budget.check()
         return self._expand(out)
 
     def fuzzy_words(self, word: str, distance: int) -> list[str]:
-        from whoosh import query as wq
-
-        q = wq.FuzzyTerm("surface", word, maxdist=distance, prefixlength=1)
-        out = []
-        for btext in q._btexts(self.reader):
-            out.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-            if len(out) > MAX_EXPANSION:
-                break
-        self.budget.check()
-        return self._expand(out)
+        found = close_words(self.reader, word, distance, prefixlength=1, limit=self._limit() + 1,
+                            budget=self.budget)
+        return self._expand(sorted(found))
 
     def term(self, term: Term, negated: bool):
         from whoosh import query as wq
@@ -121,6 +175,14 @@ class _Compiler:
             return wq.Term(term.field, term.text)
         heading_only = term.field == "heading"
         mark = not negated
+        if term.kind in ("prefix", "fuzzy"):
+            self.expanding_terms += 1
+            if self.expanding_terms > MAX_EXPANDING_TERMS:
+                if self.expanding_terms == MAX_EXPANDING_TERMS + 1:
+                    self.notices.append(f"Only the first {MAX_EXPANDING_TERMS} prefix (*) and fuzzy (~) words "
+                                        "were expanded; the others were searched as plain words.")
+                term = Term(text=term.text, field=term.field)
+                return self.term(term, negated)
         if term.kind in ("prefix", "fuzzy"):
             text = term.text.lower()
             if term.kind == "prefix":
@@ -139,6 +201,9 @@ class _Compiler:
             words = self.analyze("surface", term.text)
             if not words:
                 return None
+            if len(words) > MAX_PHRASE_WORDS:
+                self.notices.append(f"Only the first {MAX_PHRASE_WORDS} words of a phrase were used.")
+                words = words[:MAX_PHRASE_WORDS]
             if mark:
                 self.phrases.append(tuple(words))
             exact = wq.Phrase("surface", words) if len(words) > 1 else wq.Term("surface", words[0])
@@ -212,6 +277,7 @@ class DocSets:
             if reader.has_deletions() else frozenset()
         )
         self._live = None
+        self._words = None
         self._filters: dict = {}
         self._facets: dict[str, dict[str, frozenset]] = {}
 
@@ -456,15 +522,15 @@ def suggest(searcher, query: ParsedQuery, budget) -> str:
     """A corrected query when some of its plain words are in no clause, else "".
 
     Only plausible words are corrected (``SUGGEST_MIN``-``SUGGEST_MAX`` letters, letters
-    only, at most ``SUGGEST_WORDS`` of them): the corrector's cost grows with the
-    word, and a 500-letter string has no useful correction. Corrections come from
-    the surface words, so they are words as written ("cookies", not the stem "cooki").
+    only, at most ``SUGGEST_WORDS`` of them): the cost grows with the word, and a
+    500-letter string has no useful correction. Corrections are surface words (words as
+    written: "cookies", not the stem "cooki") within one (short words) or two edits,
+    found by rapidfuzz in C over the index's words (cached per segment).
     """
     from documents.search.query import replace_terms
 
     words = [t for t in query.terms(kinds=("word", "fuzzy")) if t.field in (None, "heading")]
     reader = searcher.reader()
-    corrector = None
     replacements: dict[Term, Term] = {}
     for term in words[:SUGGEST_WORDS]:
         word = term.text.lower()
@@ -474,11 +540,19 @@ def suggest(searcher, query: ParsedQuery, budget) -> str:
             continue
         if budget.spent():
             break
-        corrector = corrector or searcher.corrector("surface")
-        for candidate in corrector.suggest(word, limit=3, maxdist=2 if len(word) > 4 else 1):
-            if candidate != word:
-                replacements[term] = Term(text=candidate, field=term.field)
-                break
+        distance = 2 if len(word) > 4 else 1
+        try:
+            close = close_words(reader, word, distance, prefixlength=0, limit=50, budget=budget,
+                                candidates=surface_words(searcher))
+        except BudgetExceeded:
+            break
+        close = [c for c in close if c != word]
+        if close:
+            # Nearest first, then the word in the most clauses.
+            from rapidfuzz.distance import Levenshtein
+
+            best = min(close, key=lambda c: (Levenshtein.distance(c, word), -reader.doc_frequency("surface", c), c))
+            replacements[term] = Term(text=best, field=term.field)
     if not replacements:
         return ""
     return str(replace_terms(query.tree, replacements))
