@@ -97,3 +97,14 @@ def test_page_and_api_work_on_xapian(corpus, client):
     assert page.status_code == 200 and "<mark>governing law</mark>" in page.content.decode()
     api = client.get(reverse("documents:api_search"), {"q": "cookie"}).json()
     assert api["count"] == 2
+
+
+def test_similar_clauses_and_suggestions_on_xapian(corpus, client):
+    from documents.models import Clause
+    from documents.search.similar import similar_clauses
+
+    clause = Clause.objects.filter(heading="Disputes").first()
+    similar = similar_clauses(clause)
+    assert all(s["document_title"] != "Terms of Service" for s in similar)  # other documents only
+    data = client.get(reverse("documents:search_suggest"), {"q": "gover"}).json()
+    assert data["suggestions"] == ["Governing law"]

@@ -25,9 +25,13 @@ def similar_clauses(clause, limit: int = SIMILAR_MAX) -> list[dict]:
         clause.version.effective_date)).order_by("-valid_from").only("pk").first()
     if span is None:
         return []
+    from haystack.inputs import Exact
+
+    slug = clause.version.document.slug
     try:
         found = []
-        for result in SearchQuerySet().models(ClauseSpan).more_like_this(span)[: limit * 4]:
+        others = SearchQuerySet().models(ClauseSpan).filter(current=True).exclude(document_exact=Exact(slug))
+        for result in others.more_like_this(span)[: limit * 4]:
             if getattr(result, "document", "") == clause.version.document.slug:
                 continue
             if not getattr(result, "current", False):
