@@ -19,7 +19,9 @@ import time
 
 from loopback import MANAGE, ROOT, get, percentile, portal
 
-QUERIES = ["cookies", "personal data", '"third party"', "terminat*", "privacy -cookie", "refund"]
+# Plain queries: costly ones (phrases, prefixes) may be answered "busy" (503) by the
+# costly-search slot when several arrive at once, which is not what this test measures.
+QUERIES = ["cookies", "personal data", "third party", "termination", "privacy -cookie", "refund"]
 
 
 def main() -> int:
@@ -63,8 +65,9 @@ def main() -> int:
         stop.set()
         for t in threads:
             t.join(60)
+    by_status = {code: errors.count(code) for code in sorted(set(errors))}
     print(f"{args.rebuilds} rebuilds in {wall:.1f} s while {args.clients} clients searched: "
-          f"{answers[0]} answers, {len(empty)} empty, {len(errors)} errors; "
+          f"{answers[0]} answers, {len(empty)} empty, {len(errors)} errors {by_status}; "
           f"p50 {percentile(times, .5) * 1000:.0f} ms, p95 {percentile(times, .95) * 1000:.0f} ms")
     return 0 if not empty and not errors else 1
 
