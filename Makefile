@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install seed test bench demo check-deploy serve-production clean
+.PHONY: run setup install xapian seed test bench demo check-deploy serve-production clean
 
 run: setup seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -19,6 +19,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The second search engine (SEARCH_BACKEND=xapian): xapian-haystack from PyPI, and the
+# Xapian library from Debian (apt-get install python3-xapian: bookworm's Python is
+# 3.11, like the venv). Only the xapian package is put on the venv's path, by a .pth.
+XAPIAN_DIST ?= /usr/lib/python3/dist-packages/xapian
+xapian: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[xapian]'
+	@test -d $(XAPIAN_DIST) || { echo "$(XAPIAN_DIST) is missing: apt-get install python3-xapian"; exit 1; }
+	mkdir -p $(VENV)/debian-xapian && ln -sfn $(XAPIAN_DIST) $(VENV)/debian-xapian/xapian
+	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "debian-xapian.pth").write_text(str(pathlib.Path("$(VENV)/debian-xapian").resolve()) + "\n")'
+	$(PY) -c 'import xapian; print("xapian", xapian.version_string())'
 
 setup: install
 	$(PY) manage.py migrate --noinput
@@ -47,6 +58,7 @@ check-deploy: install
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment.
 serve-production: install
 	PORTAL_ENV=production $(PY) manage.py migrate --noinput
+	PORTAL_ENV=production $(PY) manage.py search_sync --repair
 	PORTAL_ENV=production $(PY) manage.py collectstatic --noinput
 	PORTAL_ENV=production $(VENV)/bin/gunicorn -c portal/gunicorn.conf.py portal.wsgi
 

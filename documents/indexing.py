@@ -2,7 +2,7 @@
 
 ``spans_update`` is called inside the publish transaction, so an index failure rolls
 the publish back. With the portal's Whoosh engine a publish is one batch: one writer,
-one commit, bounded lock waits (see ``documents.search_backend``). Other haystack
+one commit, bounded lock waits (see ``documents.search.backend``). Other haystack
 engines get the same documents through haystack's ``update``/``remove``.
 
 The reverse case (the index committed but the database transaction then failed) leaves

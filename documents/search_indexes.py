@@ -4,8 +4,11 @@ This class is the contract between the portal and every search engine haystack c
 drive (Whoosh by default, Elasticsearch/Solr/OpenSearch in a cluster): the same fields
 are written by the same update path whatever the engine.
 
-* ``text`` (the document field: number, heading and plain text of the clause) and
-  ``heading`` (boosted) are the searchable, stemmed text.
+* ``text`` (the document field: number, heading and plain text of the clause, stored:
+  snippets and "similar clauses" are made from it) and ``heading`` (boosted) are the
+  stemmed text plain words are looked up in; ``surface`` is the same text as written
+  (lowercased, unstemmed, with positions): exact phrases and ``term*`` prefixes are
+  looked up there. ``section`` is the clause's full number ("4.2(a)"), for titles.
 * ``publisher``, ``kind`` and ``document`` are keywords: exact filters and facets
   (haystack adds ``publisher_exact`` etc. for faceting).
 * ``valid_from`` / ``valid_to`` are the span's dates; ``valid_until`` repeats
@@ -15,8 +18,7 @@ are written by the same update path whatever the engine.
 * Which versions hold a span's text is not in the index: it is derived from the
   timeline at query time (``selectors.search_hits_versions``), so a version that
   carries a clause over unchanged rewrites no entry.
-* The ``indexed=False`` fields are stored only (``body`` is the clause's plain text,
-  for snippets), so a results page can be drawn
+* The ``indexed=False`` fields are stored only, so a results page can be drawn
   from the index alone, without a database query per hit.
 * ``fingerprint`` hashes everything that is written, so ``search_sync`` can tell a
   stale entry from a good one without comparing field by field.
@@ -28,22 +30,27 @@ import hashlib
 from haystack import indexes
 
 from documents.models import ClauseSpan
+from documents.search import fields
+from documents.search.results import section_path
 
 OPEN_END = dt.date(9999, 12, 31)
 
 
 class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True)
-    heading = indexes.CharField(model_attr="first_clause__heading", boost=2.0)
-    number = indexes.CharField(model_attr="first_clause__number", indexed=False)
-    body = indexes.CharField(model_attr="first_clause__text", indexed=False)
-    publisher = indexes.CharField(model_attr="document__publisher__slug", faceted=True)
-    publisher_name = indexes.CharField(model_attr="document__publisher__name", indexed=False)
-    kind = indexes.CharField(model_attr="document__kind", faceted=True)
-    document = indexes.CharField(model_attr="document__slug", faceted=True)
-    document_title = indexes.CharField(model_attr="document__title", indexed=False)
-    lineage = indexes.CharField(model_attr="lineage__key", indexed=False)
-    anchor = indexes.CharField(model_attr="last_clause__anchor", indexed=False)
+    text = fields.StemmedTextField(document=True)
+    surface = fields.SurfaceTextField()
+    heading = fields.HeadingField(model_attr="first_clause__heading", boost=2.0)
+    # Edge n-grams of the heading, for haystack's autocomplete (the search box's list).
+    heading_auto = indexes.EdgeNgramField(model_attr="first_clause__heading", stored=False)
+    number = fields.StoredField(model_attr="first_clause__number")
+    section = fields.StoredField()
+    publisher = fields.KeywordField(model_attr="document__publisher__slug", faceted=True)
+    publisher_name = fields.StoredField(model_attr="document__publisher__name")
+    kind = fields.KeywordField(model_attr="document__kind", faceted=True)
+    document = fields.KeywordField(model_attr="document__slug", faceted=True)
+    document_title = fields.StoredField(model_attr="document__title")
+    lineage = fields.StoredField(model_attr="lineage__key")
+    anchor = fields.StoredField(model_attr="last_clause__anchor")
     valid_from = indexes.DateField(model_attr="valid_from")
     valid_to = indexes.DateField(model_attr="valid_to", null=True)
     valid_until = indexes.DateField()
@@ -53,9 +60,13 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
     def get_model(self):
         return ClauseSpan
 
+    def get_updated_field(self):
+        # A rebuild catches up with the spans saved while it ran (see search.backend).
+        return "updated_at"
+
     def index_queryset(self, using=None):
         return self.get_model().objects.select_related(
-            "first_clause", "last_clause", "lineage", "document__publisher"
+            "first_clause__parent__parent", "last_clause", "lineage", "document__publisher"
         )
 
     def prepare_text(self, obj):
@@ -63,6 +74,18 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
         # template render per clause (~10% of bulk indexing time).
         clause = obj.first_clause
         return f"{clause.number} {clause.heading}\n{clause.text}"
+
+    def prepare_surface(self, obj):
+        return self.prepare_text(obj)
+
+    def prepare_section(self, obj):
+        numbers, clause = [], obj.first_clause
+        while clause is not None and len(numbers) < 8:
+            numbers.append(clause.number)
+            if not (clause.number or "").strip().startswith("("):
+                break
+            clause = clause.parent
+        return section_path(numbers)
 
     def prepare_valid_until(self, obj):
         return obj.valid_to or OPEN_END

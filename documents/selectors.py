@@ -171,7 +171,7 @@ def search_hits_versions(hits, params) -> None:
     every publish): it is derived from each span's first version, the version that
     ended it and the document's timeline. Two small queries per results page.
     """
-    from documents.search import _labels_for
+    from documents.search.results import labels_for as _labels_for
 
     ids = [hit.span_id for hit in hits if hit.span_id]
     if not ids:

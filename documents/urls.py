@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from documents import api, search_views, upload_views, views
+from documents import api, upload_views, views
+from documents.search import views as search_views
 
 app_name = "documents"
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("compare/rows/", views.compare_rows, name="compare_rows"),
     path("search/", search_views.search, name="search"),
+    path("search/export/", search_views.search_export, name="search_export"),
+    path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("api/search/", search_views.api_search, name="api_search"),
     path("staff/upload/", upload_views.upload, name="upload"),
     path("staff/drafts/<int:pk>/", upload_views.draft_detail, name="draft"),

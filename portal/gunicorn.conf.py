@@ -11,3 +11,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Open the search index once per worker before it takes requests, so the first
+    search does not pay for it (the searcher is shared by the worker's threads)."""
+    try:
+        from documents.search.service import warm
+
+        worker.log.info("search warmed in %.0f ms", warm() * 1000)
+    except Exception:  # a missing or locked index must not keep the worker down
+        worker.log.exception("search warm-up failed")

@@ -157,15 +157,21 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 # --- Search -----------------------------------------------------------------
-# SEARCH_BACKEND picks haystack's engine: "whoosh" (default, embedded), or a cluster
+# SEARCH_BACKEND picks haystack's engine: "whoosh" (default, embedded), "xapian"
+# (embedded, through the generic haystack path), or a cluster
 # ("elasticsearch7", "solr", "opensearch") at SEARCH_URL. The index schema and the
 # update path are the same for all of them.
 SEARCH_BACKEND = env("SEARCH_BACKEND", "whoosh")
 SEARCH_INDEX_NAME = env("SEARCH_INDEX_NAME", "portal_clauses")
 _SEARCH_ENGINES = {
     "whoosh": {
-        "ENGINE": "documents.search_backend.PortalWhooshEngine",
+        "ENGINE": "documents.search.backend.PortalWhooshEngine",
         "PATH": env("WHOOSH_PATH", str(DATA_DIR / "whoosh_index")),
+    },
+    # Embedded too: Xapian (C++) via xapian-haystack, `make xapian` installs it.
+    "xapian": {
+        "ENGINE": "documents.search.xapian_engine.PortalXapianEngine",
+        "PATH": env("XAPIAN_PATH", str(DATA_DIR / "xapian_index")),
     },
     "elasticsearch7": {
         "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",

@@ -37,7 +37,7 @@ def _isolated_search_index(settings, tmp_path):
     from haystack import connections
 
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "documents.search_backend.PortalWhooshEngine", "PATH": str(tmp_path / "whoosh")}
+        "default": {"ENGINE": "documents.search.backend.PortalWhooshEngine", "PATH": str(tmp_path / "whoosh")}
     }
     settings.HAYSTACK_SILENTLY_FAIL = False
     connections.connections_info = settings.HAYSTACK_CONNECTIONS

@@ -22,7 +22,7 @@ def corpus_imported(tmp_path_factory, django_db_blocker, slugs: set[str] | None 
 
     from documents import importing
 
-    whoosh = {"default": {"ENGINE": "documents.search_backend.PortalWhooshEngine",
+    whoosh = {"default": {"ENGINE": "documents.search.backend.PortalWhooshEngine",
                           "PATH": str(tmp_path_factory.mktemp("corpus-whoosh"))}}
     with django_db_blocker.unblock(), override_settings(HAYSTACK_CONNECTIONS=whoosh, PORTAL_ALERTS_SEND_ON_PUBLISH=False):
         connections.connections_info = whoosh

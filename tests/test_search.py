@@ -34,6 +34,8 @@ if not hasattr(_ingest, "parse_document"):  # pragma: no cover - until the impor
 from documents import indexing, search, services  # noqa: E402
 from documents.models import ClauseSpan  # noqa: E402
 from documents.search import SearchParams, parse_query  # noqa: E402
+from documents.search.params import FACETS  # noqa: E402
+from documents.search.whoosh_path import docsets  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -434,7 +436,7 @@ def test_no_lock_error_when_index_briefly_locked(corpus):
 
 
 def test_lock_held_too_long_is_a_clear_error(corpus, settings):
-    from documents.search_backend import SearchIndexBusy
+    from documents.search.backend import SearchIndexBusy
     from documents.models import DocumentVersion
 
     engine = indexing.backend()
@@ -466,26 +468,39 @@ def test_untitled_clause_title(corpus, client):
     span.first_clause.heading = ""
     indexing.backend().apply(indexing._index(), [span])
     hit = next(h for h in run("remember settings").hits)
-    assert hit.heading == "" and hit.title == "(1) We use cookies to remember your settings."
+    assert hit.heading == "" and hit.title == "§ 1 — We use cookies to remember your settings."
     titled = run("password").hits[0]
-    assert titled.title == "1 Accounts"
+    assert titled.title == "§ 1 — Accounts"
     body = client.get(reverse("documents:search"), {"q": "remember settings"}).content.decode()
-    assert "(untitled clause)" not in body and "(1) We use cookies to remember your settings." in body
+    assert "(untitled clause)" not in body and "§ 1 — We use cookies to remember your settings." in body
     api = client.get(reverse("documents:api_search"), {"q": "remember settings"}).json()
     result = api["results"][0]
-    assert result["title"] == "(1) We use cookies to remember your settings."
+    assert result["title"] == "§ 1 — We use cookies to remember your settings."
     assert result["heading"] == "" and result["number"] == "1"  # the existing fields stay
 
 
 def test_clause_title_shortens_long_text():
+    from documents.search.results import TITLE_CHARS, clause_title
+
     text = "You have given us your consent to process your personal data for one or more specific purposes."
-    title = search.clause_title("5", "", text)
-    assert title.startswith("(5) You have given us your consent") and title.endswith(" …")
-    assert len(title) <= search.TITLE_CHARS + 6 and "  " not in title
-    assert search.clause_title("5", "", "Short.") == "(5) Short."
-    assert search.clause_title("", "", "No number here.") == "No number here."
-    assert search.clause_title("5", "", "") == "(5) (untitled clause)"
-    assert search.clause_title("2.1", "Cookies", text) == "2.1 Cookies"
+    title = clause_title("5", "", text)
+    assert title.startswith("§ 5 — You have given us your consent") and title.endswith(" …")
+    assert len(title) <= TITLE_CHARS + 10 and "  " not in title
+    assert clause_title("5", "", "Short.") == "§ 5 — Short."
+    assert clause_title("", "", "No number here.") == "No number here."
+    assert clause_title("5", "", "") == "§ 5 — (untitled clause)"
+    assert clause_title("2.1", "Cookies", text) == "§ 2.1 — Cookies"
+    # The garbled "((a)) rent" of bracketed item numbers is gone.
+    assert clause_title("4.2(a)", "", "Rent, lease or sublet.") == "§ 4.2(a) — Rent, lease or sublet."
+
+
+def test_section_path_joins_items_to_their_parents():
+    from documents.search.results import section_path
+
+    assert section_path(["(a)", "4.2"]) == "4.2(a)"
+    assert section_path(["(i)", "(a)", "4.2.", "4"]) == "4.2(a)(i)"
+    assert section_path(["4.2.1", "4.2"]) == "4.2.1"
+    assert section_path(["", "3"]) == "" and section_path(["(b)"]) == "(b)"
 
 
 @pytest.mark.parametrize("q, kw", [
@@ -502,7 +517,7 @@ def test_counts_match_the_generic_path(corpus, q, kw):
     slow = search.search(SearchParams(q=q, **kw), fast=False)
     assert fast.total == slow.total
     assert {h.span_id for h in fast.hits} == {h.span_id for h in slow.hits}
-    for name in search.FACETS:
+    for name in FACETS:
         assert _counts(fast, name) == _counts(slow, name), name
 
 
@@ -512,9 +527,12 @@ def test_counts_match_whoosh_matchers(corpus, q):
     the set-algebra count equals the documents Whoosh's own matchers find."""
     from whoosh import query as wq
 
+    from documents.search.service import SearchBudget
+    from documents.search.whoosh_path import _Compiler
+
     searcher = indexing.backend().searcher()
     parsed = parse_query(q)
-    userq = search._whoosh_query(parsed.tree, searcher.schema, [])
+    userq = _Compiler(searcher, [], SearchBudget()).compile(parsed.tree)
     expected = set(searcher.docs_for_query(wq.And([userq, wq.Term("current", True)])))
     assert expected and run(q).total == len(expected)
 
@@ -549,11 +567,11 @@ def test_document_sets_live_as_long_as_their_searcher(corpus):
     engine = indexing.backend()
     assert run("cookie").total == 3
     first = engine.searcher()
-    sets = search._docsets(first)
-    assert search._docsets(first) is sets and sets.version_docs(SearchParams()) is not None
+    sets = docsets(first)
+    assert docsets(first) is sets and sets.version_docs(SearchParams()) is not None
     publish("Acme", "Privacy Policy", "privacy", ACME_V2 + [("Fresh", "Brand new cookie words.")], dt.date(2025, 1, 1))
     assert run("cookie").total == 4  # a new generation: new sets, not stale ones
-    assert search._docsets(engine.searcher()) is not sets
+    assert docsets(engine.searcher()) is not sets
     gone = weakref.ref(sets)
     del sets, first
     gc.collect()

@@ -618,7 +618,7 @@ def test_back_dated_preview_compares_with_the_version_it_will_follow(staff_clien
 @pytest.mark.django_db
 def test_busy_search_index_publishes_nothing_and_keeps_the_draft(staff_client, published, monkeypatch):
     from documents import indexing
-    from documents.search_backend import SearchIndexBusy
+    from documents.search.backend import SearchIndexBusy
 
     def busy(changed, removed):
         raise SearchIndexBusy("The search index is busy; try again in a moment.")

@@ -1,8 +1,15 @@
 """Compare the search index with the database's ClauseSpans, and repair the drift.
 
     manage.py search_sync            report: missing, stale and orphaned entries
-    manage.py search_sync --repair   fix them (and build the index if it is empty)
-    manage.py search_sync --rebuild  empty the index and write every span again
+    manage.py search_sync --repair   fix them (and build the index if it is empty or
+                                     was written with another schema); removes what a
+                                     killed rebuild left. Run at start-up (make run,
+                                     make serve-production), so a killed import or
+                                     rebuild is repaired by itself.
+    manage.py search_sync --rebuild  write every span into a new index beside the live
+                                     one, then switch to it atomically: searches keep
+                                     answering from the old index until the switch
+    manage.py search_sync --warm     open the searcher and its filter sets (start-up)
 
 Missing: a span with no index entry. Stale: an entry whose fingerprint (see
 ``ClauseSpanIndex.span_fingerprint``) differs from the span's. Orphaned: an entry for a
@@ -24,14 +31,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repair", action="store_true", help="Index missing and stale spans, drop orphans.")
         parser.add_argument("--rebuild", action="store_true", help="Empty the index and index every span.")
+        parser.add_argument("--warm", action="store_true", help="Open the searcher and warm its caches.")
         parser.add_argument("--show", type=int, default=10, help="How many ids of each kind to list (default 10).")
 
-    def handle(self, *args, repair=False, rebuild=False, show=10, **options):
+    def handle(self, *args, repair=False, rebuild=False, warm=False, show=10, **options):
         try:
             if rebuild:
                 written = sync.rebuild()
                 self.stdout.write(f"Rebuilt the search index: {written} spans indexed.")
                 return
+            if warm and not repair:
+                self._warm()
+                return
+            engine = sync.backend()
+            if repair and hasattr(engine, "cleanup_rebuilds"):
+                for name in engine.cleanup_rebuilds():
+                    self.stdout.write(f"Removed {name}, left by an interrupted rebuild.")
             report = sync.compare()
             self.stdout.write(report.summary())
             if show:
@@ -53,6 +68,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"After repair: {after.summary()}")
                 if after.drift:
                     raise CommandError("Drift remains after the repair.")
+                if warm:
+                    self._warm()
             elif report.drift or report.rebuild_needed:
                 raise SystemExit(1)
         except CommandError:
@@ -65,3 +82,9 @@ class Command(BaseCommand):
             if isinstance(exc, (SearchBackendError, OSError)):
                 raise CommandError(f"The search index could not be used: {exc}") from exc
             raise
+
+    def _warm(self):
+        from documents.search.service import warm
+
+        seconds = warm()
+        self.stdout.write(f"Search warmed in {seconds * 1000:.0f} ms.")
