@@ -52,6 +52,10 @@ def _moved_lineages(old: DocumentVersion, new: DocumentVersion) -> set[int]:
     return moved
 
 
+# The clause history (selectors.clause_history) asks the same question for each step.
+moved_lineages = _moved_lineages
+
+
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     document = lineage.document
     current = document.current_version

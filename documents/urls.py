@@ -10,11 +10,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("d/<slug:slug>/", views.document_detail, name="document"),
     re_path(rf"^d/(?P<slug>[-\w]+)/v/{LABEL}/$", views.version_detail, name="version"),
+    re_path(rf"^d/(?P<slug>[-\w]+)/v/{LABEL}/pdf/$", views.version_pdf, name="version_pdf"),
     # Clause permalinks: /c/<key>/ follows the lineage to the newest version,
     # /c/<key>/<label>/ pins the clause as it reads in one version.
     path("c/<str:key>/", views.clause_latest, name="clause_latest"),
     re_path(rf"^c/(?P<key>[0-9a-z]+)/{LABEL}/$", views.clause_pinned, name="clause_pinned"),
     path("compare/", views.compare, name="compare"),
+    path("compare/pdf/", views.compare_pdf, name="compare_pdf"),
     path("search/", search_views.search, name="search"),
     path("api/search/", search_views.api_search, name="api_search"),
     path("staff/upload/", upload_views.upload, name="upload"),
