@@ -24,6 +24,18 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"PDF export fetches nothing ({url[:80]})")
 
 
+def _fetcher():
+    """A WeasyPrint URL fetcher that refuses every URL (WeasyPrint then leaves the
+    resource out and renders the rest)."""
+    from weasyprint.urls import URLFetcher
+
+    class NoFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            _no_fetch(url)
+
+    return NoFetcher()
+
+
 def _stylesheet() -> str:
     path = finders.find("documents/pdf.css")
     with open(path, encoding="utf-8") as f:
@@ -33,7 +45,8 @@ def _stylesheet() -> str:
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML  # imported late: it loads pango, a cost views without PDFs skip
 
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[CSS(string=_stylesheet())])
+    fetcher = _fetcher()
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[CSS(string=_stylesheet(), url_fetcher=fetcher)])
 
 
 def version_html(version: DocumentVersion, *, site_url: str) -> str:

@@ -114,15 +114,21 @@ def clause_html(clause: Clause) -> SafeString:
 
 
 def heading_levels(depths: list[int | None]) -> list[int]:
-    """h2 for top-level clauses, one deeper per level, but never more than one level
-    below the heading before (a sub-clause of an untitled clause would skip one).
-    ``None`` stands for a clause shown without a heading."""
-    levels, last = [], 1
+    """h2 for top-level clauses and one level deeper per nesting level, but never more
+    than one below the enclosing heading (a sub-clause of an untitled clause would skip
+    one); siblings share a level. ``None`` stands for a clause shown without a heading:
+    it takes no level of its own."""
+    levels: list[int] = []
+    stack: list[tuple[int, int]] = []  # (depth, level) of the headings enclosing the next one
     for depth in depths:
-        level = min(2 + (depth or 0), last + 1, 6)
+        if depth is None:
+            levels.append(min((stack[-1][1] + 1) if stack else 2, 6))
+            continue
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        level = min((stack[-1][1] + 1) if stack else 2, 6)
+        stack.append((depth, level))
         levels.append(level)
-        if depth is not None:
-            last = level
     return levels
 
 
