@@ -19,7 +19,6 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.text import slugify
 
 from documents import comparison, selectors, services
 from documents.ingest.model import ParsedDocument
@@ -124,7 +123,7 @@ def text_parse(uploaded: UploadedText) -> ParsedDocument:
 
 def new_document_slug(*, publisher_name: str, title: str) -> str:
     """The slug services.document_get_or_create would give a new document."""
-    return slugify(f"{slugify(publisher_name)} {title.strip()}")[:120]
+    return services.document_slug_for(publisher_name=publisher_name, title=title)
 
 
 # --- Reads --------------------------------------------------------------------

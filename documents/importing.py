@@ -5,9 +5,14 @@ Two layouts are understood:
 * files listed in a ``manifest.json`` beside them (``{"files": {name: {publisher,
   title, kind, slug}}}``), as in ``seeds/``;
 * folders laid out ``<publisher>/<document>/<YYYY-MM-DD>.md`` (Open Terms Archive's
-  layout), each file a version of that document dated by its name. A
-  ``manifest.json`` at the top, in Open Terms Archive's list form, names the services
-  and document types properly.
+  layout), each file a version of that document. The file's date is the day the text
+  was *recorded*, not the day it took effect: the effective date is the one the text
+  states, and only a text that states none is placed on the timeline by its file
+  date (not marked "stated"). A ``manifest.json`` at the top, in Open Terms Archive's
+  list form, names the services and document types as they are written.
+
+Folder names are shown as written ("Financial Times", "thomsonreuters.com"); slugs
+are derived from them by ``services.document_get_or_create``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from documents import services
 
@@ -38,7 +46,8 @@ class ImportItem:
     title: str
     kind: str
     slug: str
-    effective_date: dt.date | None
+    effective_date: dt.date | None  # given by a manifest: wins over the text's own
+    recorded_date: dt.date | None = None  # an archive's file date
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,12 @@ def _titles_from_list_manifest(manifest) -> dict[tuple[str, str], tuple[str, str
     return titles
 
 
-def _humanize(slug: str) -> str:
-    return slug.replace("-", " ").replace("_", " ").strip().title()
+def _humanize(name: str) -> str:
+    """A folder name as a title: "privacy-policy" -> "Privacy Policy"; a name already
+    written by a person ("Financial Times", "thomsonreuters.com") stays as it is."""
+    if re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", name) and ("-" in name or "_" in name or name.isalpha()):
+        return name.replace("-", " ").replace("_", " ").strip().title()
+    return name.strip()
 
 
 def collect(paths: list[Path]) -> list[ImportItem]:
@@ -101,11 +114,19 @@ def collect(paths: list[Path]) -> list[ImportItem]:
                 ImportItem(
                     path=file, publisher=publisher, title=title,
                     kind=services.kind_guess(document_dir),
-                    slug=f"{publisher_dir}-{document_dir}".lower(),
-                    effective_date=dt.date.fromisoformat(match.group(1)),
+                    slug="",
+                    effective_date=None,
+                    recorded_date=_date_or_none(match.group(1)),
                 )
             )
     return items
+
+
+def _date_or_none(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None  # "2021-02-30.md": not a date, the text's own date (or today) is used
 
 
 def _item_for_listed_file(path: Path, manifest: dict | None = None) -> ImportItem:
@@ -116,10 +137,14 @@ def _item_for_listed_file(path: Path, manifest: dict | None = None) -> ImportIte
     if not path.is_file():
         raise ImportSourceError(f"{path}: listed in the manifest but missing")
     date = entry.get("effective_date")
+    try:
+        effective = dt.date.fromisoformat(date) if date else None
+    except (TypeError, ValueError):
+        raise ImportSourceError(f"{path}: effective_date {date!r} in the manifest is not a YYYY-MM-DD date") from None
     return ImportItem(
-        path=path, publisher=entry["publisher"], title=entry["title"],
-        kind=entry.get("kind") or services.kind_guess(entry["title"]),
-        slug=entry.get("slug", ""), effective_date=dt.date.fromisoformat(date) if date else None,
+        path=path, publisher=entry.get("publisher", ""), title=entry.get("title", ""),
+        kind=entry.get("kind") or services.kind_guess(entry.get("title", "")),
+        slug=entry.get("slug", ""), effective_date=effective,
     )
 
 
@@ -130,15 +155,22 @@ def import_item(item: ImportItem) -> ImportOutcome:
         text = services.decode_upload(raw)
         if item.path.suffix.lower() not in _TEXT_SUFFIXES:
             raise services.PublishError(f"unsupported file type {item.path.suffix!r}")
-        document = services.document_get_or_create(
-            publisher_name=item.publisher, title=item.title, kind=item.kind, slug=item.slug
-        )
-        result = services.version_publish(
-            document=document, source_text=text, filename=item.path.name,
-            effective_date=item.effective_date, change_note=f"Imported from {item.path.name}",
-        )
+        parsed = services.version_parse(text, filename=item.path.name, recorded_date=item.recorded_date)
+        # Publisher, document and version together or not at all: a file that fails
+        # leaves no document behind.
+        with transaction.atomic():
+            document = services.document_get_or_create(
+                publisher_name=item.publisher, title=item.title, kind=item.kind, slug=item.slug
+            )
+            result = services.version_publish(
+                document=document, source_text=text, filename=item.path.name,
+                effective_date=item.effective_date, recorded_date=item.recorded_date,
+                change_note=f"Imported from {item.path.name}", parsed=parsed,
+            )
     except (services.PublishError, OSError) as exc:
         return ImportOutcome(item=item, status="failed", detail=str(exc))
+    except ValidationError as exc:
+        return ImportOutcome(item=item, status="failed", detail="invalid: " + "; ".join(exc.messages))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a bulk import
         # The publish transaction has rolled back, so nothing of this file is saved; the
         # traceback goes to the log for whoever maintains the importer.

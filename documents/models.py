@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class ImmutableError(ValidationError):
@@ -145,6 +146,11 @@ class DocumentVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("documents:version", args=[self.document.slug, self.label])
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Published, but its effective date is still ahead: "takes effect on …"."""
+        return self.effective_date > timezone.localdate()
 
 
 class ClauseLineage(models.Model):

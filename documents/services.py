@@ -11,11 +11,14 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from text_unidecode import unidecode
 
 from documents import align, indexing
 from documents.ingest import parse_document
@@ -60,31 +63,110 @@ def clause_text_sha(heading: str, text: str) -> str:
     return text_sha256(normal)
 
 
-def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
-    slug = slug or slugify(name)
+def name_slug(name: str, *, max_length: int) -> str:
+    """A URL slug for a name as a person or a folder writes it.
+
+    "Financial Times" -> "financial-times", "thomsonreuters.com" -> "thomsonreuters-com",
+    "Société Générale" -> "societe-generale", "日本語" -> "ri-ben-yu" (transliterated, so
+    non-Latin names still read). A name with nothing to transliterate (only symbols or
+    emoji) gets a short stable hash, so every name has a slug.
+    """
+    ascii_name = unidecode(unicodedata.normalize("NFKC", name))
+    # Dots, slashes and the like separate words in names ("example.com", "A/B").
+    slug = slugify(re.sub(r"[^\w\s-]", " ", ascii_name))
     if not slug:
+        slug = "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def _slug_unique(base: str, *, max_length: int, taken) -> str:
+    """``base``, or ``base-2``, ``base-3`` ... (cut to fit) when ``taken(slug)`` says it is used."""
+    if not taken(base):
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+        if not taken(candidate):
+            return candidate
+        n += 1
+
+
+def _check_clean(obj) -> None:
+    """full_clean() whose failure is a PublishError naming the fields, not a ValidationError."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+        raise PublishError(f"Invalid {obj._meta.verbose_name}: {problems}") from None
+
+
+_PUBLISHER_SLUG_MAX = Publisher._meta.get_field("slug").max_length
+_DOCUMENT_SLUG_MAX = Document._meta.get_field("slug").max_length
+
+
+def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
+    """The publisher called ``name`` (shown as written), created with a derived slug if new."""
+    name = " ".join((name or "").split())
+    if not name:
         raise PublishError("A publisher needs a name.")
-    publisher, _ = Publisher.objects.get_or_create(slug=slug, defaults={"name": name.strip()})
+    slug = name_slug(slug or name, max_length=_PUBLISHER_SLUG_MAX)
+    publisher = Publisher.objects.filter(slug=slug).first() or Publisher.objects.filter(name=name).first()
+    if publisher is not None:
+        return publisher
+    publisher = Publisher(slug=slug, name=name)
+    _check_clean(publisher)
+    publisher.save()
     return publisher
 
 
+def document_slug_for(*, publisher_name: str, title: str) -> str:
+    """The slug a new document of that publisher and title gets (before de-duplication)."""
+    publisher = name_slug(" ".join(publisher_name.split()), max_length=_PUBLISHER_SLUG_MAX)
+    return name_slug(f"{publisher} {title.strip()}", max_length=_DOCUMENT_SLUG_MAX)
+
+
+@transaction.atomic
 def document_get_or_create(
     *, publisher_name: str, title: str, kind: str = DocumentKind.OTHER, slug: str = ""
 ) -> Document:
-    title = title.strip()
+    """The document ``title`` of ``publisher_name``, created if new.
+
+    Names are kept as written; the slug is derived (or taken from ``slug``, slugified)
+    and made unique. Validation happens before anything is saved, and a problem is a
+    PublishError: with the caller's transaction nothing of a failed import remains.
+    """
+    title = " ".join((title or "").split())
     if not title:
         raise PublishError("A document needs a title.")
     if kind not in DocumentKind.values:
         raise PublishError(f"Unknown kind {kind!r}; choose one of {', '.join(DocumentKind.values)}.")
     publisher = publisher_get_or_create(name=publisher_name)
-    slug = slug or slugify(f"{publisher.slug} {title}")[:120]
-    document, created = Document.objects.get_or_create(
-        slug=slug, defaults={"publisher": publisher, "title": title, "kind": kind}
-    )
-    if not created and document.publisher_id != publisher.pk:
-        raise PublishError(f"The slug {slug!r} already belongs to a document of {document.publisher}.")
-    if created:
-        document.full_clean()
+    if slug:
+        slug = name_slug(slug, max_length=_DOCUMENT_SLUG_MAX)
+        document = Document.objects.filter(slug=slug).first()
+        if document is not None:
+            if document.publisher_id != publisher.pk:
+                raise PublishError(f"The slug {slug!r} already belongs to a document of {document.publisher}.")
+            return document
+    else:
+        base = name_slug(f"{publisher.slug} {title}", max_length=_DOCUMENT_SLUG_MAX)
+        document = (
+            Document.objects.filter(slug=base, publisher=publisher).first()
+            or Document.objects.filter(publisher=publisher, title__iexact=title).order_by("pk").first()
+        )
+        if document is not None:
+            return document
+        slug = _slug_unique(
+            base, max_length=_DOCUMENT_SLUG_MAX, taken=lambda s: Document.objects.filter(slug=s).exists()
+        )
+    document = Document(slug=slug, publisher=publisher, title=title, kind=kind)
+    _check_clean(document)
+    document.save()
     return document
 
 
@@ -106,13 +188,15 @@ def _unique_label(document: Document, date: dt.date) -> str:
     return f"{base}-{n}"
 
 
-def version_parse(source_text: str, *, filename: str = "", source_format: str | None = None) -> ParsedDocument:
+def version_parse(
+    source_text: str, *, filename: str = "", source_format: str | None = None, recorded_date: dt.date | None = None
+) -> ParsedDocument:
     """Parse a candidate text; raise PublishError when there is nothing to publish."""
     if not source_text or not source_text.strip():
         raise PublishError("The text is empty.")
     if "\x00" in source_text:
         raise PublishError("The text contains NUL bytes; it is probably a binary file.")
-    parsed = parse_document(source_text, filename=filename, format_hint=source_format)
+    parsed = parse_document(source_text, filename=filename, format_hint=source_format, recorded_date=recorded_date)
     if not parsed.clauses or not parsed.normalized_text.strip():
         raise PublishError("No text was found in the document after cleaning.")
     return parsed
@@ -129,6 +213,7 @@ def version_publish(
     filename: str = "",
     source_format: str | None = None,
     effective_date: dt.date | None = None,
+    recorded_date: dt.date | None = None,
     change_note: str = "",
     added_by=None,
     parsed: ParsedDocument | None = None,
@@ -137,12 +222,17 @@ def version_publish(
 
     Everything happens in one transaction: the version, its clauses, their lineage
     keys, the spans and the search index. If any step fails nothing is saved.
+
+    ``effective_date`` is the date the uploader or a manifest gives; failing that the
+    date the text states; failing that ``recorded_date`` (the day the text was recorded,
+    an archive's file date; today by default), and then the date is not "stated".
     """
     if parsed is None:
-        parsed = version_parse(source_text, filename=filename, source_format=source_format)
+        parsed = version_parse(source_text, filename=filename, source_format=source_format, recorded_date=recorded_date)
     sha = text_sha256(parsed.normalized_text)
     stated = effective_date is not None or parsed.effective_date is not None
-    date = effective_date or parsed.effective_date or timezone.localdate()
+    recorded = recorded_date or timezone.localdate()
+    date = effective_date or parsed.effective_date or recorded
 
     with transaction.atomic():
         # Serialize publishers of one document (a no-op lock on SQLite, whose IMMEDIATE
@@ -160,6 +250,8 @@ def version_publish(
             label=_unique_label(document, date),
             effective_date=date,
             effective_date_stated=stated,
+            recorded_date=recorded,
+            official_title=parsed.official_title[:300],
             source_text=source_text,
             source_format=parsed.source_format,
             source_filename=filename[:255],
@@ -173,14 +265,42 @@ def version_publish(
         version.save()
         _clauses_create(version, parsed, previous)
 
-        current = document.current_version
-        if current is None or (date, version.pk) >= (current.effective_date, current.pk):
-            document.current_version = version
-            document.save(update_fields=["current_version"])
+        document_current_refresh(document=document)
 
         changed, removed = spans_rebuild(document)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
+
+
+def version_current(versions, *, today: dt.date):
+    """The version in force on ``today``: the latest that took effect by then.
+
+    A version whose effective date is still ahead is upcoming, not current; when every
+    version is upcoming, the earliest stands in so the document has something to show.
+    """
+    versions = sorted(versions, key=lambda v: (v.effective_date, v.published_at or timezone.now(), v.pk))
+    in_force = [v for v in versions if v.effective_date <= today]
+    if in_force:
+        return in_force[-1]
+    return versions[0] if versions else None
+
+
+def document_current_refresh(*, document: Document, today: dt.date | None = None) -> bool:
+    """Point ``document.current_version`` at the version in force today; True if it moved.
+
+    Only the document's pointer changes: published versions are never updated. Run at
+    publish time, and daily (``import_documents`` does it too) so an upcoming version
+    becomes current on the day it takes effect.
+    """
+    today = today or timezone.localdate()
+    current = version_current(
+        document.versions.only("pk", "effective_date", "published_at", "document_id"), today=today
+    )
+    if current is None or current.pk == document.current_version_id:
+        return False
+    document.current_version = current
+    document.save(update_fields=["current_version"])
+    return True
 
 
 def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:

@@ -40,7 +40,11 @@ def test_import_dated_folder_layout(tmp_path, corpus_dir):
     assert "2 versions created" in out
     doc = Document.objects.get(slug="netflix-terms-of-service")
     assert doc.kind == "terms"
-    assert [v.label for v in doc.versions.timeline()] == ["2020-12-08", "2021-03-03"]
+    # The file date is the day the text was recorded; the text states when it took effect.
+    versions = list(doc.versions.timeline())
+    assert [v.label for v in versions] == ["2019-12-31", "2021-01-01"]
+    assert [v.recorded_date for v in versions] == [dt.date(2020, 12, 8), dt.date(2021, 3, 3)]
+    assert all(v.effective_date_stated for v in versions)
 
 
 def test_failed_file_is_reported_and_others_go_on(tmp_path, corpus_dir):
@@ -78,3 +82,168 @@ def test_unexpected_error_in_one_file_is_reported_and_rolled_back(tmp_path, corp
     assert "1 versions created, 0 unchanged, 1 failed" in out
     assert "unexpected error: KeyError" in err
     assert [v.label for v in DocumentVersion.objects.all()] == ["2021-01-01"]
+
+
+# ---------------------------------------------------------------------------
+# Names as people and folders write them
+# ---------------------------------------------------------------------------
+
+POLICY = "# Privacy Policy\n\nLast updated: May 25, 2021\n\n## 1. Data\n\nWe collect data{n}.\n\n## 2. Rights\n\nYou have rights.\n"
+
+NAMES = [
+    ("Financial Times", "Privacy Policy", "financial-times-privacy-policy"),
+    ("thomsonreuters.com", "Privacy Policy", "thomsonreuters-com-privacy-policy"),
+    ("Société Générale", "Conditions Générales", "societe-generale-conditions-generales"),
+    ("日本語サービス", "利用規約", "ri-ben-yu-sabisu-li-yong-gui-yue"),
+    ("A.B. & Co.", "Terms v2.1 (EU)", "a-b-co-terms-v2-1-eu"),
+]
+
+
+def test_real_folder_names_import_and_every_page_answers(client, tmp_path):
+    from documents.models import Clause
+
+    for n, (publisher, document, _) in enumerate(NAMES):
+        folder = tmp_path / publisher / document
+        folder.mkdir(parents=True)
+        (folder / "2021-06-01.md").write_text(POLICY.format(n=n), encoding="utf-8")
+    out, err = _run(tmp_path)
+    assert f"{len(NAMES)} versions created, 0 unchanged, 0 failed" in out, err
+    for publisher, document, slug in NAMES:
+        doc = Document.objects.get(slug=slug)
+        assert (doc.publisher.name, doc.title) == (publisher, document)  # shown as written
+        version = doc.current_version
+        assert version.effective_date == dt.date(2021, 5, 25) and version.effective_date_stated
+        assert version.recorded_date == dt.date(2021, 6, 1)
+        for url in (doc.get_absolute_url(), version.get_absolute_url(), f"/api/documents/{slug}/versions/current/"):
+            assert client.get(url).status_code == 200, url
+    for url in ("/", "/search/?q=rights", "/api/documents/", "/api/search/?q=data"):
+        assert client.get(url).status_code == 200, url
+    clause = Clause.objects.filter(heading="Rights").first()
+    assert client.get(clause.get_permalink()).status_code == 200
+    assert client.get(clause.lineage.get_absolute_url()).status_code == 200
+
+
+def test_same_derived_slug_for_two_publishers_stays_unique(tmp_path):
+    for publisher in ("Acme Inc", "ACME-Inc"):
+        (tmp_path / publisher / "Terms").mkdir(parents=True)
+    (tmp_path / "Acme Inc" / "Terms" / "2021-01-01.md").write_text(POLICY.format(n=1))
+    (tmp_path / "ACME-Inc" / "Terms" / "2021-01-01.md").write_text(POLICY.format(n=2))
+    out, err = _run(tmp_path)
+    assert "0 failed" in out, err
+    # Both folders name the same publisher once slugified: one document, two versions.
+    assert Document.objects.count() == 1 and DocumentVersion.objects.count() == 2
+
+
+def test_invalid_name_is_a_clear_failure_and_saves_nothing(tmp_path):
+    from documents.models import Publisher
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.md").write_text(POLICY.format(n=1))
+    (folder / "b.md").write_text(POLICY.format(n=2))
+    (folder / "manifest.json").write_text(
+        '{"files": {"a.md": {"publisher": "Acme", "title": "%s"}, "b.md": {"publisher": "Acme", "title": "Terms"}}}'
+        % ("T" * 301)
+    )
+    out, err = _run(folder)
+    assert "1 versions created, 0 unchanged, 1 failed" in out
+    assert "a.md" in err and "title" in err and "at most 300 characters" in err
+    assert "unexpected error" not in err
+    assert list(Document.objects.values_list("title", flat=True)) == ["Terms"]
+    assert Publisher.objects.count() == 1
+
+
+def test_failed_first_version_leaves_no_document(tmp_path, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from documents import services
+
+    def invalid(**kwargs):
+        raise ValidationError({"label": ["Ensure this value has at most 20 characters."]})
+
+    monkeypatch.setattr(services, "version_publish", invalid)
+    folder = tmp_path / "Financial Times" / "Privacy Policy"
+    folder.mkdir(parents=True)
+    (folder / "2021-01-01.md").write_text(POLICY.format(n=1))
+    with pytest.raises(CommandError, match="Nothing could be imported"):
+        _run(tmp_path)
+    from documents.models import Publisher
+
+    assert not Document.objects.exists() and not Publisher.objects.exists()
+
+
+def test_migration_repairs_bad_slugs():
+    import importlib
+
+    from django.apps import apps
+
+    from documents.models import Publisher
+
+    repair = importlib.import_module("documents.migrations.0003_repair_slugs").repair
+    bad = Publisher.objects.create(slug="Financial Times", name="Financial Times")
+    Publisher.objects.create(slug="financial-times", name="FT")
+    doc = Document.objects.create(publisher=bad, slug="Financial Times-Privacy Policy", title="Privacy Policy")
+    good = Document.objects.create(publisher=bad, slug="kept-as-is", title="Terms")
+    repair(apps, None)
+    bad.refresh_from_db()
+    doc.refresh_from_db()
+    good.refresh_from_db()
+    assert bad.slug == "financial-times-2"
+    assert doc.slug == "financial-times-2-privacy-policy"
+    assert good.slug == "kept-as-is"
+    bad.full_clean()
+    doc.full_clean()
+
+
+# ---------------------------------------------------------------------------
+# Two dates: effective and recorded; upcoming versions
+# ---------------------------------------------------------------------------
+
+
+def test_text_without_a_date_is_placed_by_its_file_date_not_stated(tmp_path):
+    folder = tmp_path / "acme" / "terms"
+    folder.mkdir(parents=True)
+    (folder / "2020-03-04.md").write_text("# Terms\n\n## 1. One\n\nText without a date.\n")
+    _run(tmp_path)
+    version = DocumentVersion.objects.get()
+    assert (version.label, version.effective_date_stated, version.recorded_date) == (
+        "2020-03-04", False, dt.date(2020, 3, 4)
+    )
+
+
+def test_future_effective_date_is_upcoming_not_current(tmp_path):
+    from django.utils import timezone
+
+    from documents import services
+
+    today = timezone.localdate()
+    ahead = today + dt.timedelta(days=30)
+    folder = tmp_path / "acme" / "terms"
+    folder.mkdir(parents=True)
+    (folder / f"{today - dt.timedelta(days=400)}.md").write_text("# Terms\n\nEffective January 1, 2020\n\n## 1. One\n\nOld text.\n")
+    (folder / f"{today}.md").write_text(f"# Terms\n\nEffective {ahead:%B} {ahead.day}, {ahead.year}\n\n## 1. One\n\nNew text.\n")
+    _run(tmp_path)
+    doc = Document.objects.get()
+    old, new = doc.versions.timeline()
+    assert new.effective_date == ahead and new.effective_date_stated
+    assert doc.current_version == old  # not in force yet
+    # The day it takes effect the pointer moves; the version rows stay as published.
+    assert services.document_current_refresh(document=doc, today=ahead)
+    doc.refresh_from_db()
+    assert doc.current_version == new
+
+
+def test_upcoming_version_page_says_when_it_takes_effect(client):
+    from django.utils import timezone
+
+    from tests import factories
+
+    ahead = timezone.localdate() + dt.timedelta(days=10)
+    doc = factories.document()
+    old = factories.publish(doc, factories.POLICY_V1, dt.date(2020, 1, 1)).version
+    new = factories.publish(doc, factories.POLICY_V2, ahead).version
+    doc.refresh_from_db()
+    assert doc.current_version == old
+    page = client.get(new.get_absolute_url()).content.decode()
+    assert "Takes effect on" in page and "upcoming" in page
+    assert "Takes effect on" not in client.get(old.get_absolute_url()).content.decode()

@@ -976,3 +976,150 @@ def test_seed_000_paragraphs_become_clauses():
     assert len(doc.clauses) == 12
     assert doc.clauses[0].text.startswith("Certain terms which are capitalized herein")
     assert doc.clauses[-1].text.startswith("In using the Live Chat API")
+
+
+# ---------------------------------------------------------------------------
+# Unseen documents: furniture by what it is, structure, dates, official titles
+# ---------------------------------------------------------------------------
+
+
+def test_furniture_dropped_wherever_it_sits_and_text_kept():
+    from documents.ingest.furniture import drop_furniture
+
+    lines = [
+        "## Contents", "",
+        "* [Fees](#fees)", "* [Liability](#liability)", "* [Contact](#contact)", "",
+        "## Fees", "", "| Plan | Fee |", "|---|---|", "| Basic | $5 |", "",
+        "[Back to top](#top)", "",
+        "[![TRUSTe](https://seal.example/x.png)](https://truste.example)", "",
+        "Download PDF version", "",
+        "## Liability", "", "We are liable only as the law requires.", "",
+        "[Start chat](#)", "",
+        "![](https://t.example/pixel.gif?id=3)", "",
+        "## Contact", "", "Write to [legal@example.com](mailto:legal@example.com).", "",
+        "* [See our partners' policies](https://example.com/partners)", "",
+        "© 2024 Example Inc. All rights reserved.",
+    ]
+    out = [line for line in drop_furniture(lines) if line.strip()]
+    assert out == [
+        "## Fees", "| Plan | Fee |", "|---|---|", "| Basic | $5 |",
+        "## Liability", "We are liable only as the law requires.",
+        "## Contact", "Write to [legal@example.com](mailto:legal@example.com).",
+        "* [See our partners' policies](https://example.com/partners)",
+    ]
+
+
+def test_plain_table_of_contents_naming_later_headings_is_dropped():
+    from documents.ingest.furniture import drop_furniture
+
+    lines = ["Information we collect", "How we use it", "Your rights", "",
+             "## Information we collect", "Names.", "## How we use it", "To serve you.", "## Your rights", "Many."]
+    assert drop_furniture(lines)[:2] == ["", "## Information we collect"]
+
+
+def test_heading_linking_to_itself_is_a_heading():
+    doc = parse_document(
+        "# Privacy Policy\n\n### [From You](#from-you)\n\nWe collect what you give us, such as your name.\n\n"
+        "### [From Others](#from-others)\n\nPartners may tell us about you when you link accounts.\n"
+    )
+    assert [c.heading for c in doc.clauses] == ["From You", "From Others"]
+
+
+def test_tail_with_a_fee_table_and_addresses_is_not_a_footer():
+    lines = [
+        "These fees apply to every account that is opened after the date of these terms.", "",
+        "| Service | Fee |", "|---|---|", "| Transfer | 1% |", "",
+        "Regulator", "Financial Conduct Authority", "12 Endeavour Square", "London E20 1JN",
+        "[fca@example.org](mailto:fca@example.org)", "",
+        "Effective date: September 1, 2021",
+    ]
+    assert trim_tail(lines) == lines
+
+
+def test_hard_wrapped_prose_at_the_end_is_kept():
+    body = [
+        "Posting spam and using bots are nuisances and are not conducive to",
+        "productive and polite discourse. In addition, it is unjust to our members",
+        "who have put time and effort into building their following and goodwill.",
+    ]
+    lines = ["Intro paragraph that is long enough to be a real sentence of the document.", ""]
+    for line in body:
+        lines += [line, ""]
+    lines += ["", "", "", "Last updated: 2 November 2021"]
+    doc = parse_document("\n".join(lines))
+    text = " ".join(c.text for c in doc.clauses)
+    assert "who have put time and effort" in text
+    assert doc.effective_date == dt.date(2021, 11, 2)
+
+
+@pytest.mark.parametrize(
+    "heading, number, title",
+    [
+        ("## Article 7. Liability", "7", "Liability"),
+        ("Article 1: Scope\n-----------------", "1", "Scope"),
+        ("**Article 2 – Event registration**", "2", "Event registration"),
+        ("### Section 4", "4", ""),
+        ("#### A2. Payments", "A2", "Payments"),
+        ("## Part II - Rules", "II", "Rules"),
+    ],
+)
+def test_worded_and_lettered_numbers_are_clause_numbers(heading, number, title):
+    doc = parse_document(f"# Terms\n\nIntro text of the terms.\n\n{heading}\n\nThe body of the clause.\n")
+    (clause,) = [c for c in doc.clauses if c.number]
+    assert (clause.number, clause.heading) == (number, title)
+
+
+def test_section_word_inside_a_sentence_is_not_a_clause():
+    doc = parse_document("# Terms\n\n## 1. Use\n\nSection 4 of these Terms explains fees in detail.\n")
+    assert [c.number for c in doc.clauses] == ["1"]
+
+
+@pytest.mark.parametrize(
+    "text, recorded, expected",
+    [
+        ("_Effective on February 1, 2022_", None, dt.date(2022, 2, 1)),
+        ("This version was effective from May 24, 2012 until June 1, 2013.\n\nLast updated: June 1, 2013", None,
+         dt.date(2013, 6, 1)),
+        ("This policy is effective from 14/05/2018.\n\nThis section was updated on 26 June 2020.", None,
+         dt.date(2018, 5, 14)),
+        ("Last updated on 10/06/2024.", dt.date(2024, 9, 10), dt.date(2024, 6, 10)),
+        ("Last updated on 10/06/2024.", None, dt.date(2024, 10, 6)),
+        ("**Date:** November 7, 2025", None, dt.date(2025, 11, 7)),
+        ("| 1.1 | Updated text on analytics | 28 September 2020 |", None, None),
+        ("> The previous terms were last updated March 1, 2019.", None, None),
+        ("Terms\n\nBody.\n\n## Annex 1: Processing\n\nLast updated May 1, 2020", None, dt.date(2020, 5, 1)),
+        ("Terms\n\nLast updated: Jan 2, 2021\n\n## Annex 1: Processing\n\nLast updated May 1, 2020", None,
+         dt.date(2021, 1, 2)),
+    ],
+)
+def test_effective_date_of_the_document_not_of_its_history(text, recorded, expected):
+    assert find_effective_date(text, not_after=recorded) == expected
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("Cloudflare Self-Serve Subscription Agreement\n=======\n\nText.", "Cloudflare Self-Serve Subscription Agreement"),
+        ("* [Home](/)\n\n# Privacy Policy | Example\n\nWe care.", "Privacy Policy"),
+        ("# Welcome to Example's Privacy Policy!\n\nText.", ""),
+        ("# Help Centre\n\nSome text about our help.", ""),
+        ("1. [Help Centre](/help)\n2. Privacy policy\n\n# Privacy Policy\n\nText.", "Privacy Policy"),
+        ("# iCLOUD TERMS AND CONDITIONS\n\nText.", "iCLOUD TERMS AND CONDITIONS"),
+    ],
+)
+def test_official_title(text, title):
+    assert parse_document(text).official_title == title
+
+
+def test_closing_list_and_addresses_before_a_footer_are_kept():
+    lines = [
+        "We use the sub-processors listed below to provide the service to you and your users:", "",
+        "* Amazon Web Services", "* Google Cloud", "* Stripe", "* Zendesk", "* Twilio", "* Mailgun", "",
+        "Example GmbH", "Rosental 7", "80331 München", "[dpo@example.com](mailto:dpo@example.com)", "",
+        "### Legal", "",
+        "* [Website Terms](https://example.com/terms/)", "* [Cookie Policy](https://example.com/cookies/)",
+        "* [Sign in](https://example.com/login)", "© 2024 Example",
+    ]
+    out = trim_tail(lines)
+    assert out[-1] == "[dpo@example.com](mailto:dpo@example.com)"
+    assert "* Mailgun" in out

@@ -13,6 +13,7 @@ a unique anchor. Cross-references are found separately with
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .anchors import base_anchor, dedupe, number_token, slugify
@@ -26,6 +27,7 @@ from .plain import to_plain
 from .references import CrossReference, find_cross_references
 from .repeats import drop_repeated_copy
 from .split import split_blocks
+from .titles import find_official_title
 
 __all__ = [
     "CrossReference",
@@ -36,8 +38,15 @@ __all__ = [
 ]
 
 
-def parse_document(raw: str, *, filename: str = "", format_hint: str | None = None) -> ParsedDocument:
-    """Parse a legal document (text, markdown or HTML) into clauses."""
+def parse_document(
+    raw: str, *, filename: str = "", format_hint: str | None = None, recorded_date: dt.date | None = None
+) -> ParsedDocument:
+    """Parse a legal document (text, markdown or HTML) into clauses.
+
+    ``recorded_date``, the day the text was recorded, settles date statements that read
+    two ways (09/05/2021): the text cannot state a date after it was recorded in a
+    format that also reads as one before.
+    """
     source_format = detect_format(raw, filename, format_hint)
     text = html_to_markdown(raw) if source_format == "html" else raw
     text = normalize_unicode(text)
@@ -47,7 +56,9 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
     normalized = "\n".join(lines).strip("\n") + "\n"
     # The date statement may sit in a line the clutter filter removed (a "Last updated"
     # bullet next to the navigation), so fall back to the uncleaned text.
-    effective = find_effective_date(normalized) or find_effective_date(text)
+    effective = find_effective_date(normalized, not_after=recorded_date) or find_effective_date(
+        text, not_after=recorded_date
+    )
 
     result = split_blocks(lines)
     clauses: list[ParsedClause] = []
@@ -130,6 +141,7 @@ def parse_document(raw: str, *, filename: str = "", format_hint: str | None = No
         normalized_text=normalized,
         effective_date=effective,
         clauses=clauses,
+        official_title=find_official_title(lines),
     )
 
 

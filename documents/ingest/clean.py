@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .furniture import drop_furniture, unlink_heading
 from .plain import STOPWORDS, is_sentence_like, strip_inline, words
 
 # ---------------------------------------------------------------------------
@@ -225,6 +226,8 @@ def _line_class(line: str) -> str:
     core = strip_inline(m.group(1) if m else s).strip()
     n = len(words(core))
     if _LINK_ONLY_RE.match(s) and "](" in s:
+        if re.fullmatch(r"(?:[^\]]*\]\((?:mailto|tel):[^)]*\)[^\[]*)+", s.lstrip("*+- ")):
+            return "weak"  # an e-mail address or a phone number: contact details the terms give
         return "strong"
     hits = len(_STRONG_PATTERNS.findall(core)) if n <= 40 else 0
     if hits and (n <= 14 or hits >= 2):
@@ -236,6 +239,8 @@ def _line_class(line: str) -> str:
         caps = sum(1 for w in ws if w[0].isupper() or w.lower() in ("in", "of", "to"))
         if caps / len(ws) >= 0.85 and not core.isupper():
             return "strong"  # "Home Create Explore Features My Account Premium Support"
+    if s.startswith("|"):
+        return "prose"  # a table row: fee tables and sub-processor lists are terms
     if _HEADINGISH_RE.match(s) or re.match(r"^[=\-]{3,}$", s):
         return "heading"
     if is_sentence_like(core) and not hits:
@@ -301,6 +306,7 @@ def trim_tail(lines: list[str]) -> list[str]:
     is convincingly clutter (score and at least two strong lines, or many short lines).
     """
     n = len(lines)
+    wrapped = _wrapped_lines(lines)
     score = 0.0
     best, best_at = 0.0, n
     strong = weak = 0
@@ -309,7 +315,7 @@ def trim_tail(lines: list[str]) -> list[str]:
         line = lines[i]
         if not line.strip():
             continue
-        c = _line_class(line)
+        c = "prose" if i in wrapped else _line_class(line)
         if c == "strong":
             score += 2
             strong += 1
@@ -324,7 +330,15 @@ def trim_tail(lines: list[str]) -> list[str]:
             best, best_at, best_strong, best_weak = score, i, strong, weak
         if score < -40:
             break
-    if best >= 4 and (best_strong >= 2 or best_weak >= 8) and best_at > 0:
+    # Short lines alone (a list of sub-processors, trademarks, a regulator's address) are
+    # not a footer: it takes controls or links to be one.
+    if best >= 4 and best_strong >= 2 and best_at > 0:
+        best_at = _footer_start(lines, best_at)
+        # Never cut a table or running text: the footer starts after the last of them.
+        for k in range(best_at, n):
+            line = lines[k].strip()
+            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line)):
+                best_at = k + 1
         return _strip_blank_tail(lines[:best_at])
     # A final block separated by a wide gap (3+ blank lines) and made only of a few
     # short lines is a page widget ("chat icon", a slogan), not terms.
@@ -333,10 +347,60 @@ def trim_tail(lines: list[str]) -> list[str]:
         for k in range(len(text_idx) - 1, max(0, len(text_idx) - 7), -1):
             if text_idx[k] - text_idx[k - 1] >= 4:
                 tail = [lines[i] for i in text_idx[k:]]
-                if all(_line_class(t) in ("weak", "strong") for t in tail):
+                if all(_line_class(t) in ("weak", "strong") for t in tail) and not wrapped & set(text_idx[k:]) and not any(
+                    re.search(r"[.;:]$", t.strip()) for t in tail
+                ):
                     return _strip_blank_tail(lines[: text_idx[k - 1] + 1])
                 break
     return lines
+
+
+def _footer_start(lines: list[str], start: int) -> int:
+    """Where the footer really begins at or after ``start``: the first line from which
+    the next few lines hold a control or link row, or a run of navigation bullets.
+
+    Lines before it (addresses, a closing list of sub-processors introduced by "…:")
+    are text even when short, so the footer never swallows the end of the terms.
+    """
+    nonblank = [k for k in range(start, len(lines)) if lines[k].strip()]
+    classes = {k: _line_class(lines[k]) for k in nonblank}
+
+    def nav_bullet(k: int) -> bool:
+        if not _is_short_bullet(lines[k]):
+            return False
+        j = k - 1
+        while j >= 0 and (not lines[j].strip() or _BULLET_RE.match(lines[j])):
+            j -= 1
+        return j < 0 or not lines[j].rstrip().endswith(":")  # a list the text introduces is text
+
+    for idx, k in enumerate(nonblank):
+        window = nonblank[idx: idx + 8]
+        if classes[k] == "strong" or (
+            any(classes[w] == "strong" for w in window[:5]) and classes[k] != "prose"
+        ) or sum(1 for w in window if nav_bullet(w)) >= 5:
+            return k
+    return len(lines)
+
+
+# "Effective date: September 1, 2011", "Last modified: January 5, 2018": the document's
+# own dates, often the last lines of its text.
+_DATE_STATEMENT_RE = re.compile(
+    r"(?<![A-Za-z])(?:effective|last\s+(?:updated|modified|revised)|updated|revised)(?![A-Za-z])[^\n]{0,40}(?:19|20)\d\d", re.I
+)
+
+
+def _wrapped_lines(lines: list[str]) -> set[int]:
+    """Lines of running text hard-wrapped across lines: a sentence that goes on in the
+    next line ("… it is unjust to our Influencers" / "and creators, who have …")."""
+    text = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    out: set[int] = set()
+    for (i, a), (j, b) in zip(text, text[1:]):
+        if (
+            b[:1].islower() and a[-1:] not in ".:;!?" and len(words(a)) >= 5
+            and not a.startswith(("|", "#", "[", "*", "-")) and not b.startswith(("|", "#"))
+        ):
+            out.update((i, j))
+    return out
 
 
 def _strip_blank_tail(lines: list[str]) -> list[str]:
@@ -463,10 +527,11 @@ def clean_lines(text: str) -> list[str]:
     """Full cleaning pipeline on normalised text."""
     if is_flat(text):
         text = unflatten_text(text.strip())
-    lines = text.split("\n")
+    lines = [unlink_heading(line) for line in text.split("\n")]
     lines = bullets_to_markdown(lines)
     lines = trim_head(lines)
     lines = trim_tail(lines)
+    lines = drop_furniture(lines)
     lines = repair_emphasis(lines)
     lines = split_glued_headings(lines)
     return lines

@@ -37,40 +37,77 @@ _DATE_PATTERNS = [
     re.compile(rf"{_B}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_E}", re.I),  # May 24th 2018, October 1, 2015
     re.compile(rf"{_B}{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}{_E}", re.I),  # 1 January 2024
     re.compile(rf"{_B}(?P<year>(?:19|20)\d\d)-(?P<mon>[01]?\d)-(?P<day>[0-3]?\d){_E}"),  # ISO
-    re.compile(rf"{_B}(?P<mon>[01]?\d)/(?P<day>[0-3]?\d)/(?P<year>(?:19|20)\d\d){_E}"),  # US 10/01/2015
+    re.compile(rf"{_B}(?P<mon>[0-3]?\d)/(?P<day>[0-3]?\d)/(?P<year>(?:19|20)\d\d){_E}"),  # 10/01/2015, 25/05/2018
     re.compile(rf"{_B}{_MONTH},?\s+{_YEAR}{_E}", re.I),  # August 2025 (day 1)
 ]
 
 # Statements that introduce the operative date. Kept short: they must precede the date
-# closely (same sentence), see _KEYWORD_WINDOW.
+# closely (same sentence), see _KEYWORD_WINDOW. Edges are letters, not \b, so that
+# "_Effective on February 1, 2022_" (emphasis) still counts.
 _KEYWORD_RE = re.compile(
-    r"\b(effective(?:\s+date)?|last\s+(?:updated|modified|revised|amended|changed)|"
-    r"updated|revised|modified|amended|date\s+of\s+last\s+revision|version\s+date|dated)\b",
+    r"(?<![A-Za-z])(effective(?:\s+date)?|last\s+(?:updated|modified|revised|amended|changed|reviewed)|"
+    r"updated|revised|modified|amended|date\s+of\s+last\s+revision|version\s+date|dated|"
+    r"in\s+(?:force|effect)\s+(?:from|since|as\s+of|on)|(?:^|\n)[\s*_#]*date[\s*_]*:[\s*_]*$)(?![A-Za-z])",
     re.I,
 )
 _KEYWORD_WINDOW = 60
 
+# A date that is not the document's own, whatever keyword precedes it:
+# a change history ("effective from May 24, 2012 until June 1, 2013"), an older
+# version ("the previous version, effective …"), or a part's own date ("This section
+# was updated on …", "Annex 2 last revised …").
+_HISTORY_AFTER_RE = re.compile(r"^[\s,*_)]*(?:until|till|to|through|thru|[-–—])\s", re.I)
+_NOT_OURS_RE = re.compile(
+    r"(?<![A-Za-z])(?:previous|prior|former|earlier|old(?:er)?|archived|superseded|replaced|"
+    r"(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement|attachment))(?![A-Za-z])",
+    re.I,
+)
+# A part bound after the main text: its dates are its own.
+_PART_HEADING_RE = re.compile(
+    r"^\s*(?:#{1,6}\s+|\*\*|__)?\s*(?:annex|appendix|schedule|exhibit|addendum)"
+    r"(?:\s+(?:\d{1,3}|[A-Z]|[IVX]{1,5})(?![A-Za-z0-9])|\s*[:\-–—])", re.I | re.M
+)
+_NUMERIC_RE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
 
-def _to_date(m: re.Match) -> dt.date | None:
+
+def _to_date(m: re.Match, *, day_first: bool = False) -> dt.date | None:
     gd = m.groupdict()
     try:
         mon = gd["mon"]
         month = int(mon) if mon.isdigit() else _MONTHS[mon.lower().rstrip(".")]
         day = int(gd["day"]) if gd.get("day") else 1
+        if day_first and mon.isdigit() and "/" in m.group(0):
+            month, day = day, month
         return dt.date(int(gd["year"]), month, day)
     except (KeyError, ValueError):
         return None
 
 
-def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
+def _day_first(text: str) -> bool:
+    """Does the document write numeric dates day first (14/05/2018)? Decided by its own
+    unambiguous ones; the US order when none tells."""
+    votes = 0
+    for a, b, _ in _NUMERIC_RE.findall(text):
+        if int(a) > 12 >= int(b):
+            votes += 1
+        elif int(b) > 12 >= int(a):
+            votes -= 1
+    return votes > 0
+
+
+def find_dates(text: str, *, day_first: bool | None = None) -> list[tuple[int, int, dt.date]]:
     """All dates in ``text`` as (start, end, date), without overlaps, in order."""
+    if day_first is None:
+        day_first = _day_first(text)
     found: list[tuple[int, int, dt.date]] = []
     taken: list[tuple[int, int]] = []
     for rx in _DATE_PATTERNS:
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            d = _to_date(m)
+            d = _to_date(m, day_first=day_first)
+            if d is None and "/" in m.group(0):
+                d = _to_date(m, day_first=not day_first)  # "25/05/2018" in a US-order document
             if d:
                 found.append((m.start(), m.end(), d))
                 taken.append((m.start(), m.end()))
@@ -78,21 +115,45 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
     return found
 
 
-def find_effective_date(text: str, *, head_chars: int = 4000) -> dt.date | None:
-    """The date an effective/last-updated statement gives, preferring the top of the text."""
-    best_head: tuple[int, dt.date] | None = None
-    first_any: tuple[int, dt.date] | None = None
-    for start, _end, d in find_dates(text):
+def _statement_dates(text: str, *, not_after: dt.date | None = None):
+    """(position, date) of each date an effective/updated statement gives, in order."""
+    day_first = _day_first(text)
+    for start, end, d in find_dates(text, day_first=day_first):
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].lstrip().startswith((">", "|")):
+            continue  # a quoted passage (an older version cited) or a table (a change log)
         window = text[max(0, start - _KEYWORD_WINDOW): start]
         # The keyword must be in the same sentence/line as the date.
         window = re.split(r"[.!?]\s|\n\s*\n", window)[-1]
-        kws = list(_KEYWORD_RE.finditer(window))
-        if not kws:
+        if not _KEYWORD_RE.search(window) or _NOT_OURS_RE.search(window):
             continue
-        if start < head_chars and best_head is None:
-            best_head = (start, d)
-        if first_any is None:
-            first_any = (start, d)
-    if best_head:
-        return best_head[1]
-    return first_any[1] if first_any else None
+        if _HISTORY_AFTER_RE.match(text[end:end + 12]):
+            continue
+        numeric = _NUMERIC_RE.fullmatch(text, start, end)
+        if not_after is not None and d > not_after and numeric and max(int(numeric[1]), int(numeric[2])) <= 12:
+            # A numeric date that reads either way (09/05/2021), read in the order that
+            # puts it after the day the text was recorded: the other order is meant.
+            other = dt.date(d.year, d.day, d.month)
+            if other <= not_after:
+                d = other
+        yield start, d
+
+
+def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date | None = None) -> dt.date | None:
+    """The date an effective/last-updated statement gives, preferring the top of the text.
+
+    Statements in a part bound after the main text (an annex, a schedule) count only
+    when the main text states nothing. ``not_after`` (the day the text was recorded)
+    settles numeric dates that read either way (09/05/2021).
+    """
+    part = _PART_HEADING_RE.search(text, 1)
+    main_end = part.start() if part else len(text)
+    first_main = first_part = None
+    for start, d in _statement_dates(text, not_after=not_after):
+        if start < main_end:
+            if start < head_chars:
+                return d
+            first_main = first_main or d
+        else:
+            first_part = first_part or d
+    return first_main or first_part

@@ -33,3 +33,6 @@ class ParsedDocument:
     normalized_text: str  # the cleaned document as markdown
     effective_date: dt.date | None
     clauses: list[ParsedClause] = field(default_factory=list)
+    # The title the document gives itself ("Cloudflare Self-Serve Subscription
+    # Agreement"), "" when it names no instrument; ``title`` is the page's first heading.
+    official_title: str = ""

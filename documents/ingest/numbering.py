@@ -47,6 +47,8 @@ class Enumerator:
         token = self.tokens[-1]
         if self.kind == "dec":
             return int(token)
+        if self.kind == "ALNUM":
+            return int(re.sub(r"\D", "", token.rsplit(".", 1)[-1]) or 0)
         k = (kind or self.kind).lower()
         if k in ("roman",):
             return roman_value(token)
@@ -102,6 +104,45 @@ def parse_enumerator(s: str, pos: int = 0) -> Enumerator | None:
             return None
         printed = {"()": f"({tok})", ")": f"{tok})", ".": tok}[style]
         return Enumerator(kind, style, (tok,), printed, m.end())
+    return None
+
+
+# "Article 7.", "Section 4", "Part II", "Clause 12.3": a numbering word before the number.
+# The number is the clause's; the word is how the document says it.
+_WORDED_RE = re.compile(
+    r"(?P<word>article|section|part|chapter|clause|§)\s*"
+    r"(?P<num>\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}(?![a-z])|[A-Z](?![A-Za-z]))\.?(?=[\s:.\-–—)]|$)",
+    re.I,
+)
+
+
+# "A2. Payments", "B12 Liability": a part letter and a number, as schedules number items.
+_ALNUM_RE = re.compile(r"(?P<num>[A-Z]\d{1,2}(?:\.\d{1,3})*)\.?(?=[\s:]|$)")
+
+
+def parse_worded(s: str, pos: int = 0) -> Enumerator | None:
+    """Parse "Article 7." / "Section 4" / "Part II" at ``s[pos:]`` as the enumerator 7 / 4 / II,
+    and "A2." as A2. Used for headings, where a number needs no "." or ")" after it."""
+    m = _WORDED_RE.match(s, pos)
+    if not m:
+        m = _ALNUM_RE.match(s, pos)
+        if not m:
+            return None
+        end = m.end()
+        while end < len(s) and s[end] in " :.-–—)":
+            end += 1
+        return Enumerator("ALNUM", ".", (m.group("num"),), m.group("num"), end)
+    num = m.group("num")
+    end = m.end()
+    while end < len(s) and s[end] in " :.-–—)":
+        end += 1  # "Article 1: Scope", "Article 2 – Event registration"
+    if num[0].isdigit():
+        toks = tuple(str(int(t)) for t in num.split("."))
+        return Enumerator("dec", "." if len(toks) == 1 else "", toks, ".".join(toks), end)
+    if len(num) == 1 and num.upper() not in "IVXLC":
+        return Enumerator("ALPHA", ".", (num.upper(),), num.upper(), end)
+    if _ROMAN_RE.match(num.upper()):
+        return Enumerator("ROMAN", ".", (num.upper(),), num.upper(), end)
     return None
 
 

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, scan
-from .numbering import Enumerator, family, is_prefix, parse_enumerator, roman_value
+from .numbering import Enumerator, family, is_prefix, parse_enumerator, parse_worded, roman_value
 from .plain import clean_heading, is_label_like, is_long_sentence, is_sentence_like, is_title_like, strip_inline, words
 
 _UNESCAPE_RE = re.compile(r"\\([.)(\[\]#*_-])")
@@ -143,8 +143,12 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
     if m:
         opener, pos = m.group(1), m.end()
     e = parse_enumerator(s, pos)
+    worded = False
     if not e:
-        return None
+        e = parse_worded(s, pos)
+        worded = True
+        if not e:
+            return None
     rest = s[e.end:]
     if opener:
         close = rest.find(opener)
@@ -160,6 +164,8 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
             if m2 and len(words(m2.group(2))) <= 14:
                 body = _PUNCT_RUN_RE.sub("", m2.group(3)).strip()
                 return e, clean_heading(m2.group(2)), body, not body
+        if worded:
+            return None
         heading, body = _lead_title(after)
         return e, heading, body, False
     rest = rest.strip()
@@ -175,6 +181,8 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
         and not (plain.endswith(".") and _DASH_LEAD_RE.match(plain))  # "Service – the thing we sell."
     ):
         return e, clean_heading(rest), "", True
+    if worded:
+        return None  # "Section 4 of these Terms …" is a sentence, not a numbered clause
     heading, body = _lead_title(rest)
     return e, heading, body, False
 
@@ -206,6 +214,36 @@ def _is_date_line(text: str) -> bool:
     return len(words(text)) <= 10 and bool(
         re.search(r"\b(?:effective|updated|revised|modified|amended)\b", text, re.I)
     ) and bool(re.search(r"\b(?:19|20)\d\d\b", text))
+
+
+def _unmarked_heading(blocks: list[Block], i: int) -> bool:
+    """A heading the page lost the markup of: a short line on its own that names a
+    topic ("Sharing your information", "What information do we collect?") and is
+    followed by running text. Not a label of an address or a list ("Contact:"), not a
+    sentence, not a date statement."""
+    first = blocks[i].lines[0]
+    if "](" in first or "|" in first:
+        return False
+    plain = strip_inline(first).strip()
+    n = len(words(plain))
+    question = plain.endswith("?")
+    if not (2 <= n <= (14 if question else 10)) or len(plain) > 120 or plain[-1:] in ".,;:!)":
+        return False
+    if not plain[:1].isupper() or _DATEISH_RE.search(plain) or re.match(r"^[\d(]", plain):
+        return False
+    if not is_title_like(plain, max_words=14, strict_case=False):
+        return False
+    if not question and not is_title_like(plain, max_words=10) and words(plain)[0].lower() in _SENTENCE_START:
+        return False  # "We do not sell data": a sentence without its full stop
+    nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)
+    if nxt is None or nxt.kind != "para" or not is_sentence_like(nxt.text):
+        return False
+    prev = next((x for x in reversed(blocks[:i]) if x.kind != "blank"), None)
+    return prev is None or prev.kind != "para" or not prev.text.rstrip().endswith((":", ","))
+
+
+_SENTENCE_START = frozenset("you we i it this these those the if in any all each they he she there that such when "
+                            "as for to unless no not a an by with from at on please".split())
 
 
 def _is_caps(text: str) -> bool:
@@ -249,7 +287,7 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
     if b.kind == "heading":
         text = b.text
         plain = _unescape(strip_inline(text)).strip()
-        e = parse_enumerator(plain)
+        e = parse_enumerator(plain) or parse_worded(plain)
         if e:
             heading = clean_heading(plain[e.end:])
             return ClauseStart(e, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
@@ -291,6 +329,10 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
                 and any(x.kind == "heading" for x in blocks[:i])  # not the page's own title
             ):
                 return ClauseStart(None, clean_heading(plain), "", "H", md_level=1, titled=True, caps=_is_caps(plain))
+        if not plain_titles and not rest_lines and _unmarked_heading(blocks, i):
+            plain = strip_inline(first).strip()
+            return ClauseStart(None, clean_heading(plain), "", "H", style=("plain", _is_caps(plain)),
+                               titled=True, caps=_is_caps(plain))
         if plain_titles and not rest_lines:
             plain = strip_inline(first).strip()
             nxt = next((x for x in blocks[i + 1:] if x.kind != "blank"), None)

@@ -36,12 +36,13 @@ def corpus_pages(tmp_path):
         shutil.copy(CORPUS / "cloudflare" / "terms-of-service" / name, folder / name)
     call_command("import_documents", str(tmp_path / "corpus"), stdout=StringIO(), stderr=StringIO())
     document = Document.objects.get(slug="cloudflare-terms-of-service")
+    old = document.versions.exclude(pk=document.current_version_id).get()
     clause = Clause.objects.filter(version=document.current_version).exclude(number="").order_by("position")[3]
     return {
         "home": "/",
         "document": document.get_absolute_url(),
         "clause": clause.get_permalink(),
-        "compare": f"/compare/?a={document.slug}@2024-12-03&b={document.slug}@2025-10-03",
+        "compare": f"/compare/?a={document.slug}@{old.label}&b={document.slug}@{document.current_version.label}",
         "search": "/search/?q=customer+data",
     }
 

@@ -1,0 +1,736 @@
+"""How faithfully an import keeps a source: words, structure, dates, lineage.
+
+Two halves:
+
+* **The source side** (pure, no Django, and deliberately nothing from
+  ``documents.ingest``): its own word counting, its own idea of page furniture, its own
+  numbered-heading and date-statement readers. It looks at the file as a reader of
+  legal documents would, so it can disagree with the importer - that is the point.
+* **Running it** (:func:`run`): imports files into whatever database and index the
+  process is configured with (``manage.py fidelity_report`` points them at a
+  throwaway folder first), then compares each version's clauses with its source and
+  checks that every page answers.
+
+A word is "kept" when it occurs in the clauses (headings and text) of the version at
+least as often as in the source's legal text. Words on lines that are page furniture
+(menus, link-only lines, buttons, "Back to top", app-store badges, copyright lines,
+tracking pixels, in-page tables of contents) do not count as legal words: dropping
+them is right, and they are listed by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+
+# ---------------------------------------------------------------------------
+# Source side: words
+# ---------------------------------------------------------------------------
+
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>|\S+@\S+\.\w+")
+_TAG_RE = re.compile(r"</?[a-zA-Z][^>\n]{0,300}>")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def plain_line(line: str) -> str:
+    """A markdown line as a reader sees it: link texts, no URLs, images or markup."""
+    line = _IMAGE_RE.sub(" ", line)
+    line = _LINK_RE.sub(r" \1 ", line)
+    line = _TAG_RE.sub(" ", line)
+    line = _URL_RE.sub(" ", line)
+    return html.unescape(line)
+
+
+def word_list(text: str) -> list[str]:
+    """Lower-case words (letters and digits; punctuation, markup and URLs are not words)."""
+    return _WORD_RE.findall(plain_line(text).lower())
+
+
+class _TextOnly(HTMLParser):
+    _SKIP = {"script", "style", "noscript", "template", "svg"}
+    _BREAK = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "table", "ul", "ol", "dt", "dd", "blockquote", "header", "footer", "nav"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self.skip += 1
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.out.append("\n\n" + "#" * int(tag[1]) + " ")
+        elif tag in self._BREAK:
+            self.out.append("\n")
+        elif tag == "a" and dict(attrs).get("href"):
+            self.out.append("[")
+            self._href = dict(attrs)["href"]
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag == "a" and getattr(self, "_href", None):
+            self.out.append(f"]({self._href})")
+            self._href = None
+        elif tag in self._BREAK or re.fullmatch(r"h[1-6]", tag):
+            self.out.append("\n")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+def source_lines(raw: str, filename: str = "") -> list[str]:
+    """The source as lines of markdown-ish text (HTML is reduced to text and links)."""
+    head = raw.lstrip()[:200].lower()
+    if filename.lower().endswith((".html", ".htm")) or head.startswith(("<!doctype html", "<html")):
+        parser = _TextOnly()
+        parser.feed(raw)
+        raw = "".join(parser.out)
+    return raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+# ---------------------------------------------------------------------------
+# Source side: what page furniture is
+# ---------------------------------------------------------------------------
+
+_MARKER_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
+_LINK_ONLY_RE = re.compile(
+    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
+)
+# Short lines that are controls or site chrome whatever page they are on.
+_CHROME_PHRASES = re.compile(
+    r"^(?:back\s+to\s+(?:the\s+)?top|return\s+to\s+(?:the\s+)?top|(?:go\s+)?to\s+top|top\s+of\s+page|"
+    r"download(?:\s+(?:the|a|as))?\s+(?:pdf|printable)(?:\s+version)?|print(?:\s+this\s+page)?|"
+    r"(?:cookie|privacy)\s+(?:settings|preferences|choices)|manage\s+cookies|accept(?:\s+all)?(?:\s+cookies)?|"
+    r"reject\s+all|decline|allow\s+all|got\s+it|close|dismiss|skip\s+to\s+(?:main\s+)?content|menu|"
+    r"log\s?in|sign\s?in|sign\s?up|log\s?out|register|get\s+started|subscribe|search|share|"
+    r"(?:download\s+on\s+the|available\s+on\s+the)\s+app\s+store|get\s+it\s+on\s+google\s+play|"
+    r"table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article|jump\s+to|"
+    r"was\s+this\s+(?:page|article)\s+helpful\??|show\s+more|read\s+more|learn\s+more|see\s+more)[.:!?]?$",
+    re.I,
+)
+_TOC_LABEL_RE = re.compile(r"^(?:\d[\d.]*\s+)?(?:table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article)[.:]?$", re.I)
+_COPYRIGHT_RE = re.compile(
+    r"^(?:copyright\s*)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))|all\s+rights\s+reserved\.?$", re.I
+)
+_DATA_RE = re.compile(r"(?=[A-Za-z0-9+/=]{60,})(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9+/=]{60,}")
+_PIXEL_RE = re.compile(r"!\[[^\]]*\]\([^)]*(?:pixel|track|beacon|1x1|spacer|\.gif)[^)]*\)", re.I)
+
+
+def _core(line: str) -> str:
+    return _MARKER_RE.sub("", line).strip().strip("*_ ").strip()
+
+
+def furniture_kind(line: str) -> str:
+    """What furniture a single line is ("link-only", "control", "copyright", "image"), or ""."""
+    s = line.strip()
+    if not s:
+        return ""
+    core = _core(s)
+    if not core:
+        return ""
+    if _PIXEL_RE.search(s) and not plain_line(core).strip(" |"):
+        return "tracking pixel"
+    if _IMAGE_RE.fullmatch(core) or (core.startswith("![") and not word_list(_IMAGE_RE.sub("", core))):
+        return "image"
+    text = " ".join(plain_line(core).split()).strip(" |·")
+    if _CHROME_PHRASES.match(text.strip("[]() ")):
+        return "control"
+    if len(text) <= 200 and _COPYRIGHT_RE.search(text) and len(word_list(text)) <= 20:
+        return "copyright"
+    if _DATA_RE.search(text) and len(text.split()) <= 3:
+        return "embedded data"  # base64 of an inlined image, a tracking blob
+    if _LINK_ONLY_RE.match(core):
+        return "link-only"
+    return ""
+
+
+def _is_anchor_link_line(line: str) -> bool:
+    core = _core(line)
+    return bool(_LINK_ONLY_RE.match(core)) and "](#" in core
+
+
+def furniture_lines(lines: list[str]) -> dict[int, str]:
+    """Line index -> furniture kind, for the lines of a page that are not its text.
+
+    Single lines by what they are (:func:`furniture_kind`); runs of them by what they
+    are together: three or more lines linking to anchors of the same page are an
+    in-page table of contents, and a block of consecutive non-blank lines (a menu, a
+    footer) most of which are links is navigation, labels and all.
+    """
+    found: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        kind = furniture_kind(line)
+        if kind:
+            found[i] = kind
+    # In-page tables of contents: runs of anchor links (blank lines between allowed).
+    run: list[int] = []
+    for i, line in enumerate(lines + [""]):
+        if i < len(lines) and _is_anchor_link_line(line):
+            run.append(i)
+            continue
+        if i < len(lines) and not line.strip():
+            continue
+        if len(run) >= 3:
+            for k in run:
+                found[k] = "in-page table of contents"
+        run = []
+    # Link-dense blocks: menus and footers with their short labels.
+    block: list[int] = []
+    for i, line in enumerate(lines + [""]):
+        if i < len(lines) and line.strip():
+            block.append(i)
+            continue
+        if len(block) >= 4:
+            links = sum(1 for k in block if found.get(k) in ("link-only", "control", "in-page table of contents"))
+            if links >= 0.6 * len(block):
+                for k in block:
+                    if k not in found and len(word_list(lines[k])) <= 6:
+                        found[k] = "menu"
+        block = []
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Source side: numbered headings
+# ---------------------------------------------------------------------------
+
+_NUMBER = r"(?:\d{1,3}(?:\.\d{1,3})*|[A-Z]\d{1,2}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Za-z])"
+_NUMBERED_HEAD_RE = re.compile(
+    rf"^(?:(?P<word>article|section|part|chapter|clause|schedule|annex|appendix|§)\s*(?P<n1>{_NUMBER})[.:)]?"
+    rf"|(?P<n2>\d{{1,3}}(?:\.\d{{1,3}})+)\.?|(?P<n3>{_NUMBER})[.)])(?=\s|$)",
+    re.I,
+)
+
+
+def _heading_text(line: str) -> str | None:
+    """The text of a line that is a heading by its markup (ATX, or bold-only), else None."""
+    s = line.strip()
+    m = re.match(r"^#{1,6}\s+(.*?)\s*#*$", s)
+    if m:
+        return m.group(1)
+    m = re.fullmatch(r"(\*\*|__)(.+?)\1[.:]?", s)
+    if m and len(word_list(m.group(2))) <= 16:
+        return m.group(2)
+    return None
+
+
+def number_key(number: str) -> str:
+    """How two printings of a number compare: "Article 7." ~ "7", "(a)" ~ "a", "2.1." ~ "2.1"."""
+    n = number.strip().lower()
+    n = re.sub(r"^(?:article|section|part|chapter|clause|schedule|annex|appendix|§)\s*", "", n)
+    return n.strip("().:] ")
+
+
+def numbered_headings(lines: list[str], furniture: dict[int, str] | None = None) -> list[str]:
+    """Numbers of the source's numbered headings, as number keys, in order.
+
+    A numbered heading is a heading by markup ("## 4. Data", "**12.5 Liability**",
+    "### Article 7", "#### A2. Payments", "## [3. Fees](#fees)") or a short escaped
+    numbered title line ("4\\. Your Content"), whose text starts with a number. Lines that
+    are furniture (an in-page table of contents) are not headings.
+    """
+    furniture = furniture or {}
+    found: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    setext_under = {i + 1 for i in range(len(lines) - 1)
+                    if lines[i].strip() and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]) and len(lines[i + 1].strip()) >= 2}
+    for i, line in enumerate(lines):
+        if i in furniture:
+            continue
+        text = _heading_text(line)
+        if text is None and i + 1 in setext_under and not re.match(r"^\s*[*+\-]\s", line):
+            text = line.strip()
+        if text is None:
+            m = re.match(r"^\s*(\d{1,3}(?:\\?\.\d{1,3})*)\\\.\s+(\S.*)$", line)
+            if m and len(word_list(m.group(2))) <= 12 and not m.group(2).rstrip().endswith((".", ";", ",")):
+                text = line.strip().replace("\\.", ".")
+        if text is None:
+            continue
+        plain = " ".join(plain_line(text).replace("\\", "").split()).strip("*_ ")
+        m = _NUMBERED_HEAD_RE.match(plain)
+        if not m:
+            continue
+        number = m.group("n1") or m.group("n2") or m.group("n3")
+        rest = plain[m.end():].strip()
+        if m.group("n3") and len(number) == 1 and number.isalpha() and not rest:
+            continue  # a lone "A." is more often a list marker than a heading
+        if m.group("n3") and re.fullmatch(r"[IVXLC]+", number, re.I) and not m.group("n3")[0].isupper():
+            continue
+        if (number_key(number), rest.lower()) in seen:
+            continue  # the same heading again: a page captured twice
+        seen.add((number_key(number), rest.lower()))
+        found.append(number_key(number))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Source side: the date the document states
+# ---------------------------------------------------------------------------
+
+_MONTHS = {name: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+     ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_FORMS = [
+    (re.compile(rf"{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)", re.I), ("mon", "day", "year")),
+    (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+{_MON},?\s+((?:19|20)\d\d)", re.I), ("day", "mon", "year")),
+    (re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)"), ("year", "mon", "day")),
+    (re.compile(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)"), ("mon", "day", "year")),
+    (re.compile(rf"{_MON},?\s+((?:19|20)\d\d)", re.I), ("mon", "year")),
+]
+_STATEMENT_RE = re.compile(
+    r"(?<![a-z])(?:effective(?:\s+date)?|last\s+(?:updated|revised|modified|amended|changed|reviewed)|"
+    r"(?:date\s+of\s+)?last\s+revision|updated|revised|version\s+date|date|in\s+force\s+(?:from|since|as\s+of))"
+    r"(?:\s+(?:on|as\s+of|from|since|at|date))?\s*[:\-–]?\s*[*_]*\s*$",
+    re.I,
+)
+_HISTORY_RE = re.compile(r"(?:until|through|till|to|[-–—])\s", re.I)
+
+
+def _date_at(text: str, pos: int) -> tuple[dt.date, int] | None:
+    for rx, order in _DATE_FORMS:
+        m = rx.match(text, pos)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups()))
+        try:
+            mon = parts["mon"]
+            month = int(mon) if mon.isdigit() else _MONTHS[mon.lower().rstrip(".")]
+            day = int(parts.get("day", 1))
+            if mon.isdigit() and month > 12 >= day:
+                month, day = day, month  # 16/09/2026 is day first
+            return dt.date(int(parts["year"]), month, day), m.end()
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+# "Effective starting: …", "Last updated on the 3rd of …": the statement word a few
+# words before the date, in the same sentence.
+_LOOSE_STATEMENT_RE = re.compile(
+    r"(?<![a-z])(?:effective|last\s+(?:updated|revised|modified)|updated\s+on|revised\s+on)(?:\s+\S+){0,2}\s*[:\-–]?\s*$", re.I
+)
+_PART_RE = re.compile(r"(?<![a-z])(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement)\b", re.I)
+
+
+def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
+    """The date the source states for itself: "Effective: …", "Last updated …".
+
+    The first statement in the first ``head_lines`` lines of text (where documents put
+    it), else the first one anywhere. A statement that reads as history ("effective
+    from … until …", "previous version") or as a part's own ("This section was
+    updated …") is not the document's.
+    """
+    seen = 0
+    later = head = None
+    for line in lines:
+        text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
+        if not text:
+            continue
+        seen += 1
+        if text.startswith((">", "|")):
+            continue  # a quotation, or a table row (change logs list old dates)
+        for d, effective in _statements(text):
+            if seen <= head_lines:
+                if effective:
+                    return d  # "Effective …" says when it takes effect; it wins over "Published …"
+                head = head or d
+            later = later or d
+    return head or later
+
+
+def _statements(text: str):
+    for m in re.finditer(r"(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d)", text):
+        start = m.start()
+        for back in range(max(0, start - 12), start + 1):
+            if back and text[back - 1].isalnum():
+                continue  # a date starts at a word's start
+            found = _date_at(text, back)
+            if found and found[1] > start:
+                before = re.split(r"[.!?;]\s", text[max(0, back - 50):back])[-1]
+                if ((_STATEMENT_RE.search(before) or _LOOSE_STATEMENT_RE.search(before)) and not _PART_RE.search(before)
+                        and not _HISTORY_RE.match(text[found[1]:found[1] + 30].lstrip(" ,)"))):
+                    yield found[0], bool(re.search(r"effective|in\s+force", before, re.I))
+                break
+
+
+# ---------------------------------------------------------------------------
+# Source side: everything about one file
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SourceFigures:
+    legal_words: Counter
+    furniture: Counter  # furniture kind -> words on such lines
+    legal_lines: list[str]  # the non-furniture lines with words, as plain text
+    numbered: list[str]
+    headings: int  # headings by markup: how structured the page is
+    stated: dt.date | None
+    chars: int
+
+
+def measure_source(raw: str, filename: str = "") -> SourceFigures:
+    """Everything the report needs from one source file.
+
+    A line of text repeated verbatim counts once: a page captured twice keeps all its
+    text when one copy is kept, and a boilerplate line kept once is not a loss.
+    """
+    lines = source_lines(raw, filename)
+    furniture = furniture_lines(lines)
+    legal: Counter = Counter()
+    kinds: Counter = Counter()
+    legal_lines: list[str] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        ws = word_list(line)
+        if not ws:
+            continue
+        if i in furniture:
+            kinds[furniture[i]] += len(ws)
+            continue
+        key = " ".join(ws)
+        if key in seen:
+            continue
+        seen.add(key)
+        legal.update(ws)
+        legal_lines.append(key)
+    headings = sum(1 for line in lines if _heading_text(line) is not None)
+    return SourceFigures(
+        legal_words=legal, furniture=kinds, legal_lines=legal_lines,
+        numbered=numbered_headings(lines, furniture), headings=headings,
+        stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
+        chars=sum(len(line) for line in lines),
+    )
+
+
+# ---------------------------------------------------------------------------
+# One version: its clauses against its source
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ClauseData:
+    number: str
+    heading: str
+    body: str
+    text: str
+
+
+@dataclass
+class VersionFigures:
+    path: str
+    document: str = ""
+    label: str = ""
+    status: str = ""  # created / unchanged / failed
+    detail: str = ""
+    legal_words: int = 0
+    kept_words: int = 0
+    lost_share: float = 0.0
+    biggest_losses: list[str] = field(default_factory=list)
+    furniture_dropped: dict = field(default_factory=dict)
+    furniture_in_clauses: list[str] = field(default_factory=list)
+    numbered_source: int = 0
+    numbered_recovered: int = 0
+    missed_numbers: list[str] = field(default_factory=list)
+    clauses: int = 0
+    largest_share: float = 0.0
+    structured: bool = False
+    chars: int = 0
+    tiny_clauses: int = 0
+    stated_date: str | None = None
+    date_used: str | None = None
+    date_marked_stated: bool = False
+    recorded_date: str | None = None
+
+
+def clause_furniture(clauses: list[ClauseData]) -> list[str]:
+    """Furniture found inside clauses: "<kind>: <line>" for each offending line."""
+    found = []
+    for c in clauses:
+        lines = [c.heading] + c.body.split("\n")
+        kinds = furniture_lines(lines)
+        for i, kind in sorted(kinds.items()):
+            if kind == "menu" and len(kinds) < 4:
+                continue
+            if i == 0 and _TOC_LABEL_RE.match(_core(lines[0])):
+                continue  # a section titled "Contents" or a defined term, not a widget's label
+            if kind == "link-only" and not _navigation_link(lines[i]):
+                continue  # a link to another document named in a list is part of the terms
+            found.append(f"{kind}: {lines[i].strip()[:100]}")
+    return found
+
+
+def _navigation_link(line: str) -> bool:
+    """A link-only line that navigates (a short label, an anchor, "Home") rather than cites."""
+    texts = re.findall(r"\[([^\]\n]*)\]\(([^)\s]*)", line)
+    if not texts:
+        return False
+    if any(href.startswith("#") for _, href in texts) and len(texts) >= 1:
+        return True
+    return len(texts) >= 3  # a row of links: a menu or a footer
+
+
+def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: str = "") -> dict:
+    """Figures of one version; ``title`` is what the version keeps outside its clauses
+    (the document's own title, shown above them)."""
+    kept: Counter = Counter(word_list(title))
+    for c in clauses:
+        kept.update(word_list(c.number))
+        kept.update(word_list(c.heading))
+        kept.update(word_list(c.text))
+    legal_total = sum(source.legal_words.values())
+    missing = source.legal_words - kept
+    lost = sum(missing.values())
+    joined = " " + " ".join(" ".join(word_list(c.number) + word_list(c.heading) + word_list(c.text)) for c in clauses) + " "
+    losses = []
+    for line in source.legal_lines:
+        if len(line.split()) >= 3 and f" {line} " not in joined and any(missing[w] for w in line.split()):
+            losses.append(line)
+    losses.sort(key=lambda s: -len(s))
+    numbers = Counter(number_key(c.number) for c in clauses if c.number)
+    wanted = Counter(source.numbered)
+    recovered = sum((wanted & numbers).values())
+    missed = sorted((wanted - numbers).elements())
+    sizes = [len(c.heading) + len(c.text) for c in clauses]
+    total = sum(sizes) or 1
+    return {
+        "legal_words": legal_total,
+        "kept_words": legal_total - lost,
+        "lost_share": lost / legal_total if legal_total else 0.0,
+        "biggest_losses": [line[:160] for line in losses[:5]],
+        "furniture_dropped": dict(source.furniture),
+        "furniture_in_clauses": clause_furniture(clauses)[:10],
+        "numbered_source": len(source.numbered),
+        "numbered_recovered": recovered,
+        "missed_numbers": missed[:20],
+        "clauses": len(clauses),
+        "largest_share": max(sizes) / total if sizes else 0.0,
+        "structured": source.headings >= 3,
+        "chars": source.chars,
+        "tiny_clauses": sum(1 for c in clauses if len(word_list(c.heading + " " + c.text)) < 3),
+        "stated_date": source.stated.isoformat() if source.stated else None,
+    }
+
+
+def lineage_figures(pairs: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]) -> tuple[int, int]:
+    """(identical clauses, of which kept their key) over consecutive version pairs.
+
+    Each pair holds (text sha, lineage id) of the older and the newer version. A text
+    that occurs k times before and m times after counts min(k, m) identical clauses.
+    """
+    identical = kept = 0
+    for old, new in pairs:
+        old_by: dict[str, set] = {}
+        new_by: dict[str, set] = {}
+        for sha, lineage in old:
+            old_by.setdefault(sha, set()).add(lineage)
+        for sha, lineage in new:
+            new_by.setdefault(sha, set()).add(lineage)
+        for sha, lineages in old_by.items():
+            if sha in new_by:
+                n = min(len(lineages), len(new_by[sha]))
+                identical += n
+                kept += min(n, len(lineages & new_by[sha]))
+    return identical, kept
+
+
+# ---------------------------------------------------------------------------
+# Running it
+# ---------------------------------------------------------------------------
+
+
+def _pct(a: int | float, b: int | float) -> float:
+    return round(100.0 * a / b, 2) if b else 100.0
+
+
+def run(paths, *, pages: str = "sample", progress=None) -> dict:
+    """Import ``paths`` into the configured database and measure every file.
+
+    ``pages``: "none", "sample" (every document and version page and API answer, and
+    three clause permalinks of each version) or "all" (every clause's permalinks too).
+    """
+    from pathlib import Path
+
+    from django.test import Client
+
+    from documents import importing
+    from documents.models import Clause, Document
+
+    items = importing.collect([Path(p) for p in paths])
+    figures: list[VersionFigures] = []
+    for n, item in enumerate(items, 1):
+        outcome = importing.import_item(item)
+        fig = VersionFigures(path=str(item.path), document=f"{item.publisher} / {item.title}",
+                             status=outcome.status, detail=outcome.detail)
+        if progress:
+            progress(f"[{n}/{len(items)}] {outcome.status} {item.path} ({outcome.detail})")
+        figures.append(fig)
+        if outcome.status == "failed":
+            continue
+        raw = item.path.read_bytes().decode("utf-8-sig", errors="replace")
+        source = measure_source(raw, item.path.name)
+        version = _version_for(item, raw)
+        if version is None:
+            continue
+        clauses = [ClauseData(c.number, c.heading, c.body, c.text) for c in version.clauses.order_by("position")]
+        for key, value in measure_version(source, clauses, title=version.official_title).items():
+            setattr(fig, key, value)
+        fig.label = version.label
+        fig.date_used = version.effective_date.isoformat()
+        fig.date_marked_stated = version.effective_date_stated
+        fig.recorded_date = version.recorded_date.isoformat() if version.recorded_date else None
+
+    pairs = []
+    for document in Document.objects.all():
+        versions = list(document.versions.timeline())
+        rows = {v.pk: list(Clause.objects.filter(version=v).values_list("text_sha", "lineage_id")) for v in versions}
+        pairs += [(rows[a.pk], rows[b.pk]) for a, b in zip(versions, versions[1:])]
+    identical, kept = lineage_figures(pairs)
+
+    page_failures: list[str] = []
+    pages_checked = 0
+    if pages != "none":
+        client = Client(HTTP_HOST="localhost")
+        for url in _page_urls(everything=pages == "all"):
+            pages_checked += 1
+            try:
+                status = client.get(url).status_code
+            except Exception as exc:  # noqa: BLE001 - a crash is a failing page, reported
+                status = f"{type(exc).__name__}: {exc}"
+            if status != 200:
+                page_failures.append(f"{status} {url}")
+    return _totals(figures, identical, kept, pages_checked, page_failures)
+
+
+def _version_for(item, raw: str):
+    """The version the item's text is in (created now or identical to an earlier one)."""
+    from documents import services
+    from documents.models import DocumentVersion
+
+    text = services.decode_upload(raw.encode("utf-8"))
+    parsed = services.version_parse(text, filename=item.path.name)
+    sha = services.text_sha256(parsed.normalized_text)
+    return DocumentVersion.objects.filter(sha256=sha, source_filename=item.path.name[:255]).order_by("-pk").first() \
+        or DocumentVersion.objects.filter(sha256=sha).order_by("-pk").first()
+
+
+def _page_urls(*, everything: bool):
+    from documents.models import ClauseLineage, Document
+
+    yield "/"
+    yield "/search/?q=privacy"
+    yield "/api/documents/"
+    for document in Document.objects.all():
+        yield document.get_absolute_url()
+        for version in document.versions.timeline():
+            yield version.get_absolute_url()
+            yield f"/api/documents/{document.slug}/versions/{version.label}/"
+            clauses = list(version.clauses.select_related("lineage").order_by("position"))
+            picked = clauses if everything else [c for c in {id(c): c for c in (clauses[:1] + clauses[len(clauses) // 2:][:1] + clauses[-1:])}.values()]
+            for clause in picked:
+                yield clause.get_permalink()
+    lineages = ClauseLineage.objects.all() if everything else ClauseLineage.objects.order_by("pk")[::25]
+    for lineage in lineages:
+        yield lineage.get_absolute_url()
+        yield f"/api/clauses/{lineage.key}/"
+
+
+def _readings(iso: str) -> set[str]:
+    """A stated date and, when its day could be its month (09/05/2021), the other reading."""
+    d = dt.date.fromisoformat(iso)
+    return {iso, dt.date(d.year, d.day, d.month).isoformat()} if d.day <= 12 else {iso}
+
+
+def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_checked: int, page_failures: list[str]) -> dict:
+    measured = [f for f in figures if f.status != "failed" and f.legal_words]
+    status = Counter(f.status for f in figures)
+    lossy = [f for f in measured if f.lost_share > 0.02]
+    furnished = [f for f in measured if f.furniture_in_clauses]
+    numbered_source = sum(f.numbered_source for f in measured)
+    numbered_recovered = sum(f.numbered_recovered for f in measured)
+    big = [f for f in measured if f.structured and f.chars > 8000 and f.largest_share > 0.30]
+    stating = [f for f in measured if f.stated_date]
+    used = [f for f in stating if f.date_used in _readings(f.stated_date) and f.date_marked_stated]
+    claimed = [f for f in measured if not f.stated_date and f.date_marked_stated]
+    dropped: Counter = Counter()
+    for f in measured:
+        dropped.update(f.furniture_dropped)
+    totals = {
+        "versions": len(figures),
+        "imported": status["created"],
+        "unchanged": status["unchanged"],
+        "failed": status["failed"],
+        "imported_pct": _pct(status["created"] + status["unchanged"], len(figures)),
+        "legal_words": sum(f.legal_words for f in measured),
+        "kept_words_pct": _pct(sum(f.kept_words for f in measured), sum(f.legal_words for f in measured)),
+        "versions_losing_over_2pct": len(lossy),
+        "furniture_words_dropped": dict(dropped.most_common()),
+        "versions_with_furniture": len(furnished),
+        "versions_with_furniture_pct": _pct(len(furnished), len(measured)) if measured else 0.0,
+        "numbered_headings_source": numbered_source,
+        "numbered_headings_recovered": numbered_recovered,
+        "numbered_recovered_pct": _pct(numbered_recovered, numbered_source),
+        "structured_over_8k": sum(1 for f in measured if f.structured and f.chars > 8000),
+        "structured_over_8k_with_clause_over_30pct": len(big),
+        "tiny_clauses": sum(f.tiny_clauses for f in measured),
+        "versions_stating_a_date": len(stating),
+        "stated_date_used": len(used),
+        "stated_date_used_pct": _pct(len(used), len(stating)),
+        "marked_stated_without_a_statement": len(claimed),
+        "identical_clauses": identical,
+        "identical_clauses_keeping_key": kept,
+        "lineage_kept_pct": _pct(kept, identical),
+        "pages_checked": pages_checked,
+        "pages_failing": len(page_failures),
+    }
+    return {
+        "totals": totals,
+        "versions": [asdict(f) for f in figures],
+        "page_failures": page_failures[:50],
+        "worst": {
+            "losing": [(f.path, round(100 * f.lost_share, 2), f.biggest_losses[:3]) for f in sorted(lossy, key=lambda f: -f.lost_share)[:15]],
+            "furniture": [(f.path, f.furniture_in_clauses[:3]) for f in furnished[:15]],
+            "largest_clause": [(f.path, round(100 * f.largest_share, 1)) for f in sorted(big, key=lambda f: -f.largest_share)[:15]],
+            "numbers_missed": [(f.path, f.missed_numbers[:8]) for f in sorted(measured, key=lambda f: -len(f.missed_numbers)) if f.missed_numbers][:15],
+            "dates": [(f.path, f.stated_date, f.date_used, f.date_marked_stated) for f in stating if f not in used][:20],
+        },
+    }
+
+
+def format_text(report: dict) -> str:
+    """The report as lines a person reads: one per version, then the totals and the worst cases."""
+    out = []
+    for v in report["versions"]:
+        if v["status"] == "failed":
+            out.append(f"FAILED    {v['path']}: {v['detail']}")
+            continue
+        out.append(
+            f"{v['status']:<9} {v['path']} [{v['label']}] kept {100 - 100 * v['lost_share']:.1f}% of {v['legal_words']} words;"
+            f" numbers {v['numbered_recovered']}/{v['numbered_source']}; {v['clauses']} clauses, largest"
+            f" {100 * v['largest_share']:.0f}%; tiny {v['tiny_clauses']}; furniture {len(v['furniture_in_clauses'])};"
+            f" date stated {v['stated_date'] or '-'} used {v['date_used']}{' (stated)' if v['date_marked_stated'] else ''}"
+            f" recorded {v['recorded_date'] or '-'}"
+        )
+    out.append("")
+    out.append("Totals")
+    for key, value in report["totals"].items():
+        out.append(f"  {key}: {value}")
+    for name, rows in report["worst"].items():
+        if rows:
+            out.append(f"Worst: {name}")
+            out += [f"  {row}" for row in rows]
+    if report["page_failures"]:
+        out.append("Pages not answering 200:")
+        out += [f"  {p}" for p in report["page_failures"]]
+    return "\n".join(out)

@@ -1,0 +1,211 @@
+"""Page furniture, recognised by what it is, wherever it sits on the page.
+
+A captured page carries controls and site chrome between the terms: "Back to top"
+links, in-page tables of contents, "Download PDF", cookie-setting buttons, app-store
+badges, decorative images and tracking pixels, copyright lines, rows of menu links.
+None of it is legal text, and each kind is recognisable on its own line, so it is
+removed line by line; nothing is removed for being near the top or the bottom.
+When a line is not clearly one of these, it stays.
+
+Headings that are links to themselves (``### [From You](#from-you)``, an anchor the
+page puts on each heading) are headings, not links: the link is unwrapped.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINK = r"!?\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"
+_LINK_RE = re.compile(_LINK)
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MARKERS_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
+_HEADING_RE = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)\s*$")
+_EMPH_RE = re.compile(r"^(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+$")
+_SEPARATORS = "|·•,/–—>- \t"
+
+# Whole-line controls: what a button or a widget says, never what terms say.
+_CONTROL_RE = re.compile(
+    r"^(?:top|back\s+to\s+(?:the\s+)?top|return\s+to\s+(?:the\s+)?top|(?:go\s+|scroll\s+)?to\s+(?:the\s+)?top|top\s+of\s+(?:the\s+)?page|"
+    r"download(?:\s+(?:the|a|as|this))?(?:\s+(?:policy|terms|document|page))?\s+(?:in\s+)?(?:pdf|printable)(?:\s+(?:version|format|file))?|"
+    r"(?:print|printer[- ]friendly)(?:\s+(?:this\s+)?(?:page|version|policy))?|"
+    r"(?:cookie|privacy)\s+(?:settings|preferences|choices)|manage\s+(?:cookies|cookie\s+preferences|preferences)|"
+    r"accept(?:\s+all)?(?:\s+cookies)?|reject\s+all(?:\s+cookies)?|allow\s+all(?:\s+cookies)?|"
+    r"skip\s+to\s+(?:main\s+)?content|(?:open|close|toggle)\s+(?:the\s+)?(?:drawer\s+)?menu|"
+    r"log\s?in|sign\s?in|sign\s?up|log\s?out|sign\s+out|subscribe(?:\s+now)?|"
+    r"(?:download\s+on|available\s+on|get\s+it\s+on)\s+(?:the\s+)?(?:app\s+store|google\s+play)|"
+    r"(?:learn|read|see|show)\s+more|"
+    r"was\s+this\s+(?:page|article|information)\s+helpful\??|share\s+(?:this\s+)?(?:page|article)?)"
+    r"\s*[.:!?>»›]*$",
+    re.I,
+)
+# A link whose whole text invites a click ("Read next", "Read case study", "Explore
+# the ecosystem"): promotion or navigation, not a reference the terms make.
+_CALL_TO_ACTION_RE = re.compile(
+    r"^(?:read|learn|see|view|explore|join|start|watch|discover|try|get|update|visit|shop|browse|sign|log|download)"
+    r"(?:\s+\S+){0,3}\s*[>»›→]?$",
+    re.I,
+)
+# A link naming other terms ("See our partners' policies") is a reference the terms make.
+_INSTRUMENT_RE = re.compile(r"polic|terms|agreement|notice|statement|conditions|guidelines|rules", re.I)
+_TOC_LABEL_RE = re.compile(r"^(?:table\s+of\s+contents?|contents|on\s+this\s+page|in\s+this\s+(?:article|policy|page)|jump\s+to(?:\s+section)?|quick\s+links)\s*:?$", re.I)
+_COPYRIGHT_RE = re.compile(
+    r"^(?:copyright\s+)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))[^\n]{0,120}$|"
+    r"^[^\n]{0,80}\ball\s+rights\s+reserved\.?$",
+    re.I,
+)
+
+
+def _strip(line: str) -> str:
+    core = _MARKERS_RE.sub("", line).strip()
+    for _ in range(2):
+        core = _EMPH_RE.sub("", core).strip()
+    return core
+
+
+def _plain(core: str) -> str:
+    text = _LINK_RE.sub(lambda m: " " + re.sub(r"^!?\[|\]\(.*$", "", m.group(0), flags=re.S) + " ", core)
+    return " ".join(text.replace("\\", "").split()).strip(_SEPARATORS + "*_")
+
+
+def _links_only(core: str) -> list[str] | None:
+    """The link targets when ``core`` is nothing but links (and separators), else None."""
+    links = _LINK_RE.findall(core)
+    if not links:
+        return None
+    rest = _LINK_RE.sub("", core)
+    if rest.strip(_SEPARATORS + "*_"):
+        return None
+    return [re.search(r"\]\(([^\s)]*)", link).group(1) for link in links]
+
+
+def unlink_heading(line: str) -> str:
+    """``### [From You](#from-you)`` -> ``### From You``: a heading linking to its own anchor."""
+    m = _HEADING_RE.match(line)
+    if not m:
+        return line
+    inner = _EMPH_RE.sub("", m.group(2).strip()).strip()
+    link = re.fullmatch(r"\[([^\]\n]+)\]\((#[^)\s]*|)(?:\s+\"[^\"\n]*\")?\)", inner)
+    if link and link.group(1).strip():
+        return m.group(1) + link.group(1).strip()
+    return line
+
+
+def line_kind(line: str) -> str:
+    """The kind of furniture ``line`` is on its own, or "" when it is (or may be) text."""
+    if not line.strip() or (len(line) > 240 and "](" not in line):
+        return ""  # long running text: no control, badge or copyright line is that long
+    core = _strip(line)
+    if not core:
+        return ""
+    # A linked badge, also when the link's brackets open or close on another line.
+    unwrapped = re.sub(r"^\[\s*(?=!\[)", "", core)
+    unwrapped = re.sub(r"(?<=\))\s*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)$", "", unwrapped)
+    if _IMAGE_RE.fullmatch(unwrapped) or (unwrapped.startswith("![") and not _plain(_IMAGE_RE.sub("", unwrapped))):
+        return "image"
+    plain = _plain(core)
+    targets = _links_only(core)
+    if targets is not None and not plain:
+        return "empty link"
+    if _CONTROL_RE.match(plain):
+        return "control"
+    if targets is not None:
+        if len(targets) >= 3:
+            return "menu"
+        if all(t in ("", "#") or t.startswith("javascript:") for t in targets):
+            return "control"  # a link to nowhere: a button of the page ("Start chat", "×")
+        if _CALL_TO_ACTION_RE.match(plain) and not _INSTRUMENT_RE.search(plain):
+            return "control"
+        if all(t.startswith("#") or t == "" for t in targets):
+            return "anchor link"
+    if len(plain) <= 160 and _COPYRIGHT_RE.match(plain) and len(plain.split()) <= 20:
+        return "copyright"
+    return ""
+
+
+def _is_toc_entry(line: str) -> bool:
+    if "](#" not in line or _HEADING_RE.match(line):
+        return False
+    targets = _links_only(_strip(line))
+    return bool(targets) and all(t.startswith("#") for t in targets)
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    """``lines`` without page furniture (see the module doc), headings unlinked."""
+    lines = [unlink_heading(line) for line in lines]
+    drop = [False] * len(lines)
+    kinds = [line_kind(line) for line in lines]
+    for i, kind in enumerate(kinds):
+        if kind in ("image", "empty link", "control", "menu", "copyright"):
+            drop[i] = True
+    # In-page tables of contents: three or more entries linking to anchors of this page
+    # (blank lines between them allowed), with the label that introduces them.
+    i = 0
+    while i < len(lines):
+        if not _is_toc_entry(lines[i]):
+            i += 1
+            continue
+        run, j = [], i
+        while j < len(lines) and (_is_toc_entry(lines[j]) or not lines[j].strip() or
+                                  (lines[j].startswith((" ", "\t")) and _is_toc_entry(lines[j].strip()))):
+            if lines[j].strip():
+                run.append(j)
+            j += 1
+        if len(run) >= 3:
+            for k in run:
+                drop[k] = True
+            k = i - 1
+            while k >= 0 and not lines[k].strip():
+                k -= 1
+            if k >= 0 and _TOC_LABEL_RE.match(_plain(_strip(lines[k]))):
+                drop[k] = True
+                if k + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[k + 1]):
+                    drop[k + 1] = True
+        i = max(j, i + 1)
+    # A label of the page's navigation standing alone ("Table of Contents", "On this
+    # page") labels nothing that remains.
+    for i, line in enumerate(lines):
+        if not drop[i] and _TOC_LABEL_RE.match(_plain(_strip(line))):
+            drop[i] = True
+            if i + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]):
+                drop[i + 1] = True
+    _drop_plain_toc(lines, drop)
+    return [line for line, gone in zip(lines, drop) if not gone]
+
+
+def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
+    """A run of three or more short lines each naming a heading that comes later in the
+    page, in the same order: a table of contents without links."""
+    headings: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        m = _HEADING_RE.match(line)
+        text = _plain(_strip(m.group(2))) if m else ""
+        if not text and re.fullmatch(r"(\*\*|__)[^*_]+\1", line.strip()):
+            text = _plain(_strip(line))
+        if text:
+            headings.setdefault(_key(text), i)
+    i = 0
+    while i < len(lines):
+        run, j, last = [], i, -1
+        while j < len(lines):
+            line = lines[j]
+            if not line.strip():
+                j += 1
+                continue
+            if len(line) > 150 or _HEADING_RE.match(line):
+                break
+            at = headings.get(_key(_plain(_strip(line))), -1)
+            if at <= j or at <= last:
+                break
+            run.append(j)
+            last = at
+            j += 1
+        if len(run) >= 3:
+            for k in run:
+                drop[k] = True
+            i = j
+        else:
+            i += 1
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))

@@ -1,0 +1,128 @@
+"""The fidelity report: its source-side readers (pure) and a run on a small folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from documents import fidelity
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_words_ignore_markup_urls_and_images():
+    line = "**You** may [read it](https://example.com/a-b) at <b>www.example.com</b> ![pixel](https://t.co/p.gif)."
+    assert fidelity.word_list(line) == ["you", "may", "read", "it", "at"]
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("[Back to top](#top)", "control"),
+        ("Return to top", "control"),
+        ("* [Log in](https://example.com/login)", "control"),
+        ("Download PDF version", "control"),
+        ("[Home](/) | [Blog](/blog)", "link-only"),
+        ("© 2024 Example Inc. All rights reserved.", "copyright"),
+        ("![](https://example.com/pixel.gif?id=1)", "tracking pixel"),
+        ("We may share your data with [our partners](https://example.com/partners).", ""),
+        ("## 4. Sharing", ""),
+        ("No.", ""),
+    ],
+)
+def test_furniture_kind(line, kind):
+    assert fidelity.furniture_kind(line) == kind
+
+
+def test_in_page_table_of_contents_and_menus_are_furniture():
+    lines = [
+        "Contents", "",
+        "* [What we collect](#collect)", "* [How we use it](#use)", "* [Your rights](#rights)", "",
+        "## What we collect", "", "We collect your name and the pages you read on our site.",
+    ]
+    found = fidelity.furniture_lines(lines)
+    assert {found[i] for i in (2, 3, 4)} == {"in-page table of contents"}
+    assert found[0] == "control"
+    assert 6 not in found and 8 not in found
+
+
+def test_numbered_headings_by_markup_and_escaped_titles():
+    lines = [
+        "# Terms", "## 1. Introduction", "### Article 7. Liability", "**12.5 Payments**", "#### A2. Fees",
+        "4\\. Your Content", "## [3. Fees](#fees)", "Section 9", "--------",
+        "1. an item of a list, not a heading", "## Contact us", "**B.**",
+    ]
+    assert fidelity.numbered_headings(lines) == ["1", "7", "12.5", "a2", "4", "3", "9"]
+
+
+def test_number_key_compares_printings():
+    assert {fidelity.number_key(n) for n in ("Article 7.", "7", "7.", "§ 7")} == {"7"}
+    assert fidelity.number_key("(a)") == "a"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("# Terms\n\n_Effective on February 1, 2022_\n\nText.", dt.date(2022, 2, 1)),
+        ("Last updated: 3 March 2021", dt.date(2021, 3, 3)),
+        ("This version was effective from May 24, 2012 until June 1, 2013.", None),
+        ("We were founded in May 2001 and updated our app.", None),
+    ],
+)
+def test_stated_date(text, expected):
+    assert fidelity.stated_date(text.split("\n")) == expected
+
+
+def test_measure_version_counts_lost_words_and_recovered_numbers():
+    source = fidelity.measure_source(
+        "# Terms\n\n[Back to top](#top)\n\n## 1. Use\n\nYou may use the service kindly.\n\n"
+        "## 2. Fees\n\nFees are listed in the table below and are due monthly.\n"
+    )
+    assert source.numbered == ["1", "2"]
+    assert source.furniture == Counter({"control": 3})
+    clauses = [
+        fidelity.ClauseData("1", "Use", "You may use the service kindly.", "You may use the service kindly."),
+        fidelity.ClauseData("", "Fees", "Fees are listed", "Fees are listed"),
+    ]
+    figures = fidelity.measure_version(source, clauses, title="Terms")
+    assert figures["numbered_recovered"] == 1 and figures["missed_numbers"] == ["2"]
+    assert figures["lost_share"] == pytest.approx(9 / 22)  # "2" and "in the table below and are due monthly"
+    assert figures["biggest_losses"] == ["fees are listed in the table below and are due monthly"]
+
+
+def test_lineage_figures_count_identical_texts_once_per_copy():
+    old = [("a", 1), ("b", 2), ("b", 3)]
+    new = [("a", 1), ("b", 2), ("b", 9), ("c", 4)]
+    assert fidelity.lineage_figures([(old, new)]) == (3, 2)
+
+
+def test_report_command_on_a_folder_uses_a_throwaway_database(tmp_path):
+    folder = tmp_path / "Acme Ltd" / "Privacy Policy"
+    folder.mkdir(parents=True)
+    (folder / "2021-06-01.md").write_text(
+        "# Acme Privacy Policy\n\nLast updated: May 25, 2021\n\n## 1. Data\n\nWe collect data.\n\n"
+        "## 2. Rights\n\nYou have rights.\n\n[Back to top](#top)\n", encoding="utf-8")
+    (folder / "2021-07-01.md").write_text(
+        "# Acme Privacy Policy\n\nLast updated: June 30, 2021\n\n## 1. Data\n\nWe collect data.\n\n"
+        "## 2. Rights\n\nYou have more rights.\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "fidelity_report", str(tmp_path), "--json", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Totals" in done.stdout
+    totals = json.loads(out.read_text())["totals"]
+    assert totals["imported"] == 2 and totals["failed"] == 0
+    assert totals["versions_losing_over_2pct"] == 0
+    assert totals["numbered_recovered_pct"] == 100.0
+    assert totals["stated_date_used_pct"] == 100.0
+    assert totals["identical_clauses"] == 1 and totals["lineage_kept_pct"] == 100.0
+    assert totals["pages_failing"] == 0 and totals["pages_checked"] > 5
+    assert not (ROOT / "var" / "fidelity").exists()
