@@ -87,7 +87,8 @@ def citation(clause: Clause, url: str) -> str:
     quote = " ".join(clause.text.split())
     if len(quote) > 400:
         quote = quote[:400].rsplit(" ", 1)[0] + " …"
-    head = f"{document.publisher.name}, {document.title}"
+    # The title the document gives itself, when it gives one: what a reader will find on it.
+    head = f"{document.publisher.name}, {clause.version.official_title or document.title}"
     if where:
         head += f", {where}"
     return f"{head} (version of {clause.version.effective_date.isoformat()}). {url}\n“{quote}”"

@@ -42,9 +42,17 @@ def corpus_pages(tmp_path):
         "home": "/",
         "document": document.get_absolute_url(),
         "clause": clause.get_permalink(),
+        # An old pinned link: a banner says what changed since (with the word diff).
+        "old clause": _amended_clause(old, document.current_version).get_permalink(),
         "compare": f"/compare/?a={document.slug}@{old.label}&b={document.slug}@{document.current_version.label}",
         "search": "/search/?q=customer+data",
     }
+
+
+def _amended_clause(old, new):
+    """A clause of ``old`` whose text differs in ``new``."""
+    latest = {c.lineage_id: c.text_sha for c in new.clauses.all()}
+    return next(c for c in old.clauses.order_by("position") if latest.get(c.lineage_id, c.text_sha) != c.text_sha)
 
 
 @pytest.fixture
