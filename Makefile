@@ -44,7 +44,13 @@ demo: seed
 	$(PY) manage.py import_documents tests/corpus/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+# axe-core (npm, pinned by tests/browser/package-lock.json) for the accessibility tests.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/browser && npm ci --no-audit --no-fund --silent && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: the axe-core accessibility tests will be skipped (they fail in CI)"; fi
+
+test: install $(AXE)
 	$(PY) -m pytest
 
 bench: install

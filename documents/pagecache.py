@@ -35,21 +35,28 @@ def _key(*parts) -> str:
     return ":".join(["page", RENDER_REVISION, *map(str, parts)])
 
 
-def version_body(version) -> tuple[SafeString, SafeString]:
-    """(table of contents, clauses) of a published version, as HTML."""
-    key = _key("version-body", version.pk, version.sha256)
+def version_body(version, *, site_url: str) -> tuple[SafeString, SafeString, SafeString]:
+    """(table of contents, clauses, glossary) of a published version, as HTML.
+
+    ``site_url`` is printed beside each permalink for paper copies, so it is in the key."""
+    key = _key("version-body", version.pk, version.sha256, site_url)
     cached = cache.get(key)
     if cached is None:
         from documents import presenters, selectors
 
-        clauses = presenters.clauses_for_display(version, selectors.version_clauses(version))
-        context = {"clauses": clauses, "version": version}
-        cached = (
-            render_to_string("documents/_version_toc.html", context),
-            render_to_string("documents/_version_body.html", context),
+        rows = selectors.version_clauses(version)
+        for c in rows:
+            c.version = version  # each permalink names the version: spare a query per clause
+        context = {
+            "clauses": presenters.clauses_for_display(version, rows),
+            "glossary": presenters.version_glossary(version, rows),
+            "version": version, "site_url": site_url,
+        }
+        cached = tuple(
+            render_to_string(f"documents/_version_{part}.html", context) for part in ("toc", "body", "glossary")
         )
         cache.set(key, cached, timeout=None)
-    return mark_safe(cached[0]), mark_safe(cached[1])  # noqa: S308 - rendered by our templates
+    return tuple(mark_safe(part) for part in cached)  # noqa: S308 - rendered by our templates
 
 
 def compare_cached(old, new, compute):

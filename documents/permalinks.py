@@ -64,6 +64,8 @@ def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
         cache.set(key, ids, timeout=None)
     by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+# The clause history (selectors.clause_history) asks the same question for each step.
+moved_lineages = _moved_lineages
 
 
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
@@ -107,7 +109,8 @@ def citation(clause: Clause, url: str) -> str:
     quote = " ".join(clause.text.split())
     if len(quote) > 400:
         quote = quote[:400].rsplit(" ", 1)[0] + " …"
-    head = f"{document.publisher.name}, {document.title}"
+    # The title the document gives itself, when it gives one: what a reader will find on it.
+    head = f"{document.publisher.name}, {clause.version.official_title or document.title}"
     if where:
         head += f", {where}"
     return f"{head} (version of {clause.version.effective_date.isoformat()}). {url}\n“{quote}”"

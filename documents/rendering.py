@@ -3,6 +3,8 @@ never trusted, whatever the markdown extension that let it through."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import markdown as md
 import nh3
 
@@ -17,18 +19,29 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align", "colspan", "rowsp
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Links from a defined term's uses to its definition carry class="term" (styled, and
+# found by the print stylesheet); no other class survives.
+_ALLOWED_CLASSES = {"a": {"term"}}
+
+
 def sanitize_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        allowed_classes=_ALLOWED_CLASSES,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
 
 
-def render_markdown(text: str) -> str:
-    """Render clause markdown to sanitized HTML (safe to mark_safe)."""
+def render_markdown(text: str, postprocess: Callable[[str], str] | None = None) -> str:
+    """Render clause markdown to sanitized HTML (safe to mark_safe).
+
+    ``postprocess`` (e.g. linking defined terms) sees the rendered HTML before the
+    sanitizer does, so whatever it adds is checked like everything else."""
     html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    if postprocess is not None:
+        html = postprocess(html)
     return sanitize_html(html)

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, DateField, Max, Prefetch, Q
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from documents.models import Clause, ClauseLineage, ClauseLineageLink, ClauseSpan, Document, DocumentVersion, Publisher, versions_between
@@ -204,3 +205,137 @@ def _as_date(label: str) -> dt.date | None:
         return dt.date.fromisoformat(label[:10])
     except ValueError:
         return None
+
+
+# --- Home: one table of documents, and what changed lately --------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """The home page's filters; blank means any."""
+
+    text: str = ""
+    publisher: str = ""  # publisher slug
+    kind: str = ""
+
+
+def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]:
+    """Published documents with ``version_count`` and ``last_change`` (the day the newest
+    text was recorded: its recorded date, else the day it was added), by publisher then title."""
+    recorded = Coalesce("versions__recorded_date", Cast("versions__published_at", DateField()))
+    documents = (
+        Document.objects.with_current()
+        .filter(current_version__isnull=False)
+        .annotate(version_count=Count("versions"), last_change=Max(recorded))
+        .order_by("publisher__name", "title")
+    )
+    if filters.publisher:
+        documents = documents.filter(publisher__slug=filters.publisher)
+    if filters.kind:
+        documents = documents.filter(kind=filters.kind)
+    if filters.text:
+        for word in filters.text.split()[:8]:
+            documents = documents.filter(
+                Q(title__icontains=word) | Q(publisher__name__icontains=word)
+                | Q(current_version__official_title__icontains=word)
+            )
+    return list(documents)
+
+
+def publishers_with_documents() -> list[Publisher]:
+    return list(Publisher.objects.filter(documents__current_version__isnull=False).distinct().order_by("name"))
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    version: DocumentVersion
+    previous: DocumentVersion | None  # the version before it on the timeline; None for a first version
+
+
+def recent_changes(limit: int = 8) -> list[RecentChange]:
+    """The newest versions that changed a document (a document's first version is not a
+    change), newest effective date first, each with the version it followed."""
+    candidates = list(
+        DocumentVersion.objects.select_related("document__publisher")
+        .defer("source_text", "normalized_text")
+        .order_by("-effective_date", "-published_at", "-pk")[: limit * 4]
+    )
+    changes = []
+    for version in candidates:
+        previous = (
+            version.document.versions.filter(
+                Q(effective_date__lt=version.effective_date)
+                | Q(effective_date=version.effective_date, published_at__lt=version.published_at)
+            )
+            .order_by("-effective_date", "-published_at", "-pk")
+            .only("pk", "label", "effective_date", "document_id")
+            .first()
+        )
+        if previous is not None:
+            changes.append(RecentChange(version=version, previous=previous))
+        if len(changes) == limit:
+            break
+    return changes
+
+
+# --- A clause's history --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One version on a clause's timeline.
+
+    ``kind``: "added" (first version with the clause), "unchanged", "editorial",
+    "substantive" (documents.diff.change_kind on heading and text) or "removed" (the
+    version that dropped it: ``clause`` is then None).
+    """
+
+    version: DocumentVersion
+    clause: Clause | None
+    kind: str
+    previous: DocumentVersion | None  # the version compared with
+    renumbered: bool = False
+    moved: bool = False
+    old_number: str = ""
+
+    @property
+    def is_change(self) -> bool:
+        return self.kind not in {"unchanged"} or self.renumbered or self.moved
+
+
+def _clause_words(clause: Clause) -> str:
+    return f"{clause.heading}\n{clause.text}"
+
+
+def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
+    """Every version of the document from the clause's first appearance on: what happened
+    to the clause in each (added, unchanged, editorial, substantive, renumbered, moved,
+    removed, back again), oldest first. Versions that never had it before its first
+    appearance are left out."""
+    from documents import diff, permalinks  # permalinks reads through selectors
+
+    by_version = {c.version_id: c for c in lineage.clauses.select_related("lineage")}
+    steps: list[HistoryStep] = []
+    previous_version: DocumentVersion | None = None
+    last_clause: Clause | None = None
+    for version in version_timeline(lineage.document):
+        clause = by_version.get(version.pk)
+        if clause is not None:
+            clause.version = version  # spare a query per clause for its permalink
+        if clause is None:
+            if last_clause is not None:
+                steps.append(HistoryStep(version=version, clause=None, kind="removed", previous=previous_version))
+                last_clause = None
+        elif last_clause is None:
+            steps.append(HistoryStep(version=version, clause=clause, kind="added", previous=previous_version))
+            last_clause = clause
+        else:
+            moved = lineage.pk in permalinks.moved_lineages(last_clause.version, version)
+            steps.append(HistoryStep(
+                version=version, clause=clause, previous=last_clause.version,
+                kind=diff.change_kind(_clause_words(last_clause), _clause_words(clause)),
+                renumbered=clause.number != last_clause.number, moved=moved, old_number=last_clause.number,
+            ))
+            last_clause = clause
+        previous_version = version
+    return steps

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from documents import comparison, pagecache, permalinks, presenters, selectors
+from documents import comparison, pagecache, pdf, permalinks, presenters, selectors
+from documents.models import DocumentKind
 
 
 def home(request):
-    return render(request, "documents/home.html", {"shelves": selectors.documents_by_publisher()})
+    filters = selectors.DocumentFilter(
+        text=request.GET.get("filter", "").strip()[:200],
+        publisher=request.GET.get("publisher", "").strip()[:80],
+        kind=request.GET.get("kind", "").strip()[:16],
+    )
+    return render(request, "documents/home.html", {
+        "documents": selectors.document_table(filters),
+        "filters": filters,
+        "filtered": bool(filters.text or filters.publisher or filters.kind),
+        "publishers": selectors.publishers_with_documents(),
+        "kinds": DocumentKind.choices,
+        "recent": selectors.recent_changes(),
+    })
 
 
 def document_detail(request, slug):
@@ -51,7 +64,8 @@ def _render_version(request, document, version, notice="", status=200):
     )
     if status == 200 and (unchanged := pagecache.not_modified(request, tag)):
         return unchanged
-    version_toc, version_body = pagecache.version_body(version)
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    version_toc, version_body, version_glossary = pagecache.version_body(version, site_url=site_url)
     response = render(
         request,
         "documents/version.html",
@@ -64,6 +78,8 @@ def _render_version(request, document, version, notice="", status=200):
             "is_current": version.pk == document.current_version_id,
             "version_toc": version_toc,
             "version_body": version_body,
+            "version_glossary": version_glossary,
+            "title": version.official_title or document.title,
             "notice": notice,
             "as_of": request.GET.get("as_of", ""),
         },
@@ -101,6 +117,9 @@ def _render_clause(request, lineage, clause):
             "clause": clause,
             "version": clause.version,
             "html": presenters.clause_html(clause),
+            "title": clause.version.official_title or lineage.document.title,
+            "label": presenters.clause_label(clause),
+            "history": selectors.clause_history(lineage),
             "fate": fate,
             "pinned_url": pinned_url,
             "latest_url": request.build_absolute_uri(lineage.get_absolute_url()),
@@ -144,3 +163,29 @@ def compare_rows(request):
     return render(request, "documents/_compare_rows_fragment.html", {
         "rows": result.rows[start:stop], "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
     })
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def version_pdf(request, slug, label):
+    """The version as a PDF, with its clause numbers and permalinks."""
+    document = selectors.document_get(slug)
+    version = selectors.version_get(document, label)
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    return _pdf_response(pdf.version_pdf(version, site_url=site_url), f"{document.slug}-{version.label}.pdf")
+
+
+def compare_pdf(request):
+    """A redline of two versions as a PDF: every clause, deletions struck, insertions underlined."""
+    a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    if not a or not b:
+        return render(request, "400.html", {"message": "Give two versions: ?a=<document>@<version>&b=<document>@<version>."}, status=400)
+    old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    filename = f"{old.document.slug}-{old.label}-vs-{new.label}.pdf" if old.document_id == new.document_id \
+        else f"{old.document.slug}-{old.label}-vs-{new.document.slug}-{new.label}.pdf"
+    return _pdf_response(pdf.comparison_pdf(old, new, site_url=site_url), filename)

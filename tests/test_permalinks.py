@@ -74,9 +74,10 @@ def test_clause_page_has_copy_buttons_citation_and_link_preview_meta(client, his
     clause = _clause(v3, "Contact Us")
     page = client.get(clause.get_permalink()).content.decode()
     assert "Copy link" in page and "Copy citation" in page
-    assert '<meta property="og:title" content="Privacy Policy — 4 Contact Us">' in page
+    # The title the document gives itself ("# Example Privacy Policy"), not the portal's name for it.
+    assert '<meta property="og:title" content="Example Privacy Policy — 4 Contact Us">' in page
     assert 'content="Write to privacy@example.com' in page
-    assert "Example Corp, Privacy Policy, § 4 Contact Us (version of 2025-03-01)" in page
+    assert "Example Corp, Example Privacy Policy, § 4 Contact Us (version of 2025-03-01)" in page
 
 
 def test_permalinks_are_short(history):

@@ -29,6 +29,12 @@
     });
   });
 
+  // Contents and timeline: open beside the text on wide screens, collapsed above it on
+  // phones so the title and the text come first (without script they stay collapsed).
+  if (window.matchMedia && window.matchMedia("(min-width: 60rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+
   // Compare page: collapse runs of unchanged rows, "only changes", jump between changes.
   var grid = document.querySelector(".compare-grid");
   if (!grid) return;
@@ -39,8 +45,13 @@
     if (run.length >= RUN) {
       var hidden = run.slice(1, run.length - 1);
       hidden.forEach(function (r) { r.classList.add("collapsed"); });
+      // A row of the comparison table (role="table" admits only rows as children).
       var toggle = document.createElement("div");
       toggle.className = "collapse-toggle";
+      toggle.setAttribute("role", "row");
+      var cell = document.createElement("div");
+      cell.setAttribute("role", "cell");
+      toggle.appendChild(cell);
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = "Show " + hidden.length + " unchanged clauses";
@@ -48,7 +59,7 @@
         hidden.forEach(function (r) { r.classList.remove("collapsed"); });
         toggle.remove();
       });
-      toggle.appendChild(button);
+      cell.appendChild(button);
       hidden[0].parentNode.insertBefore(toggle, hidden[0]);
     }
     run = [];

@@ -30,7 +30,7 @@ def test_open_a_clause_link_and_copy_it(page, versions):
     page.get_by_role("button", name="Copy citation").click()
     expect(page.locator(".copy-status")).to_have_text("Citation copied")
     citation = page.evaluate("navigator.clipboard.readText()")
-    assert citation.startswith("Example Corp, Privacy Policy, § 2 Information We Collect (version of 2024-01-01).")
+    assert citation.startswith("Example Corp, Example Privacy Policy, § 2 Information We Collect (version of 2024-01-01).")
     assert "We collect your name and email address" in citation
     assert page.js_errors == []
 
