@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import PurePath
 
@@ -28,6 +29,7 @@ from documents.models import Document, DocumentKind, DocumentVersion, SourceForm
 from documents.services import PublishError, PublishResult
 
 logger = logging.getLogger(__name__)
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 UPLOAD_SUFFIXES = {
     ".md": SourceFormat.MARKDOWN,
@@ -160,7 +162,21 @@ def parse_bounded(text: str, *, filename: str = "", source_format: str | None = 
         raise PublishError(TOO_LONG.format(lines=lines, limit=settings.PORTAL_PARSE_MAX_LINES))
     timeout = settings.PORTAL_PARSE_TIMEOUT if timeout is None else timeout
     if timeout <= 0:
-        return services.version_parse(text, filename=filename, source_format=source_format)
+        parsed = services.version_parse(text, filename=filename, source_format=source_format)
+        status, value = "ok", parsed
+    else:
+        status, value = _parse_with_budget(text, filename, source_format, timeout)
+    if status == "ok":
+        if not any(_LETTER.search(f"{c.heading} {c.text}") for c in value.clauses):
+            raise PublishError("The text has no words, only punctuation or markup: there is nothing to publish.")
+        return value
+    if status == "refused":
+        raise PublishError(value)
+    logger.error("Parsing %r crashed: %s", filename or "pasted text", value)
+    raise PublishError("The text could not be read as a document; it was not saved.")
+
+
+def _parse_with_budget(text, filename, source_format, timeout):
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_parse_in_child, args=(sender, text, filename, source_format), daemon=True)
@@ -178,12 +194,7 @@ def parse_bounded(text: str, *, filename: str = "", source_format: str | None = 
         if child.is_alive():
             child.kill()
         child.join()
-    if status == "ok":
-        return value
-    if status == "refused":
-        raise PublishError(value)
-    logger.error("Parsing %r crashed: %s", filename or "pasted text", value)
-    raise PublishError("The text could not be read as a document; it was not saved.")
+    return status, value
 
 
 def text_parse(uploaded: UploadedText) -> ParsedDocument:

@@ -3,12 +3,30 @@ is saved; the checks themselves live in ``documents.drafts``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 
 from documents import drafts, services
 from documents.models import Document, DocumentKind, Publisher
 from documents.services import PublishError
+
+
+EARLIEST_PLAUSIBLE = dt.date(1990, 1, 1)
+
+
+def implausible_date(date: dt.date | None) -> str:
+    """Why an effective date looks like a typo (9999-12-31 would stay current forever), or ""."""
+    if date is None:
+        return ""
+    today = timezone.localdate()
+    if date < EARLIEST_PLAUSIBLE:
+        return f"The effective date {drafts.day(date)} is before 1990."
+    if date > today + dt.timedelta(days=2 * 365 + 1):
+        return f"The effective date {drafts.day(date)} is more than two years ahead."
+    return ""
 
 
 class DocumentChoiceField(forms.ModelChoiceField):
@@ -46,6 +64,10 @@ class UploadForm(forms.Form):
         help_text="Leave empty to use the date stated in the text, or else today.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    confirm_date = forms.BooleanField(
+        required=False, label="The effective date is right",
+        help_text="Needed for a date before 1990 or more than two years ahead.",
+    )
     change_note = forms.CharField(
         required=False, label="Change note",
         help_text="What changed and why, for the record (shown with the version).",
@@ -73,6 +95,12 @@ class UploadForm(forms.Form):
                     f"This text is identical to version {identical.label} of {document.title} "
                     f"(effective {drafts.day(identical.effective_date)}); there is nothing new to publish."
                 )
+        date = data.get("effective_date") or parsed.effective_date
+        problem = implausible_date(date)
+        if problem and not data.get("confirm_date"):
+            field = "effective_date" if data.get("effective_date") else None
+            self.add_error(field, f"{problem} If it is right, tick “The effective date is right” and upload again.")
+            return data
         data["uploaded"] = uploaded
         data["parsed"] = parsed
         return data

@@ -24,10 +24,18 @@ def not_found(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    message = _message(exception, "The request could not be understood.")
+    # Django's own 400 messages are for developers ("add 'evil.example' to ALLOWED_HOSTS",
+    # "settings.DATA_UPLOAD_MAX_MEMORY_SIZE"): a person gets a generic one.
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig
+
+    status, message = 400, "The request could not be understood."
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)
+        status, message = 413, f"The request is too large: uploads and pasted text are limited to {limit} MB."
     if _wants_json(request):
-        return JsonResponse({"error": message}, status=400)
-    return render(request, "400.html", {"message": message}, status=400)
+        return JsonResponse({"error": message}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)
 
 
 def server_error(request):

@@ -36,3 +36,63 @@ def client_ip(request) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+_API_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "Forbidden.",
+    404: "There is nothing at this address.",
+    405: "The API is read-only: use GET.",
+    413: "The request is too large.",
+    414: "The address is too long.",
+    429: "Too many requests; try again later.",
+    503: "The portal cannot answer right now; try again in a moment.",
+}
+
+
+class ApiErrorsMiddleware:
+    """Under /api/: only GET and HEAD, and every error as JSON ``{"error": ...}``, as the
+    README promises, whatever produced it (require_GET, CSRF, Django's own 4xx pages).
+    Everywhere: a storage fault (database locked or full, disk full) is a 503, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_api = request.path.startswith("/api/")
+        if is_api and request.method not in ("GET", "HEAD"):
+            response = self._json(405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        response = self.get_response(request)
+        if is_api and response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            replacement = self._json(response.status_code)
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response
+
+    def _json(self, status):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": _API_MESSAGES.get(status, "The request failed.")}, status=status)
+
+    def process_exception(self, request, exception):
+        import errno
+
+        from django.db import OperationalError
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        storage = isinstance(exception, OperationalError) or (
+            isinstance(exception, OSError) and exception.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT))
+        if not storage:
+            return None
+        message = "The portal cannot read or save right now (its storage is busy or full). Nothing was changed; try again in a moment."
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"error": message}, status=503)
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response["Retry-After"] = "30"
+        return response

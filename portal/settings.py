@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
+    # JSON errors and GET-only under /api/; storage faults as 503 everywhere.
+    "portal.middleware.ApiErrorsMiddleware",
     # Last, as django-axes asks: it locks out a username+address after repeated failures.
     "axes.middleware.AxesMiddleware",
 ]

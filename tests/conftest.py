@@ -16,7 +16,7 @@ def _flush_past_immutability():
     """Transactional tests end with a flush, which on SQLite DELETEs every row: the
     immutability triggers would refuse it for published versions. The flush alone runs
     under the override row (documents.immutability.flush_sql); PostgreSQL TRUNCATEs."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseOperations  # base first: operations alone is a circular import
 
     from documents import immutability
 

@@ -126,3 +126,17 @@ def test_staff_can_unlock_in_the_admin(admin_client, django_user_model):
     attempt_pk = AccessAttempt.objects.get().pk
     admin_client.post("/admin/axes/accessattempt/", {"action": "delete_selected", "_selected_action": [attempt_pk], "post": "yes"})
     assert not AccessAttempt.objects.exists()
+
+
+# --- Implausible dates ---------------------------------------------------------
+
+@pytest.mark.parametrize("date", ["9999-12-31", "1985-06-01"])
+def test_an_implausible_date_is_refused_unless_confirmed(client, django_user_model, date):
+    user = staff_user(django_user_model, "editor", "Publishers")
+    client.force_login(user)
+    response = post_upload(client, **{**new_doc_data(), "effective_date": date}, file=md(V1))
+    assert response.status_code == 400
+    assert "The effective date is right" in response.content.decode()
+    assert not VersionDraft.objects.exists()
+    response = post_upload(client, **{**new_doc_data(), "effective_date": date, "confirm_date": "on"}, file=md(V1))
+    assert response.status_code == 302 and VersionDraft.objects.get().effective_date.isoformat() == date
