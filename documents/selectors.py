@@ -224,7 +224,7 @@ def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]
     text was recorded: its recorded date, else the day it was added), by publisher then title."""
     recorded = Coalesce("versions__recorded_date", Cast("versions__published_at", DateField()))
     documents = (
-        Document.objects.with_current()
+        Document.objects.with_current().defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
         .annotate(version_count=Count("versions"), last_change=Max(recorded))
         .order_by("publisher__name", "title")
@@ -239,7 +239,10 @@ def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]
                 Q(title__icontains=word) | Q(publisher__name__icontains=word)
                 | Q(current_version__official_title__icontains=word)
             )
-    return list(documents)
+    documents = list(documents)
+    for d in documents:
+        d.current_version.document = d  # its URL names the document: spare a query per row
+    return documents
 
 
 def publishers_with_documents() -> list[Publisher]:
@@ -260,19 +263,18 @@ def recent_changes(limit: int = 8) -> list[RecentChange]:
         .defer("source_text", "normalized_text")
         .order_by("-effective_date", "-published_at", "-pk")[: limit * 4]
     )
+    # Every version of those documents in one query: each candidate's predecessor is
+    # found in Python rather than by a query per candidate.
+    timelines: dict[int, list[DocumentVersion]] = {}
+    for v in (DocumentVersion.objects.filter(document_id__in={c.document_id for c in candidates})
+              .timeline().only("pk", "label", "effective_date", "published_at", "document_id")):
+        timelines.setdefault(v.document_id, []).append(v)
     changes = []
     for version in candidates:
-        previous = (
-            version.document.versions.filter(
-                Q(effective_date__lt=version.effective_date)
-                | Q(effective_date=version.effective_date, published_at__lt=version.published_at)
-            )
-            .order_by("-effective_date", "-published_at", "-pk")
-            .only("pk", "label", "effective_date", "document_id")
-            .first()
-        )
-        if previous is not None:
-            changes.append(RecentChange(version=version, previous=previous))
+        timeline = timelines.get(version.document_id, [])
+        position = next((i for i, v in enumerate(timeline) if v.pk == version.pk), 0)
+        if position > 0:
+            changes.append(RecentChange(version=version, previous=timeline[position - 1]))
         if len(changes) == limit:
             break
     return changes

@@ -50,6 +50,10 @@ _API_MESSAGES = {
 }
 
 
+# Read-only endpoints whose input is too large for a query string: they take POST too.
+_API_POST_READS = frozenset({"/api/citations/"})
+
+
 class ApiErrorsMiddleware:
     """Under /api/: only GET and HEAD, and every error as JSON ``{"error": ...}``, as the
     README promises, whatever produced it (require_GET, CSRF, Django's own 4xx pages).
@@ -60,9 +64,10 @@ class ApiErrorsMiddleware:
 
     def __call__(self, request):
         is_api = request.path.startswith("/api/")
-        if is_api and request.method not in ("GET", "HEAD"):
+        allowed = ("GET", "HEAD", "POST") if request.path in _API_POST_READS else ("GET", "HEAD")
+        if is_api and request.method not in allowed:
             response = self._json(405)
-            response["Allow"] = "GET, HEAD"
+            response["Allow"] = ", ".join(allowed)
             return response
         response = self.get_response(request)
         if is_api and response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):

@@ -209,7 +209,7 @@ def fifty_documents():
 def test_home_fetches_no_source_text(client, fifty_documents):
     response, queries, size = get(client, reverse("documents:home"))
     assert response.status_code == 200 and b"Policy 49" in response.content
-    assert queries <= 3
+    assert queries <= 4  # documents, publishers, recent versions and their timelines
     # 50 versions hold ~2 MB of source and normalized text; the list needs none of it.
     assert size < 20_000, size
 
@@ -256,7 +256,7 @@ def test_clause_pages_fetch_no_version_text(client):
     for url in (latest, pinned):
         response, queries, size = get(client, url)
         assert response.status_code == 200
-        assert queries <= 5, url
+        assert queries <= 7, url  # lineage, history, fate, similar clauses: constant, whatever the size
         # Two versions of ~40 KB each: none of their text is fetched, only the clause's.
         assert size < 6_000, (url, size)
     body = client.get(pinned).content.decode()
