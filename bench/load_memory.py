@@ -57,7 +57,7 @@ def main() -> int:
         # First search after a publish: a word only the new version has.
         get(base, "/search/", {"q": "cookies"})
         with tempfile.TemporaryDirectory() as tmp:
-            text = (ROOT / "seeds").glob("*.md")
+            text = [p for p in (ROOT / "seeds").rglob("*") if p.suffix in (".md", ".txt", ".html")]
             source = next(iter(sorted(text))).read_text(encoding="utf-8")
             path = Path(tmp) / "new.md"
             path.write_text(source + "\n\n## 99. Zygomorphic\n\nZygomorphic clauses are new here.\n", encoding="utf-8")
