@@ -89,7 +89,7 @@ def test_current_version_moves_only_to_a_version_of_its_document(two_versions):
 
 def test_derived_spans_stay_writable(two_versions):
     doc, _, _ = two_versions
-    assert ClauseSpan.objects.filter(document=doc).update(version_labels="rebuilt") > 0
+    assert ClauseSpan.objects.filter(document=doc).update(text_sha="rebuilt") > 0
 
 
 def test_triggers_come_back_after_a_table_rebuild():
