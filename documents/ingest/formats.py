@@ -23,7 +23,7 @@ _MD_SIGNALS = [
     re.compile(r"^#{1,6}\s+\S", re.M),  # ATX heading
     re.compile(r"^\S.*\n(?:=+|-{3,})[ \t]*$", re.M),  # setext heading
     re.compile(r"\*\*[^*\n]+\*\*"),  # bold
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),  # inline link
+    re.compile(r"\[[^\[\]\n]+\]\([^)\s]+\)"),  # inline link ("[" excluded: linear on runs of "[")
     re.compile(r"^ {0,3}[*+-] {1,4}\S", re.M),  # bullet list
     re.compile(r"^\|.*\|\s*$", re.M),  # table row
     re.compile(r"^\d+\\\.", re.M),  # escaped ordered number "1\."

@@ -53,7 +53,7 @@ def clean_heading(s: str) -> str:
     s = s.replace("\\", " ")
     s = _WS_RE.sub(" ", s).strip()
     s = s.strip("*_ ").strip()
-    s = re.sub(r"(?<!\s)\s*[:.]+$", "", s) if not re.search(r"\b(?:Inc|Ltd|Co|etc)\.$", s) else s
+    s = re.sub(r"(?<![\s:.])\s*[:.]+$", "", s) if not re.search(r"\b(?:Inc|Ltd|Co|etc)\.$", s) else s
     return s.strip()
 
 
