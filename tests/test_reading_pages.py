@@ -90,7 +90,10 @@ def test_heading_levels_never_skip():
 
 def test_staff_preview_shows_the_diff_then_the_clauses_then_publish(client, two_versions, django_user_model):
     doc, v1, v2 = two_versions
+    from django.contrib.auth.models import Group
+
     staff = django_user_model.objects.create_user("editor", password="x-long-password-1", is_staff=True)
+    staff.groups.add(Group.objects.get(name="Publishers"))  # may publish (migration 0006)
     client.force_login(staff)
     response = client.post("/staff/upload/", {
         "document": doc.slug, "new_publisher": "", "new_title": "", "new_kind": "", "effective_date": "", "change_note": "",
