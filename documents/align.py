@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, LCSseq
 
 __all__ = [
     "ADDED",
@@ -457,9 +457,10 @@ def _encode_words(clauses: Iterable[_Clause], vocab: dict[str, str]) -> None:
             ch = vocab[w] = chr(n % 0x110000)
         return ch
 
+    get = vocab.get
     for c in clauses:
-        c.codes = "".join([code(w) for w in c.words])
-        c.hcodes = "".join([code(w) for w in c.hkey.split()])
+        c.codes = "".join([get(w) or code(w) for w in c.words])
+        c.hcodes = "".join([get(w) or code(w) for w in c.hkey.split()])
 
 
 _CONTAINMENT_MIN_WORDS = 8
@@ -952,48 +953,76 @@ def destinations(
 
     Returns [(index into new, share of old's words found there in order)], largest
     share first (at most 3), when the clauses listed together hold at least
-    ``min_total`` of old's words and each at least ``min_share``; else []. A clause of
-    fewer than 8 words has no destination (too few words to tell).
+    ``min_total`` of old's words and each at least ``min_share``; else []. The shares
+    are of disjoint parts: the clause holding most of old's words is taken first, the
+    next one must hold ``min_share`` of the words still unaccounted for, and so on, so
+    three clauses that each repeat the same generic third of it are not a "split". A
+    clause of fewer than 8 words has no destination (too few words to tell).
     """
     return destinations_many([old], new, min_share=min_share, min_total=min_total)[0]
 
 
 def destinations_many(
-    olds: Sequence[Any], new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
+    olds: Sequence[Any],
+    new: Sequence[Any],
+    *,
+    min_share: float = 0.3,
+    min_total: float = 0.6,
+    searched: Iterable[int] | None = None,
 ) -> list[list[tuple[int, float]]]:
-    """:func:`destinations` for several old clauses, preparing ``new`` once."""
+    """:func:`destinations` for several old clauses, preparing ``new`` once.
+
+    ``searched`` (indexes into ``new``) limits the search for parts to those clauses
+    (a comparison knows that only changed or added clauses can have taken words in);
+    a clause of ``new`` with exactly the same words is found wherever it is.
+    """
     vocab: dict[str, str] = {}
-    targets = _prepare(new)
+    keep = None if searched is None else set(searched)
+    targets = [_Clause(j, c) for j, c in enumerate(new)]
+    same_words = {}
+    for c in reversed(targets):
+        same_words[c.tkey] = c.idx
+    targets = [c for c in targets if keep is None or c.idx in keep]
     _encode_words(targets, vocab)
-    target_sets = [set(c.codes) for c in targets]
-    # Inverted index: which targets hold each word, so each old clause looks only at
-    # the targets sharing its words.
-    post: dict[str, list[int]] = defaultdict(list)
-    for j, ws in enumerate(target_sets):
-        for w in ws:
-            post[w].append(j)
+    target_codes = [c.codes for c in targets]
     out = []
     for obj in olds:
         c_old = _Clause(0, obj)
-        _encode_words([c_old], vocab)
-        wanted = set(c_old.codes)
-        n = len(c_old.codes)
-        if n < _CONTAINMENT_MIN_WORDS:
-            out.append([])
+        twin = same_words.get(c_old.tkey)
+        if twin is not None and len(c_old.words) >= _CONTAINMENT_MIN_WORDS:
+            out.append([(twin, 1.0)])
             continue
-        hits: Counter[int] = Counter()
-        for w in wanted:
-            hits.update(post.get(w, ()))
-        found = []
-        for j, overlap in hits.items():
-            if overlap < min_share * len(wanted):
-                continue
-            codes = targets[j].codes
-            lcs = (n + len(codes) - Indel.distance(c_old.codes, codes)) / 2
-            share = lcs / n
-            if share >= min_share:
-                found.append((j, round(share, 3)))
-        found.sort(key=lambda x: (-x[1], x[0]))
-        found = found[:3]
-        out.append(found if sum(sh for _, sh in found) >= min_total else [])
+        _encode_words([c_old], vocab)
+        out.append([(targets[x].idx, share) for x, share in _parts_found(c_old.codes, target_codes, min_share, min_total)])
     return out
+
+
+def _parts_found(codes: str, target_codes: list[str], min_share: float, min_total: float) -> list[tuple[int, float]]:
+    n = len(codes)
+    if n < _CONTAINMENT_MIN_WORDS:
+        return []
+    need = math.ceil(min_share * n)
+    # Longest common subsequences of words with every target, in C, skipping early
+    # what cannot reach ``min_share``; only those can hold a part.
+    scores = {j: lcs for _, lcs, j in process.extract(
+        codes, target_codes, scorer=LCSseq.similarity, score_cutoff=need, limit=None)}
+    found: list[tuple[int, float]] = []
+    rest = codes
+    while scores and len(found) < 3 and len(rest) >= need:
+        best = max(scores, key=lambda j: (scores[j], -j))
+        del scores[best]
+        blocks = LCSseq.opcodes(rest, target_codes[best]).as_matching_blocks()
+        taken = sum(b.size for b in blocks)
+        if taken < need:
+            break
+        found.append((best, round(taken / n, 3)))
+        # What is left of old once this part is accounted for.
+        keep, at = [], 0
+        for b in blocks:
+            keep.append(rest[at:b.a])
+            at = b.a + b.size
+        rest = "".join(keep) + rest[at:]
+        # What the others share with the words still unaccounted for.
+        scores = {j: LCSseq.similarity(rest, target_codes[j], score_cutoff=need) for j in scores}
+        scores = {j: lcs for j, lcs in scores.items() if lcs >= need}
+    return found if sum(sh for _, sh in found) >= min_total else []

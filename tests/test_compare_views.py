@@ -182,3 +182,106 @@ def test_cross_document_says_only_in_a_or_b_and_no_diff_below_the_floor(client):
     for r in data["rows"]:
         if r["old"] and r["new"] and r["similarity"] < 0.6:
             assert "old_html" not in r and "old_text" in r
+
+
+SPLIT_OLD = """# S
+
+## 1. Payment
+
+You pay every invoice within thirty days of receiving it, in euro, by bank transfer to the account named on the invoice. Late payments carry interest at eight percent a year from the day after the due date until the day we are paid.
+
+## 2. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+
+## 3. Audit
+
+We may audit your use of the service once a year with reasonable notice given in writing to your administrator.
+
+## 4. Records
+
+You keep records of your use of the service for three years after the end of this agreement and show them to us on request.
+"""
+SPLIT_NEW = """# S
+
+## 1. Payment
+
+You pay every invoice within thirty days of receiving it, in euro, by bank transfer to the account named on the invoice.
+
+## 2. Late payment
+
+Late payments carry interest at eight percent a year from the day after the due date until the day we are paid.
+
+## 3. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+
+## 4. Audit and records
+
+We may audit your use of the service once a year with reasonable notice given in writing to your administrator. You keep records of your use of the service for three years after the end of this agreement and show them to us on request.
+"""
+
+
+def test_splits_and_merges_on_the_page_and_in_the_change_list(client):
+    doc, v1, v2, params = _pair("Splits", SPLIT_OLD, SPLIT_NEW)
+    result = client.get("/compare/", params).context["comparison"]
+    by_title = {(r.new or r.old).heading + ("" if r.new else " (old)"): r for r in result.rows}
+    payment, late = by_title["Payment"], by_title["Late payment"]
+    # One clause became two: the kept half is paired, the other half is new and says
+    # where it came from.
+    assert payment.kind == "substantive" and [c.heading for c in payment.split_into] == ["Late payment"]
+    assert late.kind == "added" and late.came_from.heading == "Payment" and late.came_from_row == payment.row_id
+    # Two clauses became one: the one not paired says where its words went.
+    records = by_title.get("Records (old)") or by_title["Audit (old)"]
+    assert records.kind == "removed" and [c.heading for c in records.went_to] == ["Audit and records"]
+    assert records.went_to_rows == [by_title["Audit and records"].row_id]
+    assert by_title["Support"].split_into == [] and by_title["Support"].came_from is None
+    page = client.get("/compare/", params).content.decode()
+    assert f'Split: part of its text went to <a href="#{late.row_id}">§ 2</a>' in page
+    assert f'Split from old <a href="#{payment.row_id}">§ 1</a>' in page
+    assert f'Merged: its text went to <a href="#{records.went_to_rows[0]}">§ 4</a>' in page
+    # The change list says so too.
+    assert f'split: part into <a href="#{late.row_id}">' in page and "merged into" in page and "split from" in page
+    data = client.get("/api/compare/", params).json()
+    rows = {(r["new"] or r["old"])["heading"]: r for r in data["rows"]}
+    assert rows[records.old.heading]["went_to"] == [by_title["Audit and records"].new.anchor]
+    assert rows["Payment"]["split_into"] == [late.new.anchor] and rows["Late payment"]["came_from"] == payment.old.anchor
+
+
+def test_split_banner_on_the_old_clause_permalink(client):
+    doc, v1, v2, params = _pair("Split banner", SPLIT_OLD, SPLIT_NEW)
+    payment = v1.clauses.get(heading="Payment")
+    page = client.get(payment.get_permalink()).content.decode()
+    late = v2.clauses.get(heading="Late payment")
+    assert "Split: part of its text went to" in page and late.get_permalink() in page
+    merged = client.get("/compare/", params).context["comparison"]
+    records = next(r.old for r in merged.rows if r.kind == "removed")
+    page = client.get(records.get_permalink()).content.decode()
+    assert "Removed." in page and v2.clauses.get(heading="Audit and records").get_permalink() in page
+
+
+def test_a_very_long_comparison_defers_rows_past_the_page_budget(client, settings):
+    from documents import comparison
+
+    body = "\n".join(f"## {n}. Section {n}\n\nThe text of section {n} " + "reads on and on " * 40 + f"to its end {n}.\n"
+                     for n in range(1, 121))
+    changed = "\n".join(line.replace("to its end", "up to its end") if line.startswith("The text of section") and int(line.split()[4]) % 2 else line
+                        for line in body.split("\n"))
+    doc, v1, v2, params = _pair("Very long", "# V\n\n" + body, "# V\n\n" + changed)
+    result = client.get("/compare/", params).context["comparison"]
+    items = result.html_rows(budget=20_000)
+    deferred = [r for r in items if r.collapsed and r.deferred]
+    assert deferred and all(r.count <= comparison.DEFERRED_CHUNK for r in deferred)
+    sent = [r for r in items if not r.collapsed]
+    assert sum(r.weight for r in sent) <= 20_000 + max(r.weight for r in sent)
+    # Together, the rows sent and the deferred chunks are every row, in order.
+    covered = []
+    for r in items:
+        covered += list(range(r.start, r.stop)) if r.collapsed else [r.index]
+    assert covered == list(range(len(result.rows)))
+    # Several ranges in one request (what printing asks for), one <template> each.
+    ranges = ",".join(f"{r.start}-{r.stop}" for r in deferred[:2])
+    answer = client.get("/compare/rows/", {**params, "ranges": ranges}).content.decode()
+    assert answer.count("<template>") == 2 and f'id="row-{deferred[0].start + 1}"' in answer
+    assert client.get("/compare/rows/", {**params, "ranges": "0-3000,3000-6000"}).status_code == 400
+    assert client.get("/compare/rows/", {**params, "ranges": "4-x"}).status_code == 400
