@@ -166,11 +166,13 @@ class Comparison:
     def changes(self) -> list[CompareRow]:
         return [r for r in self.rows if r.kind != "unchanged"]
 
-    def html_rows(self, *, collapse: bool = True, budget: int = PAGE_TEXT_BUDGET) -> list:
+    def html_rows(self, *, collapse: bool = True, budget: int | None = None) -> list:
         """The rows to render, with long unchanged runs replaced by a CollapsedRun, and
-        what comes after ``budget`` characters of text by deferred ones."""
+        what comes after ``budget`` (default ``PAGE_TEXT_BUDGET``) characters of text by
+        deferred ones."""
         if not collapse:
             return list(self.rows)
+        budget = PAGE_TEXT_BUDGET if budget is None else budget
         out = self._collapsed_runs()
         sent = 0
         for k, item in enumerate(out):

@@ -130,7 +130,7 @@ def test_change_list_kinds_moves_and_counts(client):
     assert "1 editorial" in page and "1 substantive" in page
 
 
-def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client):
+def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client, tmp_path):
     body = "\n".join(f"## {n}. Section {n}\n\nThe unchanged text of section number {n} stays as it was here.\n" for n in range(1, 31))
     changed = body.replace("section number 15 stays", "section number 15 now stays")
     doc, v1, v2, params = _pair("Long", "# L\n\n" + body, "# L\n\n" + changed)
@@ -144,6 +144,12 @@ def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client):
     assert rows.status_code == 200 and "section number 3 stays" in rows.content.decode()
     full = client.get("/compare/", {**params, "full": "1"}).content.decode()
     assert "section number 3 stays" in full and 'class="collapsed-run"' not in full
+    # The redline PDF has every clause, the collapsed ones too.
+    from tests.test_pdf import PDFTOTEXT, _text
+
+    if PDFTOTEXT:
+        text = _text(client.get("/compare/pdf/", params).content, tmp_path)
+        assert all(f"section number {n} stays" in text for n in range(1, 31) if n != 15)
     assert client.get("/compare/rows/", {**params, "start": "x", "stop": "2"}).status_code == 400
     assert client.get("/compare/rows/", {**params, "start": "5", "stop": "2"}).status_code == 400
 
