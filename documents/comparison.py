@@ -36,11 +36,15 @@ CROSS_DOCUMENT_DIFF_FLOOR = 0.6
 #: Runs of more unchanged rows than this are collapsed (context rows stay around them).
 COLLAPSE_RUN = 4
 CONTEXT_ROWS = 1
-#: Characters of clause text the page itself carries. The rows after that are sent as
+#: Characters of rows the page itself carries. The rows after that are sent as
 #: placeholders of ``DEFERRED_CHUNK`` rows that load as the reader scrolls to them (and
 #: all at once before printing), so even a megabyte document gives a light page.
-PAGE_TEXT_BUDGET = 240_000
+PAGE_TEXT_BUDGET = 300_000
 DEFERRED_CHUNK = 40
+#: Rough bytes of markup around a row's text, counted against the budget too.
+ROW_MARKUP = 400
+#: Longer runs of renumbered-only rows are one entry of the change list.
+RENUMBERED_RUN = 3
 
 KINDS = ("substantive", "editorial", "added", "removed", "moved", "renumbered", "unchanged")
 
@@ -81,8 +85,8 @@ class CompareRow:
 
     @property
     def weight(self) -> int:
-        """Characters of clause text the row shows."""
-        return sum(len(c.text) + len(c.heading) for c in (self.old, self.new) if c is not None)
+        """Characters the row weighs on the page: its texts and the markup around them."""
+        return ROW_MARKUP + sum(len(c.text) + len(c.heading) for c in (self.old, self.new) if c is not None)
 
     @property
     def row_id(self) -> str:
@@ -133,6 +137,17 @@ class CompareRow:
 
 
 @dataclass(frozen=True)
+class RenumberedRun:
+    """Consecutive rows of the change list that were only renumbered."""
+
+    first: CompareRow
+    last: CompareRow
+    count: int
+    kind = "renumbered"
+    grouped = True
+
+
+@dataclass(frozen=True)
 class CollapsedRun:
     """Rows the page does not send (loaded on demand): a run of unchanged rows, or
     (``deferred``) a chunk of the rows past the page's text budget."""
@@ -165,6 +180,29 @@ class Comparison:
     @cached_property
     def changes(self) -> list[CompareRow]:
         return [r for r in self.rows if r.kind != "unchanged"]
+
+    def change_list(self) -> list:
+        """The changes in order, with each run of more than ``RENUMBERED_RUN`` rows that
+        were only renumbered (the side effect of a clause inserted above them) as one
+        RenumberedRun: a cascade through a long document is one entry, not thousands."""
+        out: list = []
+        run: list[CompareRow] = []
+
+        def flush():
+            out.extend(run if len(run) <= RENUMBERED_RUN else [RenumberedRun(run[0], run[-1], len(run))])
+            run.clear()
+
+        for r in self.changes:
+            if r.kind == "renumbered" and (not run or run[-1].index == r.index - 1):
+                run.append(r)
+                continue
+            flush()
+            if r.kind == "renumbered":
+                run.append(r)
+            else:
+                out.append(r)
+        flush()
+        return out
 
     def html_rows(self, *, collapse: bool = True, budget: int | None = None) -> list:
         """The rows to render, with long unchanged runs replaced by a CollapsedRun, and

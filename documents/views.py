@@ -136,22 +136,31 @@ def compare(request):
     if not a or not b:
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
     base = reverse("documents:compare")
     swap_url = f"{base}?{urlencode({'a': b, 'b': a})}"
     full = request.GET.get("full") == "1"
-    # Long unchanged runs (and rows past the page's text budget) are left out of the
-    # page and loaded from rows_url; ?full=1 (the links' target without JavaScript)
-    # sends every row. The rows are the same for every reader: rendered once.
-    body = pagecache.compare_cached(old, new, lambda o, n: render_to_string("documents/_compare_body.html", {
-        "comparison": result, "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
-        "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
-        "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
-    }), part=("body", a, b, full))
+
+    def parts(old, new):
+        # Long unchanged runs (and rows past the page's text budget) are left out of the
+        # page and loaded from rows_url; ?full=1 (the links' target without JavaScript)
+        # sends every row. The same for every reader: rendered once per pair and address.
+        result = pagecache.compare_cached(old, new, comparison.compare_versions)
+        return {
+            "cross_document": result.cross_document,
+            "summary": render_to_string("documents/_compare_summary.html", {"comparison": result, "swap_url": swap_url}),
+            "body": render_to_string("documents/_compare_body.html", {
+                "comparison": result, "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+                "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
+                "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
+            }),
+        }
+
+    page = pagecache.compare_cached(old, new, parts, part=("page", a, b, full))
     return render(request, "documents/compare.html", {
-        "old": old, "new": new, "comparison": result, "swap_url": swap_url,
+        "old": old, "new": new, "cross_document": page["cross_document"],
         "diff_floor": comparison.CROSS_DOCUMENT_DIFF_FLOOR,
-        "body": mark_safe(body),  # noqa: S308 - rendered by our templates, which escape every text
+        # Rendered by our templates, which escape every text.
+        "summary": mark_safe(page["summary"]), "body": mark_safe(page["body"]),  # noqa: S308
     })
 
 

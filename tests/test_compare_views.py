@@ -2,6 +2,7 @@
 
 import pytest
 
+from documents import comparison
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +231,7 @@ We may audit your use of the service once a year with reasonable notice given in
 
 def test_splits_and_merges_on_the_page_and_in_the_change_list(client):
     doc, v1, v2, params = _pair("Splits", SPLIT_OLD, SPLIT_NEW)
-    result = client.get("/compare/", params).context["comparison"]
+    result = comparison.compare_versions(v1, v2)
     by_title = {(r.new or r.old).heading + ("" if r.new else " (old)"): r for r in result.rows}
     payment, late = by_title["Payment"], by_title["Late payment"]
     # One clause became two: the kept half is paired, the other half is new and says
@@ -260,21 +261,19 @@ def test_split_banner_on_the_old_clause_permalink(client):
     page = client.get(payment.get_permalink()).content.decode()
     late = v2.clauses.get(heading="Late payment")
     assert "Split: part of its text went to" in page and late.get_permalink() in page
-    merged = client.get("/compare/", params).context["comparison"]
+    merged = comparison.compare_versions(v1, v2)
     records = next(r.old for r in merged.rows if r.kind == "removed")
     page = client.get(records.get_permalink()).content.decode()
     assert "Removed." in page and v2.clauses.get(heading="Audit and records").get_permalink() in page
 
 
-def test_a_very_long_comparison_defers_rows_past_the_page_budget(client, settings):
-    from documents import comparison
-
+def test_a_very_long_comparison_defers_rows_past_the_page_budget(client):
     body = "\n".join(f"## {n}. Section {n}\n\nThe text of section {n} " + "reads on and on " * 40 + f"to its end {n}.\n"
                      for n in range(1, 121))
     changed = "\n".join(line.replace("to its end", "up to its end") if line.startswith("The text of section") and int(line.split()[4]) % 2 else line
                         for line in body.split("\n"))
     doc, v1, v2, params = _pair("Very long", "# V\n\n" + body, "# V\n\n" + changed)
-    result = client.get("/compare/", params).context["comparison"]
+    result = comparison.compare_versions(v1, v2)
     items = result.html_rows(budget=20_000)
     deferred = [r for r in items if r.collapsed and r.deferred]
     assert deferred and all(r.count <= comparison.DEFERRED_CHUNK for r in deferred)
@@ -291,3 +290,17 @@ def test_a_very_long_comparison_defers_rows_past_the_page_budget(client, setting
     assert answer.count("<template>") == 2 and f'id="row-{deferred[0].start + 1}"' in answer
     assert client.get("/compare/rows/", {**params, "ranges": "0-3000,3000-6000"}).status_code == 400
     assert client.get("/compare/rows/", {**params, "ranges": "4-x"}).status_code == 400
+
+
+def test_a_renumbering_cascade_is_one_entry_of_the_change_list(client):
+    body = "\n".join(f"## {n}. Topic {n}\n\nThe settled wording about topic number {n} stays the same.\n" for n in range(2, 14))
+    shifted = "\n".join(f"## {n + 1}. Topic {n}\n\nThe settled wording about topic number {n} stays the same.\n" for n in range(2, 14))
+    old = "# C\n\n## 1. Scope\n\nThese terms cover the service.\n\n" + body
+    new = "# C\n\n## 1. Scope\n\nThese terms cover the service.\n\n## 2. Fees\n\nA new fee applies to every account from next year onwards.\n\n" + shifted
+    doc, v1, v2, params = _pair("Cascade", old, new)
+    result = comparison.compare_versions(v1, v2)
+    assert result.counts["renumbered"] == 12 and result.counts["added"] == 1
+    entries = result.change_list()
+    assert [e.kind for e in entries] == ["added", "renumbered"] and entries[1].count == 12
+    page = client.get("/compare/", params).content.decode()
+    assert "12 clauses, § 3 to § 14" in page and "13 changes" in page
