@@ -79,12 +79,24 @@ def upload(request):
     ))
 
 
+def _publish_refusal(user, draft) -> str:
+    """Why ``user`` may not publish ``draft``, or "" when they may. The preview shows it
+    in place of the Publish button, and a publish POST answers it with a 403."""
+    if not user.has_perm("documents.publish_version"):
+        return ("You may upload and preview drafts, but publishing needs the “publish versions” "
+                "permission (the Publishers group): ask an administrator, or a publisher to publish it.")
+    if not drafts.draft_may_publish(user, draft):
+        return ("This draft was uploaded by someone else; publishing it needs the permission to "
+                "review other people's drafts (the Reviewers group).")
+    return ""
+
+
 @staff_member_required
 def draft_detail(request, pk):
     preview = drafts.draft_preview(drafts.draft_get(pk))
+    refusal = _publish_refusal(request.user, preview.draft)
     return _staff_page(render(request, "documents/draft.html", {
-        "preview": preview, "draft": preview.draft,
-        "may_publish": drafts.draft_may_publish(request.user, preview.draft),
+        "preview": preview, "draft": preview.draft, "may_publish": not refusal, "publish_refusal": refusal,
     }))
 
 
@@ -112,12 +124,9 @@ def _unavailable(request, draft, exc):
 @require_POST
 def draft_publish(request, pk):
     draft = drafts.draft_get(pk)
-    if not request.user.has_perm("documents.publish_version"):
-        return _forbidden(request, draft, "You may upload and preview drafts, but publishing needs "
-                          "the “publish versions” permission (the Publishers group).")
-    if not drafts.draft_may_publish(request.user, draft):
-        return _forbidden(request, draft, "This draft was uploaded by someone else; publishing it "
-                          "needs the permission to review other people's drafts.")
+    refusal = _publish_refusal(request.user, draft)
+    if refusal:
+        return _forbidden(request, draft, refusal)
     try:
         result = drafts.draft_publish(draft=draft, published_by=request.user)
     except VersionDraft.DoesNotExist:
