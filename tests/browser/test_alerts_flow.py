@@ -97,3 +97,43 @@ def test_watch_a_clause_publish_a_change_and_open_the_alerts_compare(
     page.goto(_href(html_part, "permalink"))
     assert "phone number" in page.locator(".clause-page").inner_text()
     assert page.js_errors == []
+
+
+def test_the_alerts_pages_fit_a_phone_and_pass_axe(browser, live_server, django_user_model):
+    """Recent changes, the citation check (empty and with a report), watches and the
+    account pages: no horizontal scrolling and the H1 on the first screen at 390 and
+    1366 px, and no serious or critical axe-core violation."""
+    from tests.browser.test_layout_and_accessibility import WIDTHS, _axe_source, _serious_violations
+
+    source = _axe_source()
+    doc = factories.document()
+    v1 = factories.publish(doc, factories.POLICY_V1).version
+    factories.publish(doc, factories.POLICY_V2)
+    reader = django_user_model.objects.create_user("reader", email="reader@example.com", password=PASSWORD)
+    services.watch_document(user=reader, document=doc)
+    services.watch_search(user=reader, query="cookies and a long saved search phrase that has to wrap")
+    cited = " ".join(c.get_permalink() for c in v1.clauses.all())
+    urls = ["/changes/", "/citations/", f"/citations/?text={cited}", "/watches/", "/accounts/login/",
+            "/accounts/password_reset/"]
+    failures = {}
+    for width, height in WIDTHS:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
+                                      bypass_csp=True)  # for the injected checker only
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "reader")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/watches/")
+        for url in urls:
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (url, width)
+            assert page.locator("h1").count() == 1, url
+            assert page.locator("h1").bounding_box()["y"] + 40 <= height, (url, width)
+            if "?text=" in url:  # the report, with its word diffs, is what is checked
+                assert page.locator("[data-status]").count() == v1.clauses.count()
+            found = _serious_violations(page, source)
+            if found:
+                failures[f"{url} at {width}px"] = found
+        context.close()
+    assert failures == {}
