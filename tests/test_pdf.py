@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from io import StringIO
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
 from documents import comparison, pdf
 from documents.models import Document
 from tests import factories
+from tests.corpus_db import corpus_imported
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +18,6 @@ PDFTOTEXT = shutil.which("pdftotext")
 needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (Debian's poppler-utils) is not installed")
 
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
 # The page body of an A4 page in points (pdf.css: margins 20 mm top, 22 mm bottom):
 # pdftotext reads only this band, without the running title and page numbers.
 BODY_CROP = ["-x", "0", "-y", "50", "-W", "595", "-H", "730"]
@@ -106,20 +102,20 @@ def test_hostile_markup_stays_out_of_the_pdf_html(two_versions):
     assert "<script" not in html and "onerror" not in html and "<img" not in html
 
 
-@pytest.fixture
-def cloudflare(tmp_path):
-    """Two real versions of Cloudflare's terms: long clauses, lists, amended and new ones."""
-    folder = tmp_path / "corpus" / "cloudflare" / "terms-of-service"
-    folder.mkdir(parents=True)
-    for name in ("2024-12-03.md", "2025-10-03.md"):
-        shutil.copy(CORPUS / "cloudflare" / "terms-of-service" / name, folder / name)
-    call_command("import_documents", str(tmp_path / "corpus"), stdout=StringIO(), stderr=StringIO())
-    document = Document.objects.get(slug="cloudflare-terms-of-service")
-    return document, document.versions.exclude(pk=document.current_version_id).get(), document.current_version
+@pytest.fixture(scope="module")
+def cloudflare(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Cloudflare's terms from the corpus (long clauses, lists, amended and new ones):
+    the document, its version before the newest, and the newest."""
+    with corpus_imported(tmp_path_factory, django_db_blocker, {"cloudflare-terms-of-service"},
+                         {"2024-12-03", "2025-10-03"}):
+        with django_db_blocker.unblock():
+            document = Document.objects.get(slug="cloudflare-terms-of-service")
+            timeline = list(document.versions.timeline())
+        yield document, timeline[-2], timeline[-1]
 
 
 @needs_pdftotext
-def test_pdf_of_a_corpus_version_has_every_clause_text(client, cloudflare, tmp_path):
+def test_pdf_of_a_corpus_version_has_every_clause_text(cloudflare, db, client, tmp_path):
     document, old, new = cloudflare
     response = client.get(f"/d/{document.slug}/v/{new.label}/pdf/")
     assert response.status_code == 200
@@ -132,7 +128,7 @@ def test_pdf_of_a_corpus_version_has_every_clause_text(client, cloudflare, tmp_p
 
 
 @needs_pdftotext
-def test_pdf_of_a_corpus_comparison_has_both_texts_of_every_row(client, cloudflare, tmp_path):
+def test_pdf_of_a_corpus_comparison_has_both_texts_of_every_row(cloudflare, db, client, tmp_path):
     document, old, new = cloudflare
     response = client.get(f"/compare/pdf/?a={document.slug}@{old.label}&b={document.slug}@{new.label}")
     assert response.status_code == 200
