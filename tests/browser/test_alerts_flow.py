@@ -1,6 +1,7 @@
 """Issue 14 end to end in Chromium: a reader watches a clause, a staff publisher
 publishes a change to it through the upload flow, the alert reaches a real SMTP
-server (aiosmtpd, tests/smtp_server.py), and its links open in the browser.
+server (aiosmtpd, tests/smtp_server.py), and its links open in the browser. Then the
+alerts pages on a phone, with axe-core, and in print (issue 15).
 
 Nothing in the delivery is called by the test: the publish's commit starts the
 background send, as in production (PORTAL_ALERTS_SEND_ON_PUBLISH), and a later
@@ -138,3 +139,22 @@ def test_the_alerts_pages_fit_a_phone_and_pass_axe(browser, live_server, django_
                 failures[f"{url} at {width}px"] = found
         context.close()
     assert failures == {}
+
+
+def test_printing_a_clause_or_document_leaves_out_the_watch_and_check_tools(page, django_user_model):
+    doc = factories.document()
+    v1 = factories.publish(doc, factories.POLICY_V1).version
+    django_user_model.objects.create_user("reader", email="reader@example.com", password=PASSWORD)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/watches/")
+    for url in (v1.clauses.get(heading="Contact Us").get_permalink(), doc.get_absolute_url()):
+        page.goto(url)
+        tools = page.locator(".alert-tools")
+        assert tools.first.is_visible() and page.get_by_role("button", name=re.compile("^Watch this")).is_visible()
+        page.emulate_media(media="print")
+        assert tools.count() >= 1 and not any(tools.nth(i).is_visible() for i in range(tools.count())), url
+        assert page.locator("h1").is_visible()
+        page.emulate_media(media="screen")
