@@ -91,29 +91,31 @@ def _publish_refusal(user, draft) -> str:
     return ""
 
 
+def _draft_page(request, draft, *, status=200, publish_error=""):
+    """The preview, with only the buttons this user may use: in place of Publish, the
+    reason they may not; Discard for the author and reviewers only."""
+    refusal = _publish_refusal(request.user, draft)
+    return render(request, "documents/draft.html", {
+        "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": publish_error,
+        "may_publish": not refusal, "publish_refusal": refusal,
+        "may_discard": drafts.draft_may_discard(request.user, draft),
+    }, status=status)
+
+
 @staff_member_required
 def draft_detail(request, pk):
-    preview = drafts.draft_preview(drafts.draft_get(pk))
-    refusal = _publish_refusal(request.user, preview.draft)
-    return _staff_page(render(request, "documents/draft.html", {
-        "preview": preview, "draft": preview.draft, "may_publish": not refusal, "publish_refusal": refusal,
-    }))
+    return _staff_page(_draft_page(request, drafts.draft_get(pk)))
 
 
 def _forbidden(request, draft, message):
-    return _staff_page(render(request, "documents/draft.html", {
-        "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
-    }, status=403))
+    return _staff_page(_draft_page(request, draft, status=403, publish_error=message))
 
 
 def _unavailable(request, draft, exc):
     logger.warning("Publishing draft %s failed on storage: %r", draft.pk, exc)
     message = storage_fault_message(exc)
     try:
-        response = render(request, "documents/draft.html", {
-            "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
-            "may_publish": True,
-        }, status=503)
+        response = _draft_page(request, draft, status=503, publish_error=message)
     except STORAGE_FAULTS:  # the preview needs the same storage: a plain page then
         response = render(request, "503.html", {"message": message}, status=503)
     response["Retry-After"] = "30"
@@ -133,11 +135,7 @@ def draft_publish(request, pk):
         messages.error(request, "That draft was published or discarded meanwhile.")
         return redirect("documents:upload")
     except PublishError as exc:
-        preview = drafts.draft_preview(draft)
-        return render(
-            request, "documents/draft.html",
-            {"preview": preview, "draft": draft, "publish_error": str(exc)}, status=409,
-        )
+        return _staff_page(_draft_page(request, draft, status=409, publish_error=str(exc)))
     except STORAGE_FAULTS as exc:
         # The publish transaction rolled back: nothing was saved, the draft is still here.
         return _unavailable(request, draft, exc)
