@@ -24,34 +24,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TMP = Path(tempfile.mkdtemp(prefix="bench-publish-"))
-os.environ["PORTAL_DATA_DIR"] = str(TMP)
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
-os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
-os.environ["SEARCH_BACKEND"] = "whoosh"
-os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from corpus_tools import django_setup, synthetic_text  # noqa: E402
 
-import django  # noqa: E402
+TMP = django_setup("bench-publish-")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-
-from corpus_tools import synthetic_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus-wide"
 
@@ -147,7 +134,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--folder", type=Path, default=None, help="a <publisher>/<document> folder of dated files")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
     from documents import services
 
     folder, clauses = (args.folder, None) if args.folder else largest_folder(CORPUS)

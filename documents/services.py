@@ -308,7 +308,10 @@ def _inherited_lineages(
     for side, neighbour in ((0, previous), (1, nxt)):
         if neighbour is None:
             continue
-        old = list(neighbour.clauses.order_by("position").only("pk", "number", "heading", "text", "lineage_id"))
+        # version_id too: the related manager sets each clause's version, which would
+        # otherwise load the deferred column once per clause.
+        old = list(neighbour.clauses.order_by("position").only("pk", "version_id", "number", "heading", "text",
+                                                               "lineage_id"))
         rows = align.align(old, new) if side == 0 else align.align(new, old)
         for row in rows:
             if row.old_index is None or row.new_index is None:
