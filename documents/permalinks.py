@@ -41,18 +41,27 @@ class ClauseFate:
 
 def _moved_lineages(old: DocumentVersion, new: DocumentVersion) -> set[int]:
     """Lineage ids of clauses whose order changed between two versions (cached: versions never change)."""
-    key = f"moved:{old.pk}:{new.pk}"
-    moved = cache.get(key)
-    if moved is None:
-        old_clauses = selectors.version_clauses(old)
-        new_clauses = selectors.version_clauses(new)
-        moved = {
-            new_clauses[row.new_index].lineage_id
-            for row in align.align(old_clauses, new_clauses)
-            if row.moved and row.new_index is not None
-        }
-        cache.set(key, moved, timeout=None)
-    return moved
+    return moved_lineages_many([(old, new)])[(old.pk, new.pk)]
+
+
+def moved_lineages_many(pairs) -> dict[tuple[int, int], set[int]]:
+    """``_moved_lineages`` for each (old, new) pair, keyed by their ids: the pairs not
+    cached yet have the clauses of their versions loaded in one query."""
+    keys = {(old.pk, new.pk): f"moved:{old.pk}:{new.pk}" for old, new in pairs}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    result = {pair: found[key] for pair, key in keys.items() if key in found}
+    missing = [pair for pair in keys if pair not in result]
+    if missing:
+        clauses = selectors.versions_clauses_for_alignment({pk for pair in missing for pk in pair})
+        for old_pk, new_pk in missing:
+            old_clauses, new_clauses = clauses.get(old_pk, []), clauses.get(new_pk, [])
+            result[(old_pk, new_pk)] = {
+                new_clauses[row.new_index].lineage_id
+                for row in align.align(old_clauses, new_clauses)
+                if row.moved and row.new_index is not None
+            }
+        cache.set_many({keys[pair]: result[pair] for pair in missing}, timeout=None)
+    return result
 
 
 def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
@@ -65,6 +74,8 @@ def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
         cache.set(key, ids, timeout=None)
     by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _split_into(clause: Clause, latest: Clause) -> list[Clause]:
     """Clauses new since ``clause``'s version that took part of its words while the
     rest stayed in ``latest``: the clause was split (cached: versions never change)."""
@@ -81,9 +92,6 @@ def _split_into(clause: Clause, latest: Clause) -> list[Clause]:
     by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
-
-# The clause history (selectors.clause_history) asks the same question for each step.
-moved_lineages = _moved_lineages
 
 
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
