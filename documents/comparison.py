@@ -13,10 +13,11 @@ Each row has a ``kind``, the one word the change list shows:
 - ``unchanged``.
 
 A removed clause whose words went into other clauses carries ``went_to`` (a merge, or
-a split when there are several), and an added one built from an old clause's words
-carries ``came_from``. Word diffs are computed only for the rows that are rendered
+a split when there are several); a paired clause that lost part of its words to clauses
+new here carries ``split_into``; an added clause built from an old clause's words
+carries ``came_from``. Each comes with the row ids, for links within the page. Word diffs are computed only for the rows that are rendered
 (``Comparison.html_rows``): a page of a long document collapses runs of unchanged
-rows and loads them on demand.
+rows, and defers the rows past ``PAGE_TEXT_BUDGET``, and loads them on demand.
 """
 
 from __future__ import annotations
