@@ -182,3 +182,36 @@ def test_threads_sharing_the_searcher_read_correctly(many, settings):
     for t in threads:
         t.join(120)
     assert not failures, failures[:3]
+
+
+def test_refreshed_sets_read_only_new_segments_and_apply_new_deletions(many, monkeypatch):
+    """After a publish the filter and facet sets are rebuilt from the per-segment sets:
+    only the new segments' postings are read, and the deletions the publish made in
+    old segments (the closed spans' entries) are applied."""
+    from documents.search import whoosh_path
+
+    engine = indexing.backend()
+    whoosh_path.docsets(engine.searcher()).warm()
+    old = {r.segment().segment_id() for r, _ in engine.searcher().reader().leaf_readers()}
+    read = []
+    real = whoosh_path._leaf_ids
+    monkeypatch.setattr(whoosh_path, "_leaf_ids", lambda reader, *a: read.append(reader.segment().segment_id())
+                        or real(reader, *a))
+    # Clause 2 changes again: its open span is closed, so its entry in an old segment is replaced.
+    changed = [("Cookies", "We use cookies to remember your settings."),
+               ("Processing", "Your personal data is processed with care."),
+               ("Sharing", "We never sell personal data to advertisers."),
+               ("Contact", "Write to us about anything in this policy.")]
+    publish("Acme", "Privacy Policy", "privacy", changed, dt.date(2025, 1, 1))
+    searcher = engine.searcher()
+    assert searcher.reader().has_deletions()
+    sets = whoosh_path.docsets(searcher)
+    sets.warm()
+    new = {r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()}
+    assert read and set(read) <= new - old
+    monkeypatch.setattr(whoosh_path, "_leaf_ids", real)
+    whoosh_path._SEGMENT_SETS.clear()
+    fresh = whoosh_path.DocSets(searcher)
+    assert sets.version_docs(SearchParams()) == fresh.version_docs(SearchParams())
+    assert all(sets.facet_values(name) == fresh.facet_values(name) for name in ("publisher", "kind", "document"))
+    assert total("care") == 1 and total("lawfully", versions="all") == 2 and total("lawfully") == 0
