@@ -187,12 +187,14 @@ def test_threads_sharing_the_searcher_read_correctly(many, settings):
 def test_refreshed_sets_read_only_new_segments_and_apply_new_deletions(many, monkeypatch):
     """After a publish the filter and facet sets are rebuilt from the per-segment sets:
     only the new segments' postings are read, and the deletions the publish made in
-    old segments (the closed spans' entries) are applied."""
+    old segments (the closed spans' entries) are applied; a segment with new deletions
+    keeps its open terms index."""
     from documents.search import whoosh_path
 
     engine = indexing.backend()
     whoosh_path.docsets(engine.searcher()).warm()
-    old = {r.segment().segment_id() for r, _ in engine.searcher().reader().leaf_readers()}
+    old_readers = {r.segment().segment_id(): r for r, _ in engine.searcher().reader().leaf_readers()}
+    old = set(old_readers)
     read = []
     real = whoosh_path._leaf_ids
     monkeypatch.setattr(whoosh_path, "_leaf_ids", lambda reader, *a: read.append(reader.segment().segment_id())
@@ -209,6 +211,10 @@ def test_refreshed_sets_read_only_new_segments_and_apply_new_deletions(many, mon
     sets.warm()
     new = {r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()}
     assert read and set(read) <= new - old
+    deleted_in = [r for r, _ in searcher.reader().leaf_readers()
+                  if r.segment().segment_id() in old_readers and r.segment().deleted_count()
+                  != old_readers[r.segment().segment_id()].segment().deleted_count()]
+    assert deleted_in and all(r._terms is old_readers[r.segment().segment_id()]._terms for r in deleted_in)
     monkeypatch.setattr(whoosh_path, "_leaf_ids", real)
     whoosh_path._SEGMENT_SETS.clear()
     fresh = whoosh_path.DocSets(searcher)
