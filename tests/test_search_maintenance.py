@@ -221,3 +221,23 @@ def test_refreshed_sets_read_only_new_segments_and_apply_new_deletions(many, mon
     assert sets.version_docs(SearchParams()) == fresh.version_docs(SearchParams())
     assert all(sets.facet_values(name) == fresh.facet_values(name) for name in ("publisher", "kind", "document"))
     assert total("care") == 1 and total("lawfully", versions="all") == 2 and total("lawfully") == 0
+
+
+def test_opening_a_new_generation_is_not_charged_to_the_search_budget(many, settings, monkeypatch):
+    """The first search after a publish or a rebuild opens the new generation and its
+    filter and facet sets; on a busy server that can take longer than a query's whole
+    budget, which used to answer "stopped, 0 results" to a query that has hits."""
+    import time as clock
+
+    from documents.search import whoosh_path
+
+    real = whoosh_path.DocSets.__init__
+
+    def slow_sets(self, searcher):
+        clock.sleep(0.3)
+        real(self, searcher)
+
+    monkeypatch.setattr(whoosh_path.DocSets, "__init__", slow_sets)
+    settings.SEARCH_TIME_BUDGET = 0.1
+    outcome = search(SearchParams(q="widgets"))
+    assert outcome.total == 300 and not outcome.message
