@@ -49,8 +49,10 @@ _CALL_TO_ACTION_RE = re.compile(
 # A link naming other terms ("See our partners' policies") is a reference the terms make.
 _INSTRUMENT_RE = re.compile(r"polic|terms|agreement|notice|statement|conditions|guidelines|rules", re.I)
 _TOC_LABEL_RE = re.compile(r"^(?:table\s+of\s+contents?|contents|on\s+this\s+page|in\s+this\s+(?:article|policy|page)|jump\s+to(?:\s+section)?|quick\s+links)\s*:?$", re.I)
+_JSON_LINE_RE = re.compile(r'^\{"[^"\n]{1,60}":.*\}$')
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s+)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))[^\n]{0,120}$|"
+    r"^[^\n©]{0,40}©\s*(?:19|20)\d\d[^\n]{0,60}$|"  # "XFINITY © 2016 Comcast"
     r"^[^\n]{0,80}\ball\s+rights\s+reserved\.?$",
     re.I,
 )
@@ -125,6 +127,8 @@ def line_kind(line: str) -> str:
             return "anchor link"
     if len(plain) <= 160 and _COPYRIGHT_RE.match(plain) and len(plain.split()) <= 20:
         return "copyright"
+    if _JSON_LINE_RE.match(core):
+        return "data"  # a script's data printed on the page: {"BUSINESS":"Business", …}
     return ""
 
 
@@ -136,13 +140,22 @@ def _is_toc_entry(line: str) -> bool:
     return bool(targets) and all(t.startswith("#") for t in targets)
 
 
+def _is_listed_link(line: str) -> bool:
+    """A list item that is one link to another page ("* [Public Records Statement](https://…)"):
+    it stays, but does not end the table of contents it is listed in."""
+    if not _ITEM_RE.match(line):
+        return False
+    targets = _links_only(_strip(line))
+    return targets is not None and len(targets) == 1 and not targets[0].startswith("#")
+
+
 def drop_furniture(lines: list[str]) -> list[str]:
     """``lines`` without page furniture (see the module doc), headings unlinked."""
     lines = [unlink_heading(line) for line in lines]
     drop = [False] * len(lines)
     kinds = [line_kind(line) for line in lines]
     for i, kind in enumerate(kinds):
-        if kind in ("image", "empty link", "control", "menu", "copyright"):
+        if kind in ("image", "empty link", "control", "menu", "copyright", "data"):
             drop[i] = True
     # In-page tables of contents: three or more entries linking to anchors of this page
     # (blank lines between them allowed), with the label that introduces them.
@@ -152,11 +165,12 @@ def drop_furniture(lines: list[str]) -> list[str]:
             i += 1
             continue
         run, j = [], i
-        while j < len(lines) and (_is_toc_entry(lines[j]) or not lines[j].strip() or
-                                  (lines[j].startswith((" ", "\t")) and _is_toc_entry(lines[j].strip()))):
-            if lines[j].strip():
+        while j < len(lines) and (_is_toc_entry(lines[j]) or not lines[j].strip() or _is_listed_link(lines[j])):
+            if _is_toc_entry(lines[j]):
                 run.append(j)
             j += 1
+        while j > i and not _is_toc_entry(lines[j - 1]):
+            j -= 1  # the run ends at its last entry into the page
         listed = all(_ITEM_RE.match(lines[k]) for k in run)
         if len(run) >= 3 or (len(run) == 2 and listed):  # a list of links into the page
             for k in run:
@@ -177,6 +191,7 @@ def drop_furniture(lines: list[str]) -> list[str]:
             if i + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]):
                 drop[i + 1] = True
     _drop_plain_toc(lines, drop)
+    _drop_section_menus(lines, drop)
     return [line for line, gone in zip(lines, drop) if not gone]
 
 
@@ -219,3 +234,44 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
 
 def _key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+# The names a site gives its own sections, account pages and languages. Terms have
+# sections called "Contact us" or "Support" too, so one or two of them prove nothing;
+# three different ones among a run of short lines are a site's menu.
+_SITE_SECTIONS = frozenset(
+    """home|home page|career|careers|jobs|blog|press|press room|press releases|newsroom|news|news and stories|
+    investors|investor relations|site map|sitemap|help|help center|help centre|support|support center|
+    support centre|faq|faqs|developers|affiliates|advertise|pricing|features|templates|my account|
+    account settings|logout|log out|login|log in|sign in|signin|sign up|signup|about|about us|contact|
+    contact us|shop|store|download|downloads|podcasts|videos|newsletters|events|partners|english|deutsch|
+    español|français|italiano|nederlands|norsk|polski|português|русский|svenska|dansk|suomi|türkçe|日本語|
+    한국어|中文|简体中文|繁體中文""".replace("\n", "").split("|")
+)
+
+
+def _menu_line(line: str) -> bool:
+    """A line a menu is made of: a few words, not a heading, numbered item, sentence or date."""
+    core = _strip(line)
+    text = _plain(core)
+    if _links_only(core) is not None:
+        return len(text.split()) <= 8
+    if _HEADING_RE.match(line) or re.match(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s", line):
+        return False
+    return 0 < len(text.split()) <= 6 and not re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text)
+
+
+def _drop_section_menus(lines: list[str], drop: list[bool]) -> None:
+    """Runs of short lines (blank lines between allowed) naming three of the site's
+    sections ("Careers", "Blog", "Site Map", "Deutsch"): a site menu, labels and all."""
+    run: list[int] = []
+    for i in range(len(lines) + 1):
+        if i < len(lines) and (not lines[i].strip() or drop[i] or _menu_line(lines[i])):
+            if lines[i].strip() and not drop[i]:
+                run.append(i)
+            continue
+        named = {key for k in run if (key := " ".join(_plain(_strip(lines[k])).lower().split())) in _SITE_SECTIONS}
+        if len(named) >= 3:
+            for k in run:
+                drop[k] = True
+        run = []
