@@ -14,6 +14,7 @@ page puts on each heading) are headings, not links: the link is unwrapped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _LINK = r"!?\[[^\[\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)"  # "[" excluded from the text: linear on runs of "["
 _LINK_RE = re.compile(_LINK)
@@ -58,6 +59,9 @@ _COPYRIGHT_RE = re.compile(
 )
 
 
+# Pure functions of a line, asked about the same line by several passes: remembered
+# (a str keeps its hash, so a repeated question costs a lookup).
+@lru_cache(maxsize=16384)
 def _strip(line: str) -> str:
     r"""The line without list/heading/quote markers and the emphasis around it.
 
@@ -69,12 +73,14 @@ def _strip(line: str) -> str:
     return core
 
 
+@lru_cache(maxsize=16384)
 def _plain(core: str) -> str:
     text = _LINK_RE.sub(lambda m: " " + re.sub(r"^!?\[|\]\(.*$", "", m.group(0), flags=re.S) + " ", core)
     return " ".join(text.replace("\\", "").split()).strip(_SEPARATORS + "*_")
 
 
-def _links_only(core: str) -> list[str] | None:
+@lru_cache(maxsize=16384)
+def _links_only(core: str) -> tuple[str, ...] | None:
     """The link targets when ``core`` is nothing but links (and separators), else None."""
     links = _LINK_RE.findall(core)
     if not links:
@@ -82,11 +88,13 @@ def _links_only(core: str) -> list[str] | None:
     rest = _LINK_RE.sub("", core)
     if rest.strip(_SEPARATORS + "*_"):
         return None
-    return [re.search(r"\]\(([^\s)]*)", link).group(1) for link in links]
+    return tuple(re.search(r"\]\(([^\s)]*)", link).group(1) for link in links)
 
 
 def unlink_heading(line: str) -> str:
     """``### [From You](#from-you)`` -> ``### From You``: a heading linking to its own anchor."""
+    if "](" not in line:
+        return line  # no link at all: the common case, decided without a pattern
     m = _HEADING_RE.match(line)
     if not m:
         return line
@@ -252,6 +260,8 @@ _SITE_SECTIONS = frozenset(
 
 def _menu_line(line: str) -> bool:
     """A line a menu is made of: a few words, not a heading, numbered item, sentence or date."""
+    if len(line) > 400 or len(line.split()) > 12:
+        return False  # quick: a link's URL is one token, so a menu line is a few tokens
     core = _strip(line)
     text = _plain(core)
     if _links_only(core) is not None:
