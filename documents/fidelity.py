@@ -469,6 +469,25 @@ class SourceFigures:
     chars: int
 
 
+_FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
+# Twelve or more capitalised words in a row, with at most two small words between them
+# and no punctuation: the labels of a menu or a table of contents run together ("Scope
+# Information Collection Uses Cookies and Other Tracking Devices Outside Links …").
+# Sentences, even full of names, have lower-case words and commas.
+_LABEL_RUN_RE = re.compile(
+    r"(?<![\w,;])(?:[A-Z][a-z][\w'’&-]*|[A-Z])(?:\s+(?:(?:a|an|and|of|to|the|for|in|on|&|or|your|our)\s+){0,2}(?:[A-Z][a-z][\w'’&-]*|[A-Z])){11,}(?![\w])"
+)
+
+
+def _without_label_runs(line: str) -> tuple[str, int]:
+    """``line`` without its runs of run-together labels, and how many words they held."""
+    text = plain_line(line)
+    removed = 0
+    for m in _LABEL_RUN_RE.finditer(text):
+        removed += len(word_list(m.group(0)))
+    return (_LABEL_RUN_RE.sub(" ", text), removed) if removed else (line, 0)
+
+
 def measure_source(raw: str, filename: str = "") -> SourceFigures:
     """Everything the report needs from one source file.
 
@@ -482,6 +501,9 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal_lines: list[str] = []
     seen: set[str] = set()
     for i, line in enumerate(lines):
+        if i not in furniture and len(line) > _FLAT_LINE:
+            line, labels = _without_label_runs(line)
+            kinds["flattened menu or contents"] += labels
         ws = word_list(line)
         if not ws:
             continue

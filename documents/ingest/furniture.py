@@ -258,17 +258,24 @@ _SITE_SECTIONS = frozenset(
 )
 
 
-def _menu_line(line: str) -> bool:
-    """A line a menu is made of: a few words, not a heading, numbered item, sentence or date."""
+def _menu_line(line: str) -> str:
+    """"menu" for a line a menu is made of (a few words or links, no sentence or date);
+    "short" for a short heading or numbered line, which may sit inside a menu (a
+    breadcrumb "2. Privacy policy") but is kept; "" for anything else."""
     if len(line) > 400 or len(line.split()) > 12:
-        return False  # quick: a link's URL is one token, so a menu line is a few tokens
+        return ""  # quick: a link's URL is one token, so a menu line is a few tokens
+    if re.fullmatch(r"\s*(?:[-=_*]\s*){3,}", line):
+        return "menu"  # the rule or underline the page draws under a menu's label
     core = _strip(line)
     text = _plain(core)
     if _links_only(core) is not None:
-        return len(text.split()) <= 8
+        return "menu" if len(text.split()) <= 8 else ""
+    # A link with a few words beside it ("[World](…) Show more World links") may be longer.
+    if not 0 < len(text.split()) <= (10 if "](" in core else 6) or re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text):
+        return ""
     if _HEADING_RE.match(line) or re.match(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s", line):
-        return False
-    return 0 < len(text.split()) <= 6 and not re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text)
+        return "short"
+    return "menu"
 
 
 def _drop_section_menus(lines: list[str], drop: list[bool]) -> None:
@@ -276,8 +283,9 @@ def _drop_section_menus(lines: list[str], drop: list[bool]) -> None:
     sections ("Careers", "Blog", "Site Map", "Deutsch"): a site menu, labels and all."""
     run: list[int] = []
     for i in range(len(lines) + 1):
-        if i < len(lines) and (not lines[i].strip() or drop[i] or _menu_line(lines[i])):
-            if lines[i].strip() and not drop[i]:
+        kind = _menu_line(lines[i]) if i < len(lines) and lines[i].strip() and not drop[i] else ""
+        if i < len(lines) and (not lines[i].strip() or drop[i] or kind):
+            if kind == "menu":
                 run.append(i)
             continue
         named = {key for k in run if (key := " ".join(_plain(_strip(lines[k])).lower().split())) in _SITE_SECTIONS}
