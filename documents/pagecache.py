@@ -29,6 +29,9 @@ RENDER_REVISION = "1"
 # Anonymous readers' browsers and shared caches may reuse a page this long without
 # asking; after that a revalidation with the ETag costs a 304, not a render.
 PUBLIC_MAX_AGE = 300
+# Fragments keyed by a fingerprint are replaced by new keys, never invalidated: an
+# expiry lets the old ones go.
+CATALOGUE_TIMEOUT = 24 * 3600
 
 
 def _key(*parts) -> str:
@@ -57,6 +60,17 @@ def version_body(version, *, site_url: str) -> tuple[SafeString, SafeString, Saf
         )
         cache.set(key, cached, timeout=None)
     return tuple(mark_safe(part) for part in cached)  # noqa: S308 - rendered by our templates
+
+
+def fragment(*key_parts, render, template: str) -> SafeString:
+    """``template`` rendered with the context ``render()`` returns, kept under
+    ``key_parts``, which must name everything the context holds (a fingerprint)."""
+    key = _key("fragment", template, hashlib.sha1("\x1f".join(map(str, key_parts)).encode()).hexdigest())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, render())
+        cache.set(key, html, timeout=CATALOGUE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates
 
 
 def compare_cached(old, new, compute):

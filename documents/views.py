@@ -19,14 +19,26 @@ def home(request):
         publisher=request.GET.get("publisher", "").strip()[:80],
         kind=request.GET.get("kind", "").strip()[:16],
     )
-    return render(request, "documents/home.html", {
+    filtered = bool(filters.text or filters.publisher or filters.kind)
+    # What the page shows changes only with a publish or an edit of a document or
+    # publisher: the fingerprint of those rows names the rendered table and the ETag.
+    catalogue = selectors.catalogue()
+    tag = pagecache.etag(request, "home", catalogue.fingerprint)
+    if unchanged := pagecache.not_modified(request, tag):
+        return unchanged
+    table = pagecache.fragment("home", catalogue.fingerprint, filters, render=lambda: {
         "documents": selectors.document_table(filters),
-        "filters": filters,
-        "filtered": bool(filters.text or filters.publisher or filters.kind),
-        "publishers": selectors.publishers_with_documents(),
-        "kinds": DocumentKind.choices,
+        "filtered": filtered,
         "recent": selectors.recent_changes(),
+    }, template="documents/_home_table.html")
+    response = render(request, "documents/home.html", {
+        "home_table": table,
+        "filters": filters,
+        "filtered": filtered,
+        "publishers": catalogue.publishers,
+        "kinds": DocumentKind.choices,
     })
+    return pagecache.finish(request, response, tag)
 
 
 def document_detail(request, slug):
