@@ -1,26 +1,33 @@
 """Search timings: the portal's indexing and query paths against raw Whoosh, same run.
 
 Run:  .venv/bin/python bench/bench_search.py            # 10k clauses
-      .venv/bin/python bench/bench_search.py --full     # 10k and 100k clauses (~25 min
-                                                        # on 2 cores: Whoosh indexes ~500-1000
-                                                        # clauses/s, and both paths index)
+      .venv/bin/python bench/bench_search.py --full --keep var/bench-search
+                                       # 10k and 100k clauses; the corpora and indexes
+                                       # are kept in var/bench-search/<size> and reused
+                                       # by the next run (building 100k takes ~15-30 min
+                                       # on 2 cores, Whoosh indexes ~100-500 clauses/s;
+                                       # a reused run takes minutes)
       .venv/bin/python bench/bench_search.py --sizes 25000 --runs 50
 
-Django is set up here with a temporary PORTAL_DATA_DIR (SQLite database and Whoosh
-folders inside it, deleted at the end), so the development data is never touched.
+Each size runs in a child process of its own with its own PORTAL_DATA_DIR (SQLite
+database and Whoosh and Xapian folders inside it): a temporary folder deleted at the
+end, or ``--keep DIR``/<size>, reused while the code that shapes the corpus and the
+index schema is unchanged. The development data is never touched.
 
 For each corpus size (synthetic clauses with Zipf-distributed words, a few recurring
 legal phrases, 8 publishers, 3 kinds, one span per clause, a tenth of them superseded):
 
 * Indexing throughput, clauses/s (best of ``--index-rounds`` alternating runs, as
-  other work on a shared machine makes single runs noisy):
+  other work on a shared machine makes single runs noisy; above 50k clauses only the
+  portal's own build is timed unless ``--large-index-rounds`` is given):
   - portal: ``indexing.spans_rebuild_index`` (what ``search_sync --repair`` runs on an
     empty index): spans read from the database with their relations, haystack's
     ``full_prepare`` and the text template, ``PortalWhooshSearchBackend.apply``.
   - raw Whoosh: the same field values read from the database with one ``values()``
     query, written with one ``add_document`` per clause and one commit, into a fresh
     index with the same schema.
-* Query latency, p50/p95 over ``--runs`` runs of each query, for single terms, two
+* Query latency, p50/p95 over ``--runs`` runs of each query (``--large-runs`` above
+  50k clauses), for single terms, two
   terms, and phrases, each giving page 1 (20 hits) with highlighted snippets, the total
   count and the three facet counts, current versions only:
   - portal: ``documents.search.search`` (parse, compile, cached searcher, facets with
@@ -52,10 +59,13 @@ Targets: portal p95 <= raw Whoosh p95 on every class; portal indexing >= 0.8x ra
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,25 +74,46 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TMP = Path(tempfile.mkdtemp(prefix="bench-search-"))
-os.environ["PORTAL_DATA_DIR"] = str(TMP)
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
-os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
-os.environ["SEARCH_BACKEND"] = "whoosh"
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# The files that shape a kept corpus and its indexes (``--keep``): a kept size is
+# reused only while they are unchanged, otherwise it is built again.
+SHAPING = ["bench/bench_search.py", "documents/models.py", "documents/search_indexes.py",
+           "documents/search/backend.py", "documents/search/fields.py", "documents/search/xapian_engine.py"]
 
-import django  # noqa: E402
 
-django.setup()
+def shaping_hash() -> str:
+    digest = hashlib.sha1()
+    for name in SHAPING:
+        path = ROOT / name
+        if name == "bench/bench_search.py":  # only the corpus maker shapes the data
+            text = path.read_text(encoding="utf-8")
+            digest.update(text[text.index("def vocabulary"):text.index("def raw_docs")].encode())
+        elif path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
-from django.conf import settings  # noqa: E402
 
-settings.SEARCH_COSTLY_CONCURRENCY = 4  # one client: no contention to guard against
-settings.SEARCH_TIME_BUDGET = 30.0
+TMP: Path = Path()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+
+def configure(data: Path) -> None:
+    """Point Django at ``data`` (SQLite database and Whoosh folder inside it) and set it up."""
+    global TMP
+    TMP = data
+    os.environ["PORTAL_DATA_DIR"] = str(data)
+    os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
+    os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
+    os.environ["SEARCH_BACKEND"] = "whoosh"
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.SEARCH_COSTLY_CONCURRENCY = 4  # one client: no contention to guard against
+    settings.SEARCH_TIME_BUDGET = 30.0
+
 
 PHRASES = ["personal data", "third party", "governing law", "data controller", "cookie consent"]
 PUBLISHERS = ["acme", "globex", "initech", "umbrella", "hooli", "vandelay", "wonka", "zendesk"]
@@ -101,6 +132,8 @@ def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
 
 def make_corpus(n_clauses: int, seed: int = 11) -> None:
     """Publishers, documents (50 clauses each), one version, one span per clause."""
+    from django.db import transaction
+
     from documents.models import (
         Clause, ClauseLineage, ClauseSpan, Document, DocumentVersion, Publisher,
     )
@@ -140,8 +173,7 @@ def make_corpus(n_clauses: int, seed: int = 11) -> None:
             Clause.objects.bulk_create(clauses)
             ClauseSpan.objects.bulk_create([
                 ClauseSpan(lineage=c.lineage, document=doc, text_sha=c.text_sha, first_clause=c, last_clause=c,
-                           valid_from="2023-01-01", valid_to="2024-01-01" if rng.random() < 0.1 else None,
-                           version_labels="2023-01-01")
+                           valid_from="2023-01-01", valid_to="2024-01-01" if rng.random() < 0.1 else None)
                 for c in clauses])
             made += count
 
@@ -155,17 +187,17 @@ def raw_docs() -> list[dict]:
     rows = ClauseSpan.objects.values_list(
         "pk", "first_clause__number", "first_clause__heading", "first_clause__text", "last_clause__anchor",
         "lineage__key", "document__slug", "document__title", "document__kind", "document__publisher__slug",
-        "document__publisher__name", "version_labels", "valid_from", "valid_to")
+        "document__publisher__name", "valid_from", "valid_to")
     midnight = dt.time()
     docs = []
-    for pk, number, heading, text, anchor, key, slug, title, kind, pub, pub_name, labels, vf, vt in rows:
+    for pk, number, heading, text, anchor, key, slug, title, kind, pub, pub_name, vf, vt in rows:
         doc = {
             "id": f"documents.clausespan.{pk}", "django_ct": "documents.clausespan", "django_id": str(pk),
             "text": f"{number} {heading}\n{text}", "surface": f"{number} {heading}\n{text}",
             "heading": heading, "heading_auto": heading, "number": number, "section": number,
             "publisher": pub, "publisher_exact": pub, "publisher_name": pub_name, "kind": kind,
             "kind_exact": kind, "document": slug, "document_exact": slug, "document_title": title,
-            "lineage": key, "anchor": anchor, "version_labels": labels,
+            "lineage": key, "anchor": anchor,
             "valid_from": dt.datetime.combine(vf, midnight),
             "valid_until": dt.datetime.combine(vt or dt.date(9999, 12, 31), midnight),
             "current": vt is None, "fingerprint": "",
@@ -195,11 +227,14 @@ class XapianIndex:
             print("   (Xapian not installed: make xapian; no Xapian column)")
             return None
         me = cls(TMP / f"xapian_{n}")
+        if (me.path / "built").exists():
+            return me
         started = time.perf_counter()
         with me.active():
             from documents import indexing
 
             indexing.spans_rebuild_index()
+        (me.path / "built").write_text("")
         print(f"   Xapian index built in {time.perf_counter() - started:.1f}s", flush=True)
         return me
 
@@ -230,6 +265,10 @@ def bench_indexing(n: int, rounds: int) -> dict:
 
     backend = indexing.backend()
     best = {"portal": 0.0, "raw": 0.0, "raw_write_only": 0.0}
+    if not rounds:  # the portal's index is needed for the queries; the raw one is not
+        started = time.perf_counter()
+        assert indexing.spans_rebuild_index() == n
+        return {"portal": n / (time.perf_counter() - started), "raw": None, "raw_write_only": None}
     for round_ in range(rounds):
         started = time.perf_counter()
         written = indexing.spans_rebuild_index()
@@ -348,57 +387,130 @@ def bench_queries(queries: list[str], runs: int) -> dict:
     }
 
 
+def measure_size(n: int, args) -> dict:
+    """One corpus size, in a process of its own (``--child``): build the corpus and the
+    indexes (or reuse kept ones), then time the three query classes."""
+    from django.core.management import call_command
+
+    ready = TMP / "ready.json"
+    kept = json.loads(ready.read_text()) if ready.exists() else None
+    if kept and kept.get("shaping") != shaping_hash():
+        print("   the kept corpus was made by other code: building it again", flush=True)
+        for child in TMP.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        kept = None
+    if kept is None:
+        started = time.perf_counter()
+        call_command("migrate", "--noinput", verbosity=0)
+        print(f"\n== {n:,} clauses: building the synthetic corpus…", flush=True)
+        make_corpus(n)
+        print(f"   corpus in {time.perf_counter() - started:.1f}s; indexing…", flush=True)
+        rates = bench_indexing(n, args.index_rounds if n <= 50_000 else args.large_index_rounds)
+    else:
+        print(f"\n== {n:,} clauses: reusing the corpus and indexes kept in {TMP}", flush=True)
+        rates, build_s = kept["rates"], kept["build_s"]
+    global XAPIAN
+    XAPIAN = XapianIndex.build(n) if not args.no_xapian else None
+    if kept is None:
+        build_s = time.perf_counter() - started
+        ready.write_text(json.dumps({"shaping": shaping_hash(), "rates": rates, "build_s": build_s}))
+    words = pick_words()
+    terms = [q.format(**words) for q in TERM_QUERIES]
+    phrases = [q.format(**words) for q in PHRASE_QUERIES]
+    prefixes = [q.format(**words) for q in PREFIX_QUERIES]
+    runs = args.runs if n <= 50_000 else args.large_runs
+    print(f"   querying ({runs} runs of {len(terms)} term, {len(phrases)} phrase and "
+          f"{len(prefixes)} prefix queries)…", flush=True)
+    started = time.perf_counter()
+    classes = {"terms": bench_queries(terms, runs), "phrases": bench_queries(phrases, runs),
+               "prefixes": bench_queries(prefixes, runs)}
+    query_s = time.perf_counter() - started
+    for t in classes.values():
+        for q, (p, r) in t["hits"].items():
+            assert p == r, f"portal and raw Whoosh disagree on {q!r}: {p} vs {r}"
+        t["hits"] = {q: p for q, (p, _) in t["hits"].items()}
+    return {"n": n, "rates": rates, "classes": classes, "build_s": build_s,
+            "reused": kept is not None, "query_s": query_s, "runs": runs}
+
+
+def child_main(args) -> int:
+    configure(Path(args.data))
+    result = measure_size(args.child, args)
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+def run_size(n: int, args, data: Path) -> dict:
+    """Run one size in a child process (a fresh Django, database and index per size)."""
+    command = [sys.executable, __file__, "--child", str(n), "--data", str(data), "--runs", str(args.runs),
+               "--large-runs", str(args.large_runs), "--index-rounds", str(args.index_rounds),
+               "--large-index-rounds", str(args.large_index_rounds)]
+    if args.no_xapian:
+        command.append("--no-xapian")
+    result = None
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+        for line in child.stdout:
+            if line.startswith("RESULT "):
+                result = json.loads(line[len("RESULT "):])
+            else:
+                print(line, end="", flush=True)
+    if child.returncode or result is None:
+        raise SystemExit(f"the {n:,}-clause run failed (exit status {child.returncode})")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", help="corpus sizes in clauses (default 10000)")
-    parser.add_argument("--full", action="store_true", help="10k and 100k clauses (100k takes a few minutes)")
-    parser.add_argument("--runs", type=int, default=30, help="runs of each query (default 30)")
+    parser.add_argument("--full", action="store_true", help="10k and 100k clauses")
+    parser.add_argument("--runs", type=int, default=30, help="runs of each query up to 50k clauses (default 30)")
+    parser.add_argument("--large-runs", type=int, default=10, help="runs of each query above 50k clauses (default 10)")
     parser.add_argument("--no-xapian", action="store_true", help="skip the Xapian column")
     parser.add_argument("--index-rounds", type=int, default=2,
-                        help="indexing runs of each path, best kept (default 2; 1 above 50k clauses)")
+                        help="indexing runs of each path up to 50k clauses, best kept (default 2)")
+    parser.add_argument("--large-index-rounds", type=int, default=0,
+                        help="the same above 50k clauses (default 0: only the portal's own build is timed, "
+                             "no raw Whoosh indexing, which would add as long again)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep each size's corpus and indexes in DIR/<size> and reuse them on the next run "
+                             "(rebuilt when the code that shapes them changes)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child_main(args)
     sizes = args.sizes or ([10_000, 100_000] if args.full else [10_000])
 
+    started = time.perf_counter()
     rows = []
-    try:
-        for n in sizes:
-            # A fresh database per size (flush empties the tables without model deletes);
-            # the index is emptied by the rebuild.
-            if n == sizes[0]:
-                call_command("migrate", "--noinput", verbosity=0)
-            else:
-                call_command("flush", "--noinput", verbosity=0)
-            print(f"\n== {n:,} clauses: building the synthetic corpus…", flush=True)
-            started = time.perf_counter()
-            make_corpus(n)
-            print(f"   corpus in {time.perf_counter() - started:.1f}s; indexing…", flush=True)
-            indexing_rates = bench_indexing(n, args.index_rounds if n <= 50_000 else 1)
-            words = pick_words()
-            terms = [q.format(**words) for q in TERM_QUERIES]
-            phrases = [q.format(**words) for q in PHRASE_QUERIES]
-            prefixes = [q.format(**words) for q in PREFIX_QUERIES]
-            global XAPIAN
-            XAPIAN = XapianIndex.build(n) if not args.no_xapian else None
-            print(f"   querying ({args.runs} runs of {len(terms)} term, {len(phrases)} phrase and "
-                  f"{len(prefixes)} prefix queries)…", flush=True)
-            classes = {"terms": bench_queries(terms, args.runs), "phrases": bench_queries(phrases, args.runs),
-                       "prefixes": bench_queries(prefixes, args.runs)}
-            rows.append((n, indexing_rates, classes))
-            for t in classes.values():
-                for q, (p, r) in t["hits"].items():
-                    assert p == r, f"portal and raw Whoosh disagree on {q!r}: {p} vs {r}"
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
+    for n in sizes:
+        if args.keep:
+            data = Path(args.keep).resolve() / str(n)
+            data.mkdir(parents=True, exist_ok=True)
+            rows.append(run_size(n, args, data))
+        else:
+            data = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
+            try:
+                rows.append(run_size(n, args, data))
+            finally:
+                shutil.rmtree(data, ignore_errors=True)
+    wall = time.perf_counter() - started
 
     print()
     print("Indexing throughput (clauses/s; higher is better; target portal >= 0.8x raw)")
     print(f"{'clauses':>9} | {'portal':>9} | {'raw Whoosh':>10} | {'ratio':>6} | {'raw, writer only':>16}")
     print("-" * 64)
     ok = True
-    for n, rates, _ in rows:
+    for row in rows:
+        n, rates = row["n"], row["rates"]
+        kept = "   (kept from the run that built it)" if row["reused"] else ""
+        if rates["raw"] is None:
+            print(f"{n:>9,} | {rates['portal']:>9,.0f} | {'-':>10} | {'-':>6} | {'-':>16}{kept}")
+            continue
         ratio = rates["portal"] / rates["raw"]
         ok &= ratio >= 0.8
-        print(f"{n:>9,} | {rates['portal']:>9,.0f} | {rates['raw']:>10,.0f} | {ratio:>5.2f}x | {rates['raw_write_only']:>16,.0f}")
+        print(f"{n:>9,} | {rates['portal']:>9,.0f} | {rates['raw']:>10,.0f} | {ratio:>5.2f}x | "
+              f"{rates['raw_write_only']:>16,.0f}{kept}")
     print()
     print("Query latency, ms (page of 20 with highlights + count + 3 facets; target portal p95 <= raw Whoosh p95)")
     print("  portal: counts from document sets, scores for the page only; raw: stock Whoosh search_page + groupedby;")
@@ -406,8 +518,9 @@ def main() -> int:
     print(f"{'clauses':>9} | {'queries':<8} | {'portal p50':>10} | {'raw p50':>8} | {'xapian p50':>10} | "
           f"{'portal p95':>10} | {'raw p95':>8} | {'xapian p95':>10} | {'p95 ratio':>9}")
     print("-" * 104)
-    for n, _, classes in rows:
-        for label, t in classes.items():
+    for row in rows:
+        n = row["n"]
+        for label, t in row["classes"].items():
             ratio = t["p95"]["portal"] / t["p95"]["raw"]
             ok &= ratio <= 1.0
             xp50 = f"{t['p50']['xapian']:>10.2f}" if "xapian" in t["p50"] else f"{'-':>10}"
@@ -415,7 +528,12 @@ def main() -> int:
             print(f"{n:>9,} | {label:<8} | {t['p50']['portal']:>10.2f} | {t['p50']['raw']:>8.2f} | {xp50} | "
                   f"{t['p95']['portal']:>10.2f} | {t['p95']['raw']:>8.2f} | {xp95} | {ratio:>8.2f}x")
     print()
-    print("All targets met." if ok else "Some targets were missed (see the ratios above).")
+    for row in rows:
+        built = (f"reused (built in {row['build_s']:.0f} s by an earlier run)" if row["reused"]
+                 else f"built in {row['build_s']:.0f} s")
+        print(f"{row['n']:,} clauses: corpus and indexes {built}; {row['runs']} runs of each query in "
+              f"{row['query_s']:.0f} s")
+    print(f"Wall time {wall:.0f} s. " + ("All targets met." if ok else "Some targets were missed (see the ratios above)."))
     return 0
 
 

@@ -205,7 +205,7 @@ def furniture_lines(lines: list[str]) -> dict[int, str]:
 
 _NUMBER = r"(?:\d{1,3}(?:\.\d{1,3})*|[A-Z]\d{1,2}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Za-z])"
 _NUMBERED_HEAD_RE = re.compile(
-    rf"^(?:(?P<word>article|section|part|chapter|clause|schedule|annex|appendix|§)\s*(?P<n1>{_NUMBER})[.:)]?"
+    rf"^(?:(?P<word>(?:article|section|part|chapter|clause|schedule|annex|appendix)(?![a-z])|§)\s*(?P<n1>{_NUMBER})[.:)]?"
     rf"|(?P<n2>\d{{1,3}}(?:\.\d{{1,3}})+)\.?|(?P<n3>{_NUMBER})[.)])(?=\s|$)",
     re.I,
 )

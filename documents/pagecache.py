@@ -73,9 +73,12 @@ def fragment(*key_parts, render, template: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by our templates
 
 
-def compare_cached(old, new, compute):
-    """``compute(old, new)``, kept under both versions' ids and hashes."""
+def compare_cached(old, new, compute, *, part=()):
+    """``compute(old, new)``, kept under both versions' ids and hashes (and ``part``,
+    when one pair of versions keeps several things)."""
     key = _key("compare", old.pk, old.sha256, new.pk, new.sha256)
+    if part:  # (may hold what a reader typed: hashed, so any cache backend takes the key)
+        key += ":" + hashlib.sha1(repr(part).encode("utf-8")).hexdigest()[:20]
     result = cache.get(key)
     if result is None:
         result = compute(old, new)

@@ -28,6 +28,7 @@ class ClauseFate:
     diff_html: SafeString = field(default=mark_safe(""))  # only the changed words, with a little context
     editorial: bool = False  # amended in punctuation, quotes, dashes, spacing or case only
     went_to: list[Clause] = field(default_factory=list)  # where a removed clause's words went
+    split_into: list[Clause] = field(default_factory=list)  # new clauses part of an amended one's words went to
 
     @property
     def is_latest(self) -> bool:
@@ -75,6 +76,24 @@ def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
+def _split_into(clause: Clause, latest: Clause) -> list[Clause]:
+    """Clauses new since ``clause``'s version that took part of its words while the
+    rest stayed in ``latest``: the clause was split (cached: versions never change)."""
+    key = f"split-into:{clause.pk}:{latest.version_id}"
+    ids = cache.get(key)
+    if ids is None:
+        candidates = selectors.version_clauses(latest.version)
+        before = set(clause.version.clauses.values_list("lineage_id", flat=True))
+        found = [candidates[j] for j, _ in align.destinations(clause, candidates)]
+        ids = []
+        if any(c.pk == latest.pk for c in found):
+            ids = [c.pk for c in found if c.pk != latest.pk and c.lineage_id not in before]
+        cache.set(key, ids, timeout=None)
+    by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     document = lineage.document
     current = document.current_version
@@ -92,8 +111,10 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     changes = []
     diff_html = ""
     editorial = False
+    split_into: list[Clause] = []
     if latest.text_sha != clause.text_sha:
         changes.append("amended")
+        split_into = _split_into(clause, latest)
         kind = diff.change_kind(f"{clause.heading}\n{clause.text}", f"{latest.heading}\n{latest.text}")
         editorial = kind != diff.SUBSTANTIVE
         diff_html = diff.render_changes_only_html(clause.text, latest.text)
@@ -104,7 +125,7 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     if set(selectors.lineage_group_ids(lineage)) & _moved_lineages(clause.version, latest.version):
         changes.append("moved")
     return ClauseFate(
-        clause=clause, latest=latest, changes=changes, editorial=editorial,
+        clause=clause, latest=latest, changes=changes, editorial=editorial, split_into=split_into,
         diff_html=mark_safe(diff_html),  # noqa: S308 - diff escapes every piece of text
     )
 

@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from documents import comparison, pagecache, pdf, permalinks, presenters, selectors
 from documents.models import DocumentKind
@@ -146,34 +148,51 @@ def compare(request):
     if not a or not b:
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
     base = reverse("documents:compare")
     swap_url = f"{base}?{urlencode({'a': b, 'b': a})}"
     full = request.GET.get("full") == "1"
-    context = {
-        "old": old, "new": new, "comparison": result, "swap_url": swap_url,
+
+    def parts(old, new):
+        # Long unchanged runs (and rows past the page's text budget) are left out of the
+        # page and loaded from rows_url; ?full=1 (the links' target without JavaScript)
+        # sends every row. The same for every reader: rendered once per pair and address.
+        result = pagecache.compare_cached(old, new, comparison.compare_versions)
+        return {
+            "cross_document": result.cross_document,
+            "summary": render_to_string("documents/_compare_summary.html", {"comparison": result, "swap_url": swap_url}),
+            "body": render_to_string("documents/_compare_body.html", {
+                "comparison": result, "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+                "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
+                "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
+            }),
+        }
+
+    page = pagecache.compare_cached(old, new, parts, part=("page", a, b, full))
+    return render(request, "documents/compare.html", {
+        "old": old, "new": new, "cross_document": page["cross_document"],
         "diff_floor": comparison.CROSS_DOCUMENT_DIFF_FLOOR,
-        # Long unchanged runs are left out of the page and loaded from rows_url;
-        # ?full=1 (the links' target without JavaScript) sends every row.
-        "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
-        "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
-    }
-    return render(request, "documents/compare.html", context)
+        # Rendered by our templates, which escape every text.
+        "summary": mark_safe(page["summary"]), "body": mark_safe(page["body"]),  # noqa: S308
+    })
 
 
 def compare_rows(request):
     """Rows ``start``..``stop`` of a comparison, as HTML: the collapsed runs of the page."""
     a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
     try:
-        start, stop = int(request.GET.get("start", "")), int(request.GET.get("stop", ""))
+        # start/stop, or several ranges at once ("0-12,40-80": what printing asks for).
+        ranges = request.GET.get("ranges") or f"{request.GET.get('start', '')}-{request.GET.get('stop', '')}"
+        ranges = [tuple(int(x) for x in part.split("-")) for part in ranges.split(",")[:1000]]
     except ValueError:
-        return HttpResponseBadRequest("Give start and stop row numbers.")
-    if not a or not b or start < 0 or stop < start or stop - start > 5000:
-        return HttpResponseBadRequest("Give a, b and a range of at most 5000 rows.")
+        return HttpResponseBadRequest("Give start and stop row numbers (or ranges=start-stop,…).")
+    if not a or not b or any(len(r) != 2 or r[0] < 0 or r[1] < r[0] for r in ranges) \
+            or sum(stop - start for start, stop in ranges) > 5000:
+        return HttpResponseBadRequest("Give a, b and ranges of at most 5000 rows in all.")
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
     result = pagecache.compare_cached(old, new, comparison.compare_versions)
     return render(request, "documents/_compare_rows_fragment.html", {
-        "rows": result.rows[start:stop], "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+        "runs": [result.rows[start:stop] for start, stop in ranges],
+        "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
     })
 
 

@@ -109,6 +109,9 @@ def _vocabulary(lines: list[str]) -> set[str]:
     return vocab
 
 
+_TAIL = 64  # longer than any word a heading's runs split
+
+
 def _join_runs(frags: list[tuple[str, bool]], vocab: set[str]) -> str:
     """Join emphasis runs of a heading split by the page's markup.
 
@@ -124,13 +127,15 @@ def _join_runs(frags: list[tuple[str, bool]], vocab: set[str]) -> str:
         if not out:
             out = text
             continue
-        left_word = re.search(r"([A-Za-z]+)\W*$", out)
+        # Only the end of what is joined so far is read: searching all of it for each
+        # run would be quadratic on a line of thousands of runs.
+        left_word = re.search(r"([A-Za-z]+)\W*$", out[-_TAIL:])
         right_word = re.match(r"\W*([A-Za-z]+)", text)
         join = not gap
         if gap:
             if text[0] in ",.:;!?)’'" or out[-1] in "(‘“":
                 join = True
-            elif left_word and right_word and not re.search(r"[^A-Za-z]$", out) and re.match(r"[A-Za-z]", text):
+            elif left_word and right_word and out[-1].isascii() and out[-1].isalpha() and re.match(r"[A-Za-z]", text):
                 lw, rw = left_word.group(1), right_word.group(1)
                 nxt = runs[idx + 1][0].strip() if idx + 1 < len(runs) else ""
                 lone_left = len(lw) == 1 and lw not in ("a", "A", "I") and (len(out) == 1 or out[-2] == " ")

@@ -20,7 +20,6 @@ _LINK_RE = re.compile(_LINK)
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _MARKERS_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
 _HEADING_RE = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)\s*$")
-_EMPH_RE = re.compile(r"^(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+$")
 _ITEM_RE = re.compile(r"^\s*(?:[*+\-•]|\d{1,3}[.)])\s+")
 _SEPARATORS = "|·•,/–—>- \t"
 
@@ -58,9 +57,13 @@ _COPYRIGHT_RE = re.compile(
 
 
 def _strip(line: str) -> str:
-    core = _MARKERS_RE.sub("", line).strip()
+    r"""The line without list/heading/quote markers and the emphasis around it.
+
+    Plain ``str.strip`` for the emphasis, not a pattern: ``[*_]+$`` tried from each
+    star of a long run is quadratic (and ``(?:\*\*|\*)+`` exponential)."""
+    core = line[_MARKERS_RE.match(line).end():].strip()
     for _ in range(2):
-        core = _EMPH_RE.sub("", core).strip()
+        core = core.strip("*_").strip()
     return core
 
 
@@ -85,7 +88,7 @@ def unlink_heading(line: str) -> str:
     m = _HEADING_RE.match(line)
     if not m:
         return line
-    inner = _EMPH_RE.sub("", m.group(2).strip()).strip()
+    inner = m.group(2).strip().strip("*_").strip()
     link = re.fullmatch(r"\[([^\]\n]+)\]\((#[^)\s]*|)(?:\s+\"[^\"\n]*\")?\)", inner)
     if link and link.group(1).strip():
         return m.group(1) + link.group(1).strip()

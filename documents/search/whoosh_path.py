@@ -39,27 +39,19 @@ class BudgetExceeded(Exception):
     pass
 
 
-_SEGMENT_WORDS: dict = {}  # (segment id, field) -> the segment's words; segments never change
-MAX_CACHED_SEGMENTS = 64
-
-
 def surface_words(searcher) -> list[str]:
-    """Every surface word of the index, from a per-segment cache: after a publish only
+    """Every surface word of the index, from the per-segment cache: after a publish only
     the new (small) segment is read. For "did you mean"."""
     sets = docsets(searcher)
     if sets._words is None:
         words: set[str] = set()
         for reader, _ in sets.leaves:
-            segment = reader.segment() if hasattr(reader, "segment") else None
-            key = (segment.segment_id(), "surface") if segment is not None else None
-            cached = _SEGMENT_WORDS.get(key) if key else None
+            cache = _segment_cache(reader)
+            cached = cache.get(("words", "surface"))
             if cached is None:
-                cached = [b.decode("utf-8") if isinstance(b, bytes) else b for b in reader.lexicon("surface")] \
-                    if "surface" in reader.indexed_field_names() else []
-                if key:
-                    if len(_SEGMENT_WORDS) >= MAX_CACHED_SEGMENTS:
-                        _SEGMENT_WORDS.pop(next(iter(_SEGMENT_WORDS)))
-                    _SEGMENT_WORDS[key] = cached
+                cached = cache[("words", "surface")] = (
+                    [b.decode("utf-8") if isinstance(b, bytes) else b for b in reader.lexicon("surface")]
+                    if "surface" in reader.indexed_field_names() else [])
             words.update(cached)
         sets._words = sorted(words)
     return sets._words
@@ -254,6 +246,59 @@ def _deadline_collector(child, budget, allow=None, record=None):
     return DeadlineCollector(child)
 
 
+# What a segment's postings say never changes (its files are written once; only its
+# deletions grow, and they are applied per searcher): the filter and facet sets, and
+# the words, of each segment are kept here by segment id, so a searcher refreshed after
+# a publish reads the postings of the new segments only.
+_SEGMENT_SETS: dict[str, dict] = {}
+
+
+def _segment(reader):
+    return reader.segment() if hasattr(reader, "segment") else None
+
+
+def _segment_cache(reader) -> dict:
+    """The cache of one leaf reader's segment (a throw-away dict if it has none)."""
+    segment = _segment(reader)
+    if segment is None:
+        return {}
+    return _SEGMENT_SETS.setdefault(segment.segment_id(), {})
+
+
+def _forget_other_segments(leaves) -> None:
+    """Drop the cached sets of segments the newest searcher no longer has (merged
+    away): searchers still using them computed their own sets already."""
+    keep = {segment.segment_id() for segment in (_segment(reader) for reader, _ in leaves) if segment}
+    for key in [k for k in list(_SEGMENT_SETS) if k not in keep]:  # list(): other threads add
+        _SEGMENT_SETS.pop(key, None)
+
+
+def _leaf_ids(reader, fieldname: str, text) -> list:
+    """The leaf's document numbers for a term, deleted ones included."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
+
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return []
+    if isinstance(matcher, FilterMatcher):  # deletions: applied by the caller
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return list(matcher.all_ids())
+    ids: list = []
+    while matcher.is_active():
+        matcher._read_ids()
+        ids.extend(matcher._ids)
+        matcher._next_block()
+    return ids
+
+
+def _shifted(ids: frozenset, offset: int) -> frozenset:
+    return ids if not offset else frozenset(map(offset.__add__, ids))
+
+
 class DocSets:
     """Document-number sets for one searcher (one index generation), for counting.
 
@@ -262,7 +307,8 @@ class DocSets:
     instead of scoring every match and reading a column value per match and facet
     (Whoosh's ``groupedby``, ~85% of a query's time). The sets of the filters
     (``current``, an as-of date, each facet value) depend only on the index, so they
-    are kept for the searcher's lifetime; the sets of the words a user typed are not.
+    are kept for the searcher's lifetime, built from per-segment sets that outlive it
+    (``_SEGMENT_SETS``); the sets of the words a user typed are not kept.
     """
 
     MAX_ASOF = 32  # as-of dates remembered per generation
@@ -272,10 +318,15 @@ class DocSets:
         self._searcher = weakref.ref(searcher)
         self.reader = reader
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
-        self.deleted = (
-            frozenset(range(reader.doc_count_all())) - frozenset(reader.all_doc_ids())
-            if reader.has_deletions() else frozenset()
-        )
+        self.size = reader.doc_count_all()
+        deleted: set = set()
+        if reader.has_deletions():
+            for leaf, offset in self.leaves:
+                segment = _segment(leaf)
+                local = segment.deleted_docs() if segment is not None else (
+                    d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d))
+                deleted.update(offset + d for d in local)
+        self.deleted = frozenset(deleted)
         self._live = None
         self._words = None
         self._filters: dict = {}
@@ -284,34 +335,29 @@ class DocSets:
     @property
     def live(self) -> frozenset:
         if self._live is None:
-            self._live = frozenset(self.reader.all_doc_ids())
+            self._live = frozenset(range(self.size)) - self.deleted
         return self._live
 
     def postings(self, fieldname: str, text, budget=None) -> set:
-        from whoosh.codec.whoosh3 import W3LeafMatcher
-        from whoosh.matching.wrappers import FilterMatcher
-        from whoosh.reading import TermNotFound
-
         out: set = set()
         for reader, offset in self.leaves:
-            try:
-                matcher = reader.postings(fieldname, text)
-            except TermNotFound:
-                continue
-            if isinstance(matcher, FilterMatcher):  # deletions: handled by the caller
-                matcher = matcher.child
-            if isinstance(matcher, W3LeafMatcher):
-                ids: list = []
-                while matcher.is_active():
-                    matcher._read_ids()
-                    ids.extend(matcher._ids)
-                    matcher._next_block()
-            else:
-                ids = list(matcher.all_ids())
-            out.update(ids if not offset else (offset + d for d in ids))
+            ids = _leaf_ids(reader, fieldname, text)
+            out.update(ids if not offset else map(offset.__add__, ids))
             if budget is not None:
                 budget.check()
         return out
+
+    def term_docs(self, fieldname: str, text) -> frozenset:
+        """A filter term's live documents, from the per-segment sets."""
+        parts = []
+        for reader, offset in self.leaves:
+            cache = _segment_cache(reader)
+            local = cache.get(("term", fieldname, text))
+            if local is None:
+                local = cache[("term", fieldname, text)] = frozenset(_leaf_ids(reader, fieldname, text))
+            parts.append(_shifted(local, offset))
+        found = frozenset().union(*parts) if len(parts) != 1 else parts[0]
+        return found - self.deleted if self.deleted else found
 
     def countable(self, q) -> bool:
         """True when ``docs(q)`` needs no positions (no phrase): pure set algebra."""
@@ -356,6 +402,8 @@ class DocSets:
         return set(self._searcher().docs_for_query(q))
 
     def version_docs(self, params: SearchParams) -> frozenset | None:
+        from whoosh import query as wq
+
         if params.versions == "current":
             key = "current"
         elif params.versions == "asof" and params.as_of:
@@ -365,21 +413,39 @@ class DocSets:
         if key not in self._filters:
             if len(self._filters) > self.MAX_ASOF:
                 self._filters = {k: v for k, v in self._filters.items() if k == "current"}
-            self._filters[key] = frozenset(self.docs(version_filter(params)))
+            q = version_filter(params)
+            if isinstance(q, wq.Term):
+                self._filters[key] = self.term_docs(q.fieldname, q.text)
+            else:
+                self._filters[key] = frozenset(self.docs(q))
         return self._filters[key]
 
     def facet_values(self, name: str) -> dict[str, frozenset]:
+        """Each value of a facet -> its live documents, from the per-segment sets."""
         if name not in self._facets:
             fieldname = f"{name}_exact"
+            parts: dict[str, list] = {}
+            for reader, offset in self.leaves:
+                cache = _segment_cache(reader)
+                local = cache.get(("facet", fieldname))
+                if local is None:
+                    local = {}
+                    if fieldname in reader.indexed_field_names():
+                        from_bytes = reader.schema[fieldname].from_bytes
+                        for btext in reader.lexicon(fieldname):
+                            ids = _leaf_ids(reader, fieldname, btext)
+                            if ids:
+                                local[from_bytes(btext)] = frozenset(ids)
+                    cache[("facet", fieldname)] = local
+                for value, ids in local.items():
+                    parts.setdefault(value, []).append(_shifted(ids, offset))
             values: dict[str, frozenset] = {}
-            if fieldname in self.reader.indexed_field_names():
-                from_bytes = self.reader.schema[fieldname].from_bytes
-                for btext in self.reader.lexicon(fieldname):
-                    docs = self.postings(fieldname, btext)
-                    if self.deleted:
-                        docs -= self.deleted
-                    if docs:
-                        values[from_bytes(btext)] = frozenset(docs)
+            for value, found in parts.items():
+                docs = frozenset().union(*found) if len(found) != 1 else found[0]
+                if self.deleted:
+                    docs = docs - self.deleted
+                if docs:
+                    values[value] = docs
             self._facets[name] = values
         return self._facets[name]
 
@@ -398,6 +464,8 @@ def docsets(searcher) -> DocSets:
     sets = _DOCSETS.get(searcher)
     if sets is None:
         sets = _DOCSETS.setdefault(searcher, DocSets(searcher))
+        if getattr(searcher, "_portal_generation", None) is not None:  # the shared, newest searcher
+            _forget_other_segments(sets.leaves)
     return sets
 
 
