@@ -5,6 +5,8 @@ may keep it too.
   rendered once and cached under the version's id and content hash (a second request
   neither loads the clauses nor runs a template over them).
 * ``compare_cached``: a comparison of two published versions, under both hashes.
+* ``page``: a whole page for readers who are not signed in, under its ETag;
+* ``fragment``: part of a page under a fingerprint of what it shows (the home table);
 * ``etag``/``conditional``: an ETag for a page built from published content plus the
   few things around it that do change (which version is current, the timeline, whether
   the reader is staff), and ``Cache-Control``; a matching ``If-None-Match`` is a 304
@@ -20,7 +22,7 @@ import hashlib
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
@@ -60,6 +62,24 @@ def version_body(version, *, site_url: str) -> tuple[SafeString, SafeString, Saf
         )
         cache.set(key, cached, timeout=None)
     return tuple(mark_safe(part) for part in cached)  # noqa: S308 - rendered by our templates
+
+
+def page(request, tag: str, render):
+    """``render()``'s response, kept under ``tag`` for readers who are not signed in
+    (their pages differ by nothing else): the next one gets the same bytes without a
+    render. ``tag`` must name everything the page shows (see ``etag``)."""
+    user = getattr(request, "user", None)
+    if (user is not None and user.is_authenticated) or not _cacheable(request):
+        return render()
+    key = _key("page", tag)
+    cached = cache.get(key)
+    if cached is not None:
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, (response.content, response["Content-Type"]), timeout=CATALOGUE_TIMEOUT)
+    return response
 
 
 def fragment(*key_parts, render, template: str) -> SafeString:

@@ -5,8 +5,8 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def similar_clauses(clause, limit=5):
+@register.simple_tag(takes_context=True)
+def similar_clauses(context, clause, limit=5):
     """``{% similar_clauses clause as similar %}``: how other documents word the same
     provision (``documents.search.similar``); an empty list if the index cannot say."""
     from django.core.cache import cache
@@ -18,7 +18,8 @@ def similar_clauses(clause, limit=5):
         return []
     # A more-like-this search costs 100+ ms; what it finds changes only when a publish
     # changes the index, so it is kept per clause until the next publish.
-    key = f"similar:{clause.pk}:{limit}:{selectors.versions_generation()}"
+    count, newest = context.get("versions_generation") or selectors.versions_generation()
+    key = f"similar:{clause.pk}:{limit}:{count}:{newest}"
     found = cache.get(key)
     if found is None:
         found = find(clause, limit=int(limit))
