@@ -988,7 +988,7 @@ def destinations_many(
     same_words = {}
     for c in reversed(targets):
         same_words[c.tkey] = c.idx
-    targets = [c for c in targets if keep is None or c.idx in keep]
+    targets = [_content_words(c) for c in targets if keep is None or c.idx in keep]
     _encode_words(targets, vocab)
     target_codes = [c.codes for c in targets]
     out = []
@@ -998,9 +998,16 @@ def destinations_many(
         if twin is not None and len(c_old.words) >= _CONTAINMENT_MIN_WORDS:
             out.append([(twin, 1.0)])
             continue
-        _encode_words([c_old], vocab)
+        _encode_words([_content_words(c_old)], vocab)
         out.append([(targets[x].idx, share) for x, share in _parts_found(c_old.codes, target_codes, min_share, min_total)])
     return out
+
+
+def _content_words(c: _Clause) -> _Clause:
+    """Keep the words that say something: two long unrelated texts share a third of
+    their words in order through "the", "of" and "to" alone."""
+    c.words = [w for w in c.words if w not in _STOP]
+    return c
 
 
 def _parts_found(codes: str, target_codes: list[str], min_share: float, min_total: float) -> list[tuple[int, float]]:
@@ -1010,8 +1017,9 @@ def _parts_found(codes: str, target_codes: list[str], min_share: float, min_tota
     need = math.ceil(min_share * n)
     # Longest common subsequences of words with every target, in C, skipping early
     # what cannot reach ``min_share``; only those can hold a part.
+    # (The ten best are enough: a part is among the clauses sharing most of the words.)
     scores = {j: lcs for _, lcs, j in process.extract(
-        codes, target_codes, scorer=LCSseq.similarity, score_cutoff=need, limit=None)}
+        codes, target_codes, scorer=LCSseq.similarity, score_cutoff=need, limit=10)}
     found: list[tuple[int, float]] = []
     rest = codes
     while scores and len(found) < 3 and len(rest) >= need:

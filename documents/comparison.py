@@ -292,6 +292,8 @@ def compare_clauses(old: list, new: list, *, cross_document: bool = False, align
 _TRACE_LIMIT = 300
 #: A paired clause this close to its new text was edited, not split.
 _SPLIT_MAX_SIMILARITY = 0.95
+#: ... and a split clause keeps at most this share of its text.
+_SPLIT_MAX_KEPT = 0.85
 
 
 def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
@@ -301,8 +303,10 @@ def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
     Paired but shortened: part of its words in clauses that are new here (split off).
     """
     traced = [r for r in rows if r.kind == "removed"]
+    # A clause split in two kept only part of its words: one that did not get shorter
+    # was edited, not split (and tracing it would cost a search of every new clause).
     traced += [r for r in rows if r.old is not None and r.new is not None and r.changed
-               and r.similarity < _SPLIT_MAX_SIMILARITY]
+               and r.similarity < _SPLIT_MAX_SIMILARITY and len(r.new.text) <= _SPLIT_MAX_KEPT * len(r.old.text)]
     if not traced:
         return
     by_new = {id(r.new): r for r in rows if r.new is not None}
