@@ -15,14 +15,10 @@ import tempfile
 from pathlib import Path
 
 
-def django_setup(prefix: str) -> Path:
-    """Set Django up in this process over a new temporary ``PORTAL_DATA_DIR`` (SQLite
-    and Whoosh inside it) and return that folder; the caller deletes it at the end.
-
-    Debug is off, so there is no query log: production-like timings. Call before
-    importing anything from ``documents``.
-    """
-    data = Path(tempfile.mkdtemp(prefix=prefix))
+def django_configure(data: Path) -> None:
+    """Set Django up in this process over the data folder ``data`` (SQLite database and
+    Whoosh folder inside it). Debug is off, so there is no query log: production-like
+    timings. Call before importing anything from ``documents``."""
     os.environ["PORTAL_DATA_DIR"] = str(data)
     os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
     os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
@@ -30,9 +26,17 @@ def django_setup(prefix: str) -> Path:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
-    from django.core.management import call_command
 
     django.setup()
+
+
+def django_setup(prefix: str) -> Path:
+    """``django_configure`` over a new temporary data folder, migrated; returns the
+    folder (the caller deletes it at the end)."""
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    django_configure(data)
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     return data
 
