@@ -69,7 +69,9 @@ def page(request, tag: str, render):
     (their pages differ by nothing else): the next one gets the same bytes without a
     render. ``tag`` must name everything the page shows (see ``etag``)."""
     user = getattr(request, "user", None)
-    if (user is not None and user.is_authenticated) or not _cacheable(request):
+    # Only bare URLs: a query string (highlighted words, ?as_of=) is whatever a reader
+    # typed, and must not fill the cache with copies of one page.
+    if (user is not None and user.is_authenticated) or request.META.get("QUERY_STRING") or not _cacheable(request):
         return render()
     key = _key("page", tag)
     cached = cache.get(key)
