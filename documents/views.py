@@ -186,7 +186,7 @@ def compare(request):
         # Long unchanged runs (and rows past the page's text budget) are left out of the
         # page and loaded from rows_url; ?full=1 (the links' target without JavaScript)
         # sends every row. The same for every reader: rendered once per pair and address.
-        result = pagecache.compare_cached(old, new, comparison.compare_versions)
+        result = comparison.compare_versions_cached(old, new)
         return {
             "cross_document": result.cross_document,
             "summary": render_to_string("documents/_compare_summary.html", {"comparison": result, "swap_url": swap_url}),
@@ -219,7 +219,7 @@ def compare_rows(request):
             or sum(stop - start for start, stop in ranges) > 5000:
         return HttpResponseBadRequest("Give a, b and ranges of at most 5000 rows in all.")
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
+    result = comparison.compare_versions_cached(old, new)
     return render(request, "documents/_compare_rows_fragment.html", {
         "runs": [result.rows[start:stop] for start, stop in ranges],
         "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
