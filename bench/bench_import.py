@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from corpus_tools import django_setup, mirror  # noqa: E402
+from corpus_tools import Phases, django_setup, mirror  # noqa: E402
 
 TMP = django_setup("bench-import-")
 
@@ -67,6 +67,12 @@ def main() -> None:
     counts = {"created": 0, "unchanged": 0, "failed": 0}
     batches = index_cpu = 0
     failures = []
+    phases = Phases((  # disjoint parts of the import
+        ("documents.services", "version_parse", "parse"),
+        ("documents.align", "align", "align"),
+        ("documents.indexing:IndexBatch", "flush", "index writes"),
+    ))
+    phases.active = True
     wall, cpu = time.perf_counter(), time.process_time()
     for outcome in importing.import_items(items, **kwargs):
         if isinstance(outcome, importing.BatchDone):
@@ -78,6 +84,7 @@ def main() -> None:
         if outcome.status == "failed":
             failures.append(f"{outcome.item.path.name}: {outcome.detail}")
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    phases.active = False
 
     spans = ClauseSpan.objects.count()
     changed = ClauseSpan.objects.filter(valid_to__isnull=False).count()
@@ -96,6 +103,7 @@ def main() -> None:
     print(f"import: {cpu:.1f} s CPU, {wall:.1f} s wall ({counts['created'] / wall:.1f} versions/s, "
           f"{size / 1e6 / wall:.2f} MB/s), {batches} batches")
     print(f"  of which index writes: {index_cpu:.1f} s CPU ({indexing.WRITES['commits']} commits)")
+    print(f"  CPU s by phase: {phases.breakdown(cpu, rest='database, lineage, spans, alerts (the rest)', unit=1, digits=1)}")
     print(f"index entries written: {indexing.WRITES['entries']} (+{indexing.WRITES['removals']} removals); "
           f"final spans {spans} (of which {changed} closed by a change), index documents {entries}")
     print(f"raw Whoosh, same {len(docs)} span documents, one writer: {raw:.1f} s CPU")

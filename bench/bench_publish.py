@@ -39,11 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from corpus_tools import django_setup, synthetic_text  # noqa: E402
+from corpus_tools import Phases, django_setup, synthetic_text  # noqa: E402
 
 TMP = django_setup("bench-publish-")
 
-from django.db import connection  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus-wide"
 
@@ -102,52 +101,7 @@ PHASES = (  # (module, function, what the breakdown calls it); disjoint parts of
     ("documents.services", "spans_rebuild", "spans"),
     ("documents.indexing", "spans_update", "index write"),
 )
-
-
-class Phases:
-    """CPU seconds spent in each phase of the publishes run inside ``measure()``."""
-
-    def __init__(self):
-        import importlib
-
-        self.cpu: dict[str, float] = {}
-        self._originals = []
-        for module_name, function, label in PHASES:
-            module = importlib.import_module(module_name)
-            original = getattr(module, function)
-            self._originals.append((module, function, original))
-            setattr(module, function, self._timed(original, label))
-        self.active = False
-
-    def _timed(self, original, label):
-        def timed(*args, **kwargs):
-            if not self.active:
-                return original(*args, **kwargs)
-            started = time.process_time()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - started
-        return timed
-
-    def measure(self, fn):
-        """(result, wall s, CPU s, queries) of ``fn()``, its phases added to ``self.cpu``."""
-        queries = []
-        self.active = True
-        try:
-            with connection.execute_wrapper(lambda execute, sql, params, many, context: (
-                    queries.append(sql), execute(sql, params, many, context))[1]):
-                cpu, wall = time.process_time(), time.perf_counter()
-                result = fn()
-                return result, time.perf_counter() - wall, time.process_time() - cpu, len(queries)
-        finally:
-            self.active = False
-
-    def breakdown(self, total_cpu: float, runs: int) -> str:
-        parts = [(label, seconds) for label, seconds in self.cpu.items()]
-        parts.append(("the rest (version row, current pointer, queries, commit)", total_cpu - sum(self.cpu.values())))
-        self.cpu = {}
-        return "; ".join(f"{label} {seconds / runs * 1000:.0f}" for label, seconds in parts if seconds > 0.0005)
+REST = "the rest (version row, current pointer, queries, commit)"
 
 
 def run_document(name: str, document, texts: list[tuple[str, dt.date]], runs: int, phases: Phases, user) -> None:
@@ -199,7 +153,7 @@ def run_document(name: str, document, texts: list[tuple[str, dt.date]], runs: in
             print(f"  staff flow, publish of a previewed draft: median {ms(0):.0f} ms wall, {ms(1):.0f} ms CPU "
                   f"(max {max(r[0] for r in rows) * 1000:.0f} ms wall); the upload before it (parse in a child, "
                   f"align, save the draft): {ms(2):.0f} ms wall, {ms(3):.0f} ms CPU of this process")
-        print(f"    CPU ms per publish: {phases.breakdown(cpu_total, runs)}")
+        print(f"    CPU ms per publish: {phases.breakdown(cpu_total, runs, rest=REST)}")
         print(f"    queries per publish: {sorted({r[4] for r in rows})}; "
               f"index entries written per publish: {sorted({r[5] for r in rows})}; "
               f"raw Whoosh, same entries, one writer into a copy of the index: median {ms(6):.0f} ms")
@@ -216,7 +170,7 @@ def main() -> None:
 
     user = User.objects.create_user("bench", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="publish_version"))
-    phases = Phases()
+    phases = Phases(PHASES)
     folder, clauses = (args.folder, None) if args.folder else largest_folder(CORPUS)
     texts = [(p.read_text(encoding="utf-8"), dt.date.fromisoformat(p.stem)) for p in sorted(folder.glob("*.md"))]
     document = services.document_get_or_create(publisher_name="Bench", title="Largest corpus document")

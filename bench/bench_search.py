@@ -61,7 +61,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import shutil
 import statistics
@@ -99,16 +98,9 @@ def configure(data: Path) -> None:
     """Point Django at ``data`` (SQLite database and Whoosh folder inside it) and set it up."""
     global TMP
     TMP = data
-    os.environ["PORTAL_DATA_DIR"] = str(data)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
-    os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
-    os.environ["SEARCH_BACKEND"] = "whoosh"
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from corpus_tools import django_configure
 
-    import django
-
-    django.setup()
+    django_configure(data)
     from django.conf import settings
 
     settings.SEARCH_COSTLY_CONCURRENCY = 4  # one client: no contention to guard against

@@ -12,17 +12,14 @@ import os
 import random
 import re
 import tempfile
+import time
 from pathlib import Path
 
 
-def django_setup(prefix: str) -> Path:
-    """Set Django up in this process over a new temporary ``PORTAL_DATA_DIR`` (SQLite
-    and Whoosh inside it) and return that folder; the caller deletes it at the end.
-
-    Debug is off, so there is no query log: production-like timings. Call before
-    importing anything from ``documents``.
-    """
-    data = Path(tempfile.mkdtemp(prefix=prefix))
+def django_configure(data: Path) -> None:
+    """Set Django up in this process over the data folder ``data`` (SQLite database and
+    Whoosh folder inside it). Debug is off, so there is no query log: production-like
+    timings. Call before importing anything from ``documents``."""
     os.environ["PORTAL_DATA_DIR"] = str(data)
     os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
     os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
@@ -30,9 +27,17 @@ def django_setup(prefix: str) -> Path:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
-    from django.core.management import call_command
 
     django.setup()
+
+
+def django_setup(prefix: str) -> Path:
+    """``django_configure`` over a new temporary data folder, migrated; returns the
+    folder (the caller deletes it at the end)."""
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    django_configure(data)
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     return data
 
@@ -80,3 +85,60 @@ def synthetic_text(sections: int = 223, items: int = 9) -> str:
         for k in range(1, items + 1):
             lines += [f"{s}.{k} {sentence(25)} {sentence(20)}", ""]
     return "\n".join(lines)
+
+
+class Phases:
+    """CPU seconds spent in each phase of what runs inside ``measure()``: ``phases`` are
+    (module or class path, function name, label); each such function is wrapped (for
+    the whole process) by a timer that counts only while ``measure()`` runs. Phases
+    must not nest, or their time is counted twice."""
+
+    def __init__(self, phases):
+        import importlib
+
+        self.cpu: dict[str, float] = {}
+        self._originals = []
+        for module_name, function, label in phases:
+            owner, _, attribute = module_name.partition(":")
+            module = importlib.import_module(owner)
+            if attribute:
+                module = getattr(module, attribute)
+            original = getattr(module, function)
+            self._originals.append((module, function, original))
+            setattr(module, function, self._timed(original, label))
+        self.active = False
+
+    def _timed(self, original, label):
+        def timed(*args, **kwargs):
+            if not self.active:
+                return original(*args, **kwargs)
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - started
+        return timed
+
+    def measure(self, fn):
+        """(result, wall s, CPU s, queries) of ``fn()``, its phases added to ``self.cpu``."""
+        from django.db import connection
+
+        queries = []
+        self.active = True
+        try:
+            with connection.execute_wrapper(lambda execute, sql, params, many, context: (
+                    queries.append(sql), execute(sql, params, many, context))[1]):
+                cpu, wall = time.process_time(), time.perf_counter()
+                result = fn()
+                return result, time.perf_counter() - wall, time.process_time() - cpu, len(queries)
+        finally:
+            self.active = False
+
+    def breakdown(self, total_cpu: float, runs: int = 1, *, rest: str = "the rest", unit: float = 1000,
+                  digits: int = 0) -> str:
+        """Each phase's CPU per run (ms by default), and the rest of ``total_cpu``."""
+        parts = [(label, seconds) for label, seconds in self.cpu.items()]
+        parts.append((rest, total_cpu - sum(self.cpu.values())))
+        self.cpu = {}
+        return "; ".join(f"{label} {seconds / runs * unit:.{digits}f}" for label, seconds in parts
+                         if seconds > 0.0005)

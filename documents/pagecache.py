@@ -8,9 +8,10 @@ may keep it too.
 * ``page``: a whole page for readers who are not signed in, under its ETag;
 * ``fragment``: part of a page under a fingerprint of what it shows (the home table);
 * ``etag``/``conditional``: an ETag for a page built from published content plus the
-  few things around it that do change (which version is current, the timeline, whether
-  the reader is staff), and ``Cache-Control``; a matching ``If-None-Match`` is a 304
-  before anything is rendered.
+  few things around it that do change (which version is current, the timeline), and
+  ``Cache-Control``; a matching ``If-None-Match`` is a 304 before anything is rendered.
+  All of this is for readers who are not signed in: a signed-in reader's page shows
+  their watches, so it is rendered for them and marked private.
 
 The cache is Django's default cache (per process unless settings name a shared one).
 Bump ``RENDER_REVISION`` when the rendering of clauses changes.
@@ -68,8 +69,9 @@ def page(request, tag: str, render):
     """``render()``'s response, kept under ``tag`` for readers who are not signed in
     (their pages differ by nothing else): the next one gets the same bytes without a
     render. ``tag`` must name everything the page shows (see ``etag``)."""
-    user = getattr(request, "user", None)
-    if (user is not None and user.is_authenticated) or not _cacheable(request):
+    # Only bare URLs: a query string (highlighted words, ?as_of=) is whatever a reader
+    # typed, and must not fill the cache with copies of one page.
+    if request.META.get("QUERY_STRING") or not _cacheable(request):
         return render()
     key = _key("page", tag)
     cached = cache.get(key)
@@ -113,9 +115,16 @@ def etag(request, *parts) -> str:
     return '"' + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20] + '"'
 
 
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
 def _cacheable(request) -> bool:
-    # A page with messages waiting shows them once: never answer it with a 304.
-    return request.method in ("GET", "HEAD") and len(messages.get_messages(request)) == 0
+    # A page with messages waiting shows them once: never answer it with a 304. A
+    # signed-in reader's page shows their own watches, which no tag here names.
+    return (request.method in ("GET", "HEAD") and not _signed_in(request)
+            and len(messages.get_messages(request)) == 0)
 
 
 def not_modified(request, tag: str):
@@ -132,16 +141,16 @@ def not_modified(request, tag: str):
 
 def _headers(request, response, tag: str) -> None:
     response["ETag"] = tag
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
-    else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     patch_vary_headers(response, ("Cookie",))
 
 
 def finish(request, response, tag: str):
-    """ETag and Cache-Control on a page of published content."""
+    """ETag and Cache-Control on a page of published content for readers who are not
+    signed in; a signed-in reader's page is private and never reused."""
     if response.status_code == 200 and _cacheable(request):
         _headers(request, response, tag)
+    elif _signed_in(request):
+        patch_cache_control(response, private=True, no_cache=True, max_age=0, must_revalidate=True)
+        patch_vary_headers(response, ("Cookie",))
     return response

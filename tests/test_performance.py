@@ -299,6 +299,12 @@ def test_clause_pages_fetch_no_version_text(client, django_user_model):
         assert queries_rendered > 2 and response.content == rendered.content
         assert queries <= 2 and size < 1_000, (url, queries, size)
         assert get(client, url, HTTP_IF_NONE_MATCH=response["ETag"])[0].status_code == 304
+        # A reader who signed in meanwhile sees their own page (their watches), never the copy.
+        own = reader.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert own.status_code == 200 and "private" in own["Cache-Control"] and not own.has_header("ETag")
+        # What a reader types (a search's marked words) is never what the cache is filled by.
+        client.get(url + "?q=says")
+        assert get(client, url + "?q=says")[1] > 2
     # A publish changes the page (its history, the banner).
     factories.publish(doc, big_text(300, fix="laterword"), dt.date(2024, 8, 1))
     assert "2024-08-01" in client.get(pinned).content.decode()
