@@ -51,7 +51,7 @@ def main() -> int:
                     if status != 200:
                         errors.append(status)
                     elif json.loads(body)["count"] == 0 and expected[q]:
-                        empty.append(q)
+                        empty.append((q, json.loads(body).get("message")))
 
         threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
         for t in threads:
@@ -69,6 +69,8 @@ def main() -> int:
     print(f"{args.rebuilds} rebuilds in {wall:.1f} s while {args.clients} clients searched: "
           f"{answers[0]} answers, {len(empty)} empty, {len(errors)} errors {by_status}; "
           f"p50 {percentile(times, .5) * 1000:.0f} ms, p95 {percentile(times, .95) * 1000:.0f} ms")
+    for q, message in empty[:5]:
+        print(f"  empty answer to {q!r}: {message}")
     return 0 if not empty and not errors else 1
 
 

@@ -17,6 +17,11 @@ Public API
 
 How versions are aligned (``cross_document=False``)
 ---------------------------------------------------
+0. Verbatim runs. Clauses identical to the letter (number, heading, text) in runs of
+   three or more in the same order are paired first, by one longest common
+   subsequence over hashed clauses; nothing else looks at them again, so two versions
+   that differ in a few clauses cost little more than reading them once (a one-word
+   fix to a 2,000-clause document is aligned in tens of milliseconds).
 1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case
    folded, punctuation dropped, whitespace collapsed; the printed number is never
    part of the key). Clauses with the same heading+text key pair first, then
@@ -62,7 +67,8 @@ threshold, greedy mutual best. ``moved`` and ``renumbered`` are always False the
 
 Caveats: similarity is lexical, not semantic - a clause rewritten in different
 words will come out as removed + added. A clause split in two pairs with the half
-that resembles it most; the other half is "added".
+that resembles it most; the other half is "added" (:func:`destinations` finds where
+the words of a clause went, which is how a comparison tells a split or a merge).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from documents import comparison, pagecache, permalinks, selectors
+from documents import comparison, permalinks, selectors
 
 
 def _version_summary(request, version) -> dict:
@@ -130,7 +130,7 @@ def compare(request):
     if page < 1 or not 1 <= per_page <= 1000:
         return JsonResponse({"error": "page starts at 1; per_page is 1 to 1000."}, status=400)
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
+    result = comparison.compare_versions_cached(old, new)
     total = len(result.rows)
     pages = max(1, -(-total // per_page))
     if page > pages:

@@ -13,14 +13,17 @@ Each row has a ``kind``, the one word the change list shows:
 - ``unchanged``.
 
 A removed clause whose words went into other clauses carries ``went_to`` (a merge, or
-a split when there are several), and an added one built from an old clause's words
-carries ``came_from``. Word diffs are computed only for the rows that are rendered
+a split when there are several); a paired clause that lost part of its words to clauses
+new here carries ``split_into``; an added clause built from an old clause's words
+carries ``came_from``. Each comes with the row ids, for links within the page. Word diffs are computed only for the rows that are rendered
 (``Comparison.html_rows``): a page of a long document collapses runs of unchanged
-rows and loads them on demand.
+rows, and defers the rows past ``PAGE_TEXT_BUDGET``, and loads them on demand.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -324,6 +327,34 @@ def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
             if t.came_from is None:
                 t.came_from = r.old
                 t.came_from_row = r.row_id
+
+
+# Comparisons this process computed or loaded last, so the rows loaded on demand and the JSON pages of
+# a long document do not unpickle thousands of rows from the shared cache each time.
+# Each is checked against a token in that cache, so clearing it clears these too.
+_RECENT: OrderedDict[str, tuple[str, Comparison]] = OrderedDict()
+_RECENT_SIZE = 4
+
+
+def compare_versions_cached(old, new) -> Comparison:
+    """:func:`compare_versions`, kept in the shared cache and in this process."""
+    from django.core.cache import cache
+
+    from documents import pagecache
+
+    key = f"compare-token:{old.pk}:{old.sha256}:{new.pk}:{new.sha256}"
+    token = cache.get(key)
+    held = _RECENT.get(key)
+    if token is not None and held is not None and held[0] == token:
+        return held[1]
+    result = pagecache.compare_cached(old, new, compare_versions)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(key, token, timeout=None)
+    _RECENT[key] = (token, result)
+    while len(_RECENT) > _RECENT_SIZE:  # oldest first (another thread may be trimming too)
+        _RECENT.pop(next(iter(_RECENT), None), None)
+    return result
 
 
 def compare_versions(old, new) -> Comparison:

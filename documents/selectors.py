@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -262,8 +263,33 @@ def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]
     return documents
 
 
-def publishers_with_documents() -> list[Publisher]:
-    return list(Publisher.objects.filter(documents__current_version__isnull=False).distinct().order_by("name"))
+def versions_generation() -> tuple[int, int | None]:
+    """Which versions exist: their number and newest id. Versions are never changed or
+    deleted, so this changes exactly when one is published (and the index with it)."""
+    versions = DocumentVersion.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return versions["n"], versions["last"]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the home page needs before its table: a digest of everything the page shows,
+    and the publishers to filter by."""
+
+    fingerprint: str
+    publishers: list[Publisher]  # those with a published document, by name
+
+
+def catalogue() -> Catalogue:
+    """Which versions exist (never changed or deleted, so their count and newest id say
+    it), and the documents' and publishers' names, slugs, kinds and current versions
+    (editable in the admin): three small queries of ids and names, no texts."""
+    documents = list(Document.objects.order_by("pk").values_list(
+        "pk", "slug", "title", "kind", "publisher_id", "current_version_id"))
+    publishers = list(Publisher.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    fingerprint = hashlib.sha1(repr((versions_generation(), documents, publishers)).encode()).hexdigest()
+    shelved = {publisher_id for _pk, _slug, _title, _kind, publisher_id, current in documents if current}
+    return Catalogue(fingerprint=fingerprint, publishers=[
+        Publisher(pk=pk, slug=slug, name=name) for pk, slug, name in publishers if pk in shelved])
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,9 @@ def version_publish(
             added_by=added_by,
             change_note=change_note,
         )
-        version.full_clean()
+        # The document is locked above and the text and label were checked against it:
+        # the field checks are what is left to run (their constraints stay in the database).
+        version.full_clean(exclude=["document", "added_by"], validate_unique=False, validate_constraints=False)
         version.save()
         created = _clauses_create(version, parsed, previous, following, alignments)
         DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now

@@ -304,3 +304,17 @@ def test_a_renumbering_cascade_is_one_entry_of_the_change_list(client):
     assert [e.kind for e in entries] == ["added", "renumbered"] and entries[1].count == 12
     page = client.get("/compare/", params).content.decode()
     assert "12 clauses, § 3 to § 14" in page and "13 changes" in page
+
+
+def test_a_comparison_is_kept_in_the_process_until_the_cache_is_cleared(monkeypatch):
+    from django.core.cache import cache
+
+    doc, v1, v2, params = _pair("Kept", KINDS_OLD, KINDS_NEW)
+    calls = []
+    real = comparison.compare_versions
+    monkeypatch.setattr(comparison, "compare_versions", lambda o, n: calls.append(1) or real(o, n))
+    first = comparison.compare_versions_cached(v1, v2)
+    assert comparison.compare_versions_cached(v1, v2) is first  # no unpickling in this process
+    assert len(calls) == 1
+    cache.clear()
+    assert comparison.compare_versions_cached(v1, v2) is not first and len(calls) == 2

@@ -337,6 +337,13 @@ def test_api_json_shape(corpus, client):
     assert empty.status_code == 400 and empty.json()["error"]
 
 
+def test_search_cost_in_server_timing(corpus, client):
+    for name in ("documents:api_search", "documents:search"):
+        timing = client.get(reverse(name), {"q": "cookie"})["Server-Timing"]
+        found = re.fullmatch(r"search;dur=([\d.]+), search-cpu;dur=([\d.]+)", timing)
+        assert found and float(found.group(1)) > 0, timing
+
+
 def test_page_renders_results_facets_and_help(corpus, client):
     response = client.get(reverse("documents:search"), {"q": "cookie"})
     body = response.content.decode()

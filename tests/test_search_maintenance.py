@@ -182,3 +182,62 @@ def test_threads_sharing_the_searcher_read_correctly(many, settings):
     for t in threads:
         t.join(120)
     assert not failures, failures[:3]
+
+
+def test_refreshed_sets_read_only_new_segments_and_apply_new_deletions(many, monkeypatch):
+    """After a publish the filter and facet sets are rebuilt from the per-segment sets:
+    only the new segments' postings are read, and the deletions the publish made in
+    old segments (the closed spans' entries) are applied; a segment with new deletions
+    keeps its open terms index."""
+    from documents.search import whoosh_path
+
+    engine = indexing.backend()
+    whoosh_path.docsets(engine.searcher()).warm()
+    old_readers = {r.segment().segment_id(): r for r, _ in engine.searcher().reader().leaf_readers()}
+    old = set(old_readers)
+    read = []
+    real = whoosh_path._leaf_ids
+    monkeypatch.setattr(whoosh_path, "_leaf_ids", lambda reader, *a: read.append(reader.segment().segment_id())
+                        or real(reader, *a))
+    # Clause 2 changes again: its open span is closed, so its entry in an old segment is replaced.
+    changed = [("Cookies", "We use cookies to remember your settings."),
+               ("Processing", "Your personal data is processed with care."),
+               ("Sharing", "We never sell personal data to advertisers."),
+               ("Contact", "Write to us about anything in this policy.")]
+    publish("Acme", "Privacy Policy", "privacy", changed, dt.date(2025, 1, 1))
+    searcher = engine.searcher()
+    assert searcher.reader().has_deletions()
+    sets = whoosh_path.docsets(searcher)
+    sets.warm()
+    new = {r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()}
+    assert read and set(read) <= new - old
+    deleted_in = [r for r, _ in searcher.reader().leaf_readers()
+                  if r.segment().segment_id() in old_readers and r.segment().deleted_count()
+                  != old_readers[r.segment().segment_id()].segment().deleted_count()]
+    assert deleted_in and all(r._terms is old_readers[r.segment().segment_id()]._terms for r in deleted_in)
+    monkeypatch.setattr(whoosh_path, "_leaf_ids", real)
+    whoosh_path._SEGMENT_SETS.clear()
+    fresh = whoosh_path.DocSets(searcher)
+    assert sets.version_docs(SearchParams()) == fresh.version_docs(SearchParams())
+    assert all(sets.facet_values(name) == fresh.facet_values(name) for name in ("publisher", "kind", "document"))
+    assert total("care") == 1 and total("lawfully", versions="all") == 2 and total("lawfully") == 0
+
+
+def test_opening_a_new_generation_is_not_charged_to_the_search_budget(many, settings, monkeypatch):
+    """The first search after a publish or a rebuild opens the new generation and its
+    filter and facet sets; on a busy server that can take longer than a query's whole
+    budget, which used to answer "stopped, 0 results" to a query that has hits."""
+    import time as clock
+
+    from documents.search import whoosh_path
+
+    real = whoosh_path.DocSets.__init__
+
+    def slow_sets(self, searcher):
+        clock.sleep(0.3)
+        real(self, searcher)
+
+    monkeypatch.setattr(whoosh_path.DocSets, "__init__", slow_sets)
+    settings.SEARCH_TIME_BUDGET = 0.1
+    outcome = search(SearchParams(q="widgets"))
+    assert outcome.total == 300 and not outcome.message

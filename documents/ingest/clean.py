@@ -340,9 +340,15 @@ def trim_tail(lines: list[str]) -> list[str]:
     if best >= 4 and best_strong >= 2 and best_at > 0:
         best_at = _footer_start(lines, best_at)
         # Never cut a table or running text: the footer starts after the last of them.
+        suffix = [k for k in range(best_at, n) if lines[k].strip()]
+        # A footer is links, labels and controls; where a third of what follows says
+        # something ("Applicable countries: Japan, Taiwan …"), it is the terms' end.
+        saying = [k for k in suffix if _says_something(lines[k])]
+        if suffix and 3 * len(saying) >= len(suffix):
+            best_at = saying[-1] + 1
         for k in range(best_at, n):
             line = lines[k].strip()
-            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line)):
+            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line) or _CODE_RE.match(lines[k])):
                 best_at = k + 1
         return _strip_blank_tail(lines[:best_at])
     # A final block separated by a wide gap (3+ blank lines) and made only of a few
@@ -358,6 +364,21 @@ def trim_tail(lines: list[str]) -> list[str]:
                     return _strip_blank_tail(lines[: text_idx[k - 1] + 1])
                 break
     return lines
+
+
+_LINK_TEXT_RE = re.compile(r"!?\[[^\[\]\n]*\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
+
+
+# A line of an indented code block (a PGP key the terms print), not a nested list item.
+_CODE_RE = re.compile(r"^ {4,}(?![*+\-•]\s|\d{1,3}[.)]\s)\S")
+
+
+def _says_something(line: str) -> bool:
+    """Text outside links of five words or more, with no sign-in, subscribe or copyright
+    phrase: a sentence or a "Label: value" row of the terms ("Applicable countries:
+    Japan, Taiwan …"), which a footer of links and short labels never holds."""
+    rest = strip_inline(_LINK_TEXT_RE.sub(" ", line))
+    return len(words(rest)) >= 5 and not _STRONG_PATTERNS.search(rest)
 
 
 def _footer_start(lines: list[str], start: int) -> int:

@@ -137,15 +137,33 @@ _SHARED: dict[str, _Shared] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def _leaf_key(reader):
-    segment = reader.segment()
-    return segment.segment_id(), segment.deleted_count()
+def _with_deletions(reader, segment, generation):
+    """``reader`` (a SegmentReader) for the same segment with newer deletions: the
+    segment's files never change, so its open terms index, postings and stored fields
+    are shared; only the deletions (kept on the segment object) differ. Opening the
+    segment again would read its terms index anew (the slow part of a refresh after a
+    publish that closed spans in a large segment). None if ``reader`` is of a kind
+    this does not know."""
+    import copy
+
+    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.reading import SegmentReader
+
+    if type(reader) is not SegmentReader or type(reader._perdoc) is not W3PerDocReader:
+        return None
+    fresh = copy.copy(reader)
+    fresh._segment = segment
+    fresh._gen = generation
+    fresh._perdoc = copy.copy(reader._perdoc)
+    fresh._perdoc._segment = segment
+    return fresh
 
 
 def fresh_searcher(index, old=None):
     """A searcher on the index's latest commit, reusing the segment readers of ``old``
-    whose segment and deletions did not change. ``old`` is never closed: other
-    threads may still be reading from it; unused readers close when collected."""
+    whose segment did not change (one with new deletions keeps its open files,
+    ``_with_deletions``). ``old`` is never closed: other threads may still be reading
+    from it; unused readers close when collected."""
     from whoosh.reading import EmptyReader, MultiReader, SegmentReader
     from whoosh.searching import Searcher
 
@@ -154,11 +172,12 @@ def fresh_searcher(index, old=None):
     if old is not None:
         for reader, _ in old.reader().leaf_readers():
             if getattr(reader, "segment", lambda: None)() is not None and not reader.is_closed:
-                reusable[_leaf_key(reader)] = reader
+                reusable[reader.segment().segment_id()] = reader
     readers = []
     for segment in toc.segments:
-        key = (segment.segment_id(), segment.deleted_count())
-        reader = reusable.get(key)
+        reader = reusable.get(segment.segment_id())
+        if reader is not None and reader.segment().deleted_count() != segment.deleted_count():
+            reader = _with_deletions(reader, segment, toc.generation)
         if reader is None:
             reader = SegmentReader(index.storage, toc.schema, segment, generation=toc.generation)
         readers.append(reader)

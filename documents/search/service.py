@@ -51,6 +51,10 @@ class SearchBudget:
         self.deadline = time.monotonic() + self.seconds
         self.stopped = False
 
+    def extend(self, seconds: float) -> None:
+        """Give back ``seconds`` the server spent on work no input chose."""
+        self.deadline += seconds
+
     def spent(self) -> bool:
         return time.monotonic() > self.deadline
 

@@ -10,6 +10,7 @@ unreachable, or too many costly searches at once, is a 503 with a message (and
 from __future__ import annotations
 
 import logging
+import time
 
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -34,8 +35,12 @@ def _run(request, **options):
         params = params_from_request(request.GET)
     except SearchInputError as exc:
         return SearchParams(q=str(request.GET.get("q", ""))[:500]), None, str(exc), 400
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         outcome = service.search(params, **options)
+        # The search's own cost, in the Server-Timing header: wall time and this
+        # thread's CPU time (which other load on the machine does not inflate).
+        request.search_timing = (time.perf_counter() - started, time.thread_time() - cpu)
     except (SearchBackendError, OSError):
         log.exception("search failed for %r", params)
         return params, None, UNAVAILABLE, 503
@@ -44,9 +49,12 @@ def _run(request, **options):
     return params, outcome, "", 200
 
 
-def _retry(response, status):
+def _retry(response, status, request=None):
     if status == 503:
         response["Retry-After"] = "2"
+    timing = getattr(request, "search_timing", None)
+    if timing:
+        response["Server-Timing"] = f"search;dur={timing[0] * 1000:.1f}, search-cpu;dur={timing[1] * 1000:.1f}"
     return response
 
 
@@ -68,7 +76,7 @@ def search(request):
         "json_querystring": params.querystring(page=1, format="json"),
         "last_page_querystring": params.querystring(page=outcome.num_pages) if outcome else "",
     }
-    return _retry(render(request, "search/search.html", context, status=status), status)
+    return _retry(render(request, "search/search.html", context, status=status), status, request)
 
 
 @require_GET
@@ -79,7 +87,7 @@ def api_search(request):
     if not outcome.searched and outcome.query.empty:
         message = outcome.message or "Give a query in the q parameter (or a publisher, kind or document filter)."
         return JsonResponse({"error": message, "notices": outcome.notices}, status=400)
-    return JsonResponse(outcome.as_json())
+    return _retry(JsonResponse(outcome.as_json()), status, request)
 
 
 @require_GET
