@@ -111,7 +111,10 @@ def compare_cached(old, new, compute, *, part=()):
 def etag(request, *parts) -> str:
     user = getattr(request, "user", None)
     staff = bool(user is not None and user.is_authenticated and user.is_staff)
-    raw = "\x1f".join(map(str, (RENDER_REVISION, request.get_host(), request.get_full_path(), staff, *parts)))
+    # A signed-in reader's page shows their own Watch buttons: the tag names the reader,
+    # or the anonymous page would be answered (304) after signing in.
+    reader = user.pk if user is not None and user.is_authenticated else ""
+    raw = "\x1f".join(map(str, (RENDER_REVISION, request.get_host(), request.get_full_path(), staff, reader, *parts)))
     return '"' + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20] + '"'
 
 

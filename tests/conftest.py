@@ -31,6 +31,25 @@ def _flush_past_immutability():
     DatabaseOperations.sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _publish_groups_survive_flushes():
+    """The flush that ends a transactional test empties every table; permissions come
+    back through post_migrate, which the flush sends, but the Publishers and Reviewers
+    groups of data migration 0006 would not: a later test that signs in a publisher
+    would find no group. They are made again on the same signal."""
+    from django.db.models.signals import post_migrate
+
+    from tests import factories
+
+    def receiver(sender, **kwargs):
+        if sender.label == "documents":
+            factories.publish_groups()
+
+    post_migrate.connect(receiver, weak=False, dispatch_uid="tests-publish-groups")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-publish-groups")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_search_index(settings, tmp_path):
     """Point haystack at a fresh Whoosh folder for each test, and reset its connections."""

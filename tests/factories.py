@@ -64,9 +64,8 @@ def publish(doc, text, date: dt.date | None = None, **kwargs):
 
 
 def publish_groups():
-    """The Publishers and Reviewers groups, as migration 0006 makes them. The flush that
-    ends each transactional test (browser tests) empties every table; permissions come
-    back through post_migrate, but groups from a data migration do not."""
+    """The Publishers and Reviewers groups, as migration 0006 makes them (idempotent);
+    tests/conftest.py makes them again after each transactional test's flush."""
     import importlib
 
     from django.apps import apps

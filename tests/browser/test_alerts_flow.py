@@ -41,7 +41,6 @@ def test_watch_a_clause_publish_a_change_and_open_the_alerts_compare(
     doc = factories.document()
     v1 = factories.publish(doc, factories.POLICY_V1).version
     django_user_model.objects.create_user("reader", email="reader@example.com", password=PASSWORD)
-    factories.publish_groups()
     publisher = django_user_model.objects.create_user("publisher", password=PASSWORD, is_staff=True)
     publisher.groups.add(Group.objects.get(name="Publishers"))
     lineage = ClauseLineage.objects.get(document=doc, clauses__version=v1, clauses__heading="Information We Collect")

@@ -41,7 +41,6 @@ def _login(page, django_user_model, *groups, username="editor"):
     """Sign a staff user in through the admin's login form; ``groups`` by name."""
     from django.contrib.auth.models import Group
 
-    factories.publish_groups()
     user = django_user_model.objects.create_user(username, password="a-long-test-password-1", is_staff=True)
     user.groups.add(*Group.objects.filter(name__in=groups))
     assert user.groups.count() == len(groups)
