@@ -19,7 +19,6 @@ from django.urls import reverse
 
 from documents import drafts, services
 from documents.models import Clause, Document, DocumentVersion, Publisher, VersionDraft
-from tests import factories
 
 V1 = """# Example Privacy Policy
 
@@ -103,7 +102,6 @@ def nothing_saved():
 def staff(django_user_model):
     from django.contrib.auth.models import Group
 
-    factories.publish_groups()  # a transactional test's flush removes migration 0006's groups
     user = django_user_model.objects.create_user("editor", "editor@example.com", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Publishers"))
     return user
