@@ -4,9 +4,10 @@ Run:  .venv/bin/python bench/bench_compare.py [--runs N]
 
 No Django needed. Two workloads, each timed as the median of N runs:
 
-1. the two largest consecutive versions in tests/corpus (by combined bytes),
-   parsed with ``documents.ingest.parse_document`` (skipped, with a note, if
-   ingest is not importable yet);
+1. the two consecutive versions with the most bytes in ../shared/corpus-wide,
+   ../shared/corpus and tests/corpus (as bench_compare_page.py finds them), parsed
+   with ``documents.ingest.parse_document`` (skipped, with a note, if ingest is not
+   importable yet);
 2. two synthetic ~1 MB versions (seeded RNG, ~5,000 numbered clauses each; the
    new one has clauses inserted, deleted, edited and a few sections reordered, and
    is renumbered by position like a real document). They are parsed too when
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import random
 import statistics
 import sys
@@ -38,12 +38,14 @@ from rapidfuzz.distance import Indel  # noqa: E402
 from documents.align import align, summary  # noqa: E402
 from documents.diff import render_diff_html, tokenize  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_compare_page import largest_pair  # noqa: E402
+
 try:  # the parser is written concurrently by a colleague
     from documents.ingest import parse_document  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - depends on the state of the tree
     parse_document = None
 
-CORPUS = ROOT / "tests" / "corpus"
 
 
 @dataclass(frozen=True)
@@ -223,24 +225,16 @@ def main() -> None:
     args = ap.parse_args()
     print(f"median of {args.runs} runs; parse_document available: {parse_document is not None}")
 
-    manifest = json.loads((CORPUS / "manifest.json").read_text())
-    by_doc: dict[tuple[str, str], list[dict]] = {}
-    for e in manifest:
-        by_doc.setdefault((e["service"], e["document_type"]), []).append(e)
-    best = None
-    for versions in by_doc.values():
-        versions.sort(key=lambda e: e["date"])
-        for x, y in zip(versions, versions[1:]):
-            size = x["bytes"] + y["bytes"]
-            if best is None or size > best[0]:
-                best = (size, x, y)
-    _, x, y = best
-    old_text = (CORPUS / x["path"]).read_text(encoding="utf-8")
-    new_text = (CORPUS / y["path"]).read_text(encoding="utf-8")
+    # The pair with the most bytes in ../shared/corpus-wide, ../shared/corpus and
+    # tests/corpus (bench_compare_page.py times the page and API on the same pair).
+    old_path, new_path = largest_pair()
+    old_text = old_path.read_text(encoding="utf-8")
+    new_text = new_path.read_text(encoding="utf-8")
+    label = f"largest pair {old_path.parent.relative_to(old_path.parents[2])}: {old_path.name} -> {new_path.name}"
     if parse_document is not None:
-        report(f"corpus {x['path']} -> {y['path']}", old_text, new_text, None, None, args.runs, parse=True)
+        report(label, old_text, new_text, None, None, args.runs, parse=True)
     else:
-        print(f"\ncorpus {x['path']} -> {y['path']}: skipped (documents.ingest.parse_document not available)")
+        print(f"\n{label}: skipped (documents.ingest.parse_document not available)")
         raw_costs(old_text, new_text, args.runs)
 
     t0 = time.perf_counter()

@@ -24,30 +24,17 @@ CPU time is what matters on a shared machine: wall time includes other processes
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TMP = Path(tempfile.mkdtemp(prefix="bench-import-"))
-os.environ["PORTAL_DATA_DIR"] = str(TMP)
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
-os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
-os.environ["SEARCH_BACKEND"] = "whoosh"
-os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from corpus_tools import django_setup, mirror  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from corpus_tools import mirror  # noqa: E402
+TMP = django_setup("bench-import-")
 
 
 def raw_whoosh(spans_docs: list[dict], schema) -> float:
@@ -69,7 +56,6 @@ def main() -> None:
     parser.add_argument("path", nargs="?", default=str(ROOT.parent / "shared" / "corpus-wide"))
     parser.add_argument("--batch", type=int, default=None, help="versions per batch")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
 
     from documents import importing, indexing
     from documents.models import ClauseSpan, DocumentVersion

@@ -8,11 +8,16 @@ Run:  .venv/bin/python bench/bench_publish.py                # the largest docum
 Django is set up with a temporary PORTAL_DATA_DIR (deleted at the end). For each
 document: its versions are imported, then ``--runs`` successive one-word fixes are
 published (each the previous text with one more word replaced, dated a day later), and
-for each publish the figures are:
+for each of two flows the figures are:
 
-* wall and CPU time of ``services.version_publish`` given the parsed text (the database,
-  lineage, spans and index step) and, separately, of parsing the text;
-* database queries of the publish, and index entries written (``indexing.WRITES``);
+* the import flow (``import_documents``): the text is parsed, then
+  ``services.version_publish`` publishes the parsed text (aligning it with the version
+  before it); the publish is timed, the parse apart;
+* the staff flow: ``drafts.draft_create`` (the upload: parse in a child process,
+  alignment with the current version, both stored on the draft; the preview shows
+  them), then ``drafts.draft_publish``, the one atomic step timed, which reuses them;
+* for each: wall and CPU time, the CPU of each phase of the publish, database queries,
+  and index entries written (``indexing.WRITES``);
 * raw Whoosh reference, same run: the same changed entries written into a copy of the
   same index with one writer (``update_document``) and one commit.
 
@@ -24,34 +29,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TMP = Path(tempfile.mkdtemp(prefix="bench-publish-"))
-os.environ["PORTAL_DATA_DIR"] = str(TMP)
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
-os.environ["WHOOSH_PATH"] = str(TMP / "whoosh_portal")
-os.environ["SEARCH_BACKEND"] = "whoosh"
-os.environ["DJANGO_DEBUG"] = "0"  # no query log: production-like timings
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from corpus_tools import django_setup, synthetic_text  # noqa: E402
 
-import django  # noqa: E402
+TMP = django_setup("bench-publish-")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-
-from corpus_tools import synthetic_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus-wide"
 
@@ -100,46 +92,117 @@ def raw_reference(changed_ids) -> float:
     return time.perf_counter() - started
 
 
-def run_document(name: str, document, texts: list[tuple[str, dt.date]], runs: int) -> None:
-    from documents import indexing, services
+PHASES = (  # (module, function, what the breakdown calls it); disjoint parts of a publish
+    ("documents.drafts", "draft_parsed", "draft's stored parse read"),
+    ("documents.drafts", "draft_alignments", "draft's stored alignment read"),
+    ("documents.services", "_inherited_lineages", "lineage keys (align, or reuse the draft's)"),
+    ("documents.services", "_rows_insert", "clause rows inserted"),
+    ("documents.services", "alerts_enqueue_for_version", "alert outbox"),
+    ("documents.services", "spans_extend", "spans"),
+    ("documents.services", "spans_rebuild", "spans"),
+    ("documents.indexing", "spans_update", "index write"),
+)
+
+
+class Phases:
+    """CPU seconds spent in each phase of the publishes run inside ``measure()``."""
+
+    def __init__(self):
+        import importlib
+
+        self.cpu: dict[str, float] = {}
+        self._originals = []
+        for module_name, function, label in PHASES:
+            module = importlib.import_module(module_name)
+            original = getattr(module, function)
+            self._originals.append((module, function, original))
+            setattr(module, function, self._timed(original, label))
+        self.active = False
+
+    def _timed(self, original, label):
+        def timed(*args, **kwargs):
+            if not self.active:
+                return original(*args, **kwargs)
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - started
+        return timed
+
+    def measure(self, fn):
+        """(result, wall s, CPU s, queries) of ``fn()``, its phases added to ``self.cpu``."""
+        queries = []
+        self.active = True
+        try:
+            with connection.execute_wrapper(lambda execute, sql, params, many, context: (
+                    queries.append(sql), execute(sql, params, many, context))[1]):
+                cpu, wall = time.process_time(), time.perf_counter()
+                result = fn()
+                return result, time.perf_counter() - wall, time.process_time() - cpu, len(queries)
+        finally:
+            self.active = False
+
+    def breakdown(self, total_cpu: float, runs: int) -> str:
+        parts = [(label, seconds) for label, seconds in self.cpu.items()]
+        parts.append(("the rest (version row, current pointer, queries, commit)", total_cpu - sum(self.cpu.values())))
+        self.cpu = {}
+        return "; ".join(f"{label} {seconds / runs * 1000:.0f}" for label, seconds in parts if seconds > 0.0005)
+
+
+def run_document(name: str, document, texts: list[tuple[str, dt.date]], runs: int, phases: Phases, user) -> None:
+    from documents import drafts, indexing, services
     from documents.models import ClauseSpan
 
     for text, date in texts:
         services.version_publish(document=document, source_text=text, filename="v.md", effective_date=date)
     base, date = texts[-1]
     clauses = document.versions.get(pk=document.__class__.objects.get(pk=document.pk).current_version_id).clauses.count()
-    rows = []
-    for n in range(1, runs + 1):
-        base = one_word_fix(base, n)
-        date = date + dt.timedelta(days=1)
-        cpu = time.process_time()
-        wall = time.perf_counter()
-        parsed = services.version_parse(base, filename="v.md")
-        parse_wall, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        before = dict(indexing.WRITES)
-        last_span = ClauseSpan.objects.order_by("-pk").values_list("pk", flat=True).first()
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, params, many, context: (
-                queries.append(sql), execute(sql, params, many, context))[1]):
-            cpu = time.process_time()
-            wall = time.perf_counter()
-            result = services.version_publish(document=document, source_text=base, filename="v.md",
-                                              effective_date=date, parsed=parsed)
-            pub_wall, pub_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        assert result.created
-        entries = indexing.WRITES["entries"] - before["entries"]
-        changed = list(ClauseSpan.objects.filter(pk__gt=last_span).values_list("pk", flat=True)) + list(
-            ClauseSpan.objects.filter(ended_by=result.version).values_list("pk", flat=True))
-        rows.append((pub_wall, pub_cpu, parse_wall, parse_cpu, len(queries), entries, raw_reference(changed)))
-    ms = lambda i: statistics.median(r[i] for r in rows) * 1000  # noqa: E731
-    print(f"{name}: {clauses} clauses, {len(texts)} versions imported, {runs} one-word fixes")
-    print(f"  publish (parsed text given): median {ms(0):.0f} ms wall, {ms(1):.0f} ms CPU; "
-          f"max {max(r[0] for r in rows) * 1000:.0f} ms wall")
-    print(f"  parse of the text:           median {ms(2):.0f} ms wall, {ms(3):.0f} ms CPU")
-    print(f"  total publish + parse:       median {ms(0) + ms(2):.0f} ms wall")
-    print(f"  queries per publish: {sorted({r[4] for r in rows})}; "
-          f"index entries written per publish: {sorted({r[5] for r in rows})}")
-    print(f"  raw Whoosh, same entries, one writer into a copy of the index: median {ms(6):.0f} ms")
+    print(f"{name}: {clauses} clauses, {len(texts)} versions imported, {runs} one-word fixes per flow")
+    n = 0
+    for flow in ("import", "staff"):
+        rows = []
+        cpu_total = 0.0
+        for _ in range(runs):
+            n += 1
+            base = one_word_fix(base, n)
+            date = date + dt.timedelta(days=1)
+            before = dict(indexing.WRITES)
+            last_span = ClauseSpan.objects.order_by("-pk").values_list("pk", flat=True).first()
+            cpu, wall = time.process_time(), time.perf_counter()
+            if flow == "import":
+                # What import_documents does: parse, then publish the parsed text.
+                parsed = services.version_parse(base, filename="v.md")
+                before_wall, before_cpu = time.perf_counter() - wall, time.process_time() - cpu
+                result, pub_wall, pub_cpu, queries = phases.measure(lambda: services.version_publish(
+                    document=document, source_text=base, filename="v.md", effective_date=date, parsed=parsed))
+            else:
+                # Upload (parse in a child process, alignment with the current version,
+                # stored on the draft) and preview happen before; publish is the one step timed.
+                draft = drafts.draft_create(created_by=user, uploaded=drafts.pasted_read(text=base),
+                                            document=document, effective_date=date)
+                before_wall, before_cpu = time.perf_counter() - wall, time.process_time() - cpu
+                result, pub_wall, pub_cpu, queries = phases.measure(
+                    lambda: drafts.draft_publish(draft=draft, published_by=user))
+            assert result.created
+            cpu_total += pub_cpu
+            entries = indexing.WRITES["entries"] - before["entries"]
+            changed = list(ClauseSpan.objects.filter(pk__gt=last_span).values_list("pk", flat=True)) + list(
+                ClauseSpan.objects.filter(ended_by=result.version).values_list("pk", flat=True))
+            rows.append((pub_wall, pub_cpu, before_wall, before_cpu, queries, entries, raw_reference(changed)))
+        ms = lambda i: statistics.median(r[i] for r in rows) * 1000  # noqa: E731
+        if flow == "import":
+            print(f"  import flow, publish of the parsed text: median {ms(0):.0f} ms wall, {ms(1):.0f} ms CPU "
+                  f"(max {max(r[0] for r in rows) * 1000:.0f} ms wall); the parse before it: {ms(2):.0f} ms wall, "
+                  f"{ms(3):.0f} ms CPU")
+        else:
+            print(f"  staff flow, publish of a previewed draft: median {ms(0):.0f} ms wall, {ms(1):.0f} ms CPU "
+                  f"(max {max(r[0] for r in rows) * 1000:.0f} ms wall); the upload before it (parse in a child, "
+                  f"align, save the draft): {ms(2):.0f} ms wall, {ms(3):.0f} ms CPU of this process")
+        print(f"    CPU ms per publish: {phases.breakdown(cpu_total, runs)}")
+        print(f"    queries per publish: {sorted({r[4] for r in rows})}; "
+              f"index entries written per publish: {sorted({r[5] for r in rows})}; "
+              f"raw Whoosh, same entries, one writer into a copy of the index: median {ms(6):.0f} ms")
 
 
 def main() -> None:
@@ -147,16 +210,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--folder", type=Path, default=None, help="a <publisher>/<document> folder of dated files")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import Permission, User
+
     from documents import services
 
+    user = User.objects.create_user("bench", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="publish_version"))
+    phases = Phases()
     folder, clauses = (args.folder, None) if args.folder else largest_folder(CORPUS)
     texts = [(p.read_text(encoding="utf-8"), dt.date.fromisoformat(p.stem)) for p in sorted(folder.glob("*.md"))]
     document = services.document_get_or_create(publisher_name="Bench", title="Largest corpus document")
-    run_document(f"{folder.parent.name}/{folder.name}", document, texts, args.runs)
+    run_document(f"{folder.parent.name}/{folder.name}", document, texts, args.runs, phases, user)
 
     synthetic = services.document_get_or_create(publisher_name="Bench", title="Synthetic terms")
-    run_document("synthetic terms of service", synthetic, [(synthetic_text(), dt.date(2024, 1, 1))], args.runs)
+    run_document("synthetic terms of service", synthetic, [(synthetic_text(), dt.date(2024, 1, 1))], args.runs,
+                 phases, user)
 
 
 if __name__ == "__main__":

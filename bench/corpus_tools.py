@@ -1,11 +1,40 @@
-"""Pure helpers shared by the benchmarks (no Django set-up here)."""
+"""Helpers shared by the benchmarks: a throw-away Django data folder, the corpus
+mirrored under slugified folder names, a synthetic large document.
+
+Only ``django_setup`` touches Django; the rest is pure, so the loopback load tests
+(which run the portal in gunicorn, not in-process) use it too.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import tempfile
 from pathlib import Path
+
+
+def django_setup(prefix: str) -> Path:
+    """Set Django up in this process over a new temporary ``PORTAL_DATA_DIR`` (SQLite
+    and Whoosh inside it) and return that folder; the caller deletes it at the end.
+
+    Debug is off, so there is no query log: production-like timings. Call before
+    importing anything from ``documents``.
+    """
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["PORTAL_DATA_DIR"] = str(data)
+    os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
+    os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
+    os.environ["SEARCH_BACKEND"] = "whoosh"
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return data
 
 
 def slugify(value: str) -> str:

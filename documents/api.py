@@ -130,7 +130,7 @@ def compare(request):
     if page < 1 or not 1 <= per_page <= 1000:
         return JsonResponse({"error": "page starts at 1; per_page is 1 to 1000."}, status=400)
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = comparison.compare_versions(old, new)
+    result = comparison.compare_versions_cached(old, new)
     total = len(result.rows)
     pages = max(1, -(-total // per_page))
     if page > pages:
@@ -155,6 +155,10 @@ def compare(request):
             out["text"] = (r.new or r.old).text
         if r.went_to:
             out["went_to"] = [c.anchor for c in r.went_to]
+        if r.split_into:
+            out["split_into"] = [c.anchor for c in r.split_into]
+        if r.came_from is not None:
+            out["came_from"] = r.came_from.anchor
         return out
 
     def page_url(n):

@@ -13,14 +13,17 @@ Each row has a ``kind``, the one word the change list shows:
 - ``unchanged``.
 
 A removed clause whose words went into other clauses carries ``went_to`` (a merge, or
-a split when there are several), and an added one built from an old clause's words
-carries ``came_from``. Word diffs are computed only for the rows that are rendered
+a split when there are several); a paired clause that lost part of its words to clauses
+new here carries ``split_into``; an added clause built from an old clause's words
+carries ``came_from``. Each comes with the row ids, for links within the page. Word diffs are computed only for the rows that are rendered
 (``Comparison.html_rows``): a page of a long document collapses runs of unchanged
-rows and loads them on demand.
+rows, and defers the rows past ``PAGE_TEXT_BUDGET``, and loads them on demand.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -36,6 +39,15 @@ CROSS_DOCUMENT_DIFF_FLOOR = 0.6
 #: Runs of more unchanged rows than this are collapsed (context rows stay around them).
 COLLAPSE_RUN = 4
 CONTEXT_ROWS = 1
+#: Characters of rows the page itself carries. The rows after that are sent as
+#: placeholders of ``DEFERRED_CHUNK`` rows that load as the reader scrolls to them (and
+#: all at once before printing), so even a megabyte document gives a light page.
+PAGE_TEXT_BUDGET = 300_000
+DEFERRED_CHUNK = 40
+#: Rough bytes of markup around a row's text, counted against the budget too.
+ROW_MARKUP = 400
+#: Longer runs of renumbered-only rows are one entry of the change list.
+RENUMBERED_RUN = 3
 
 KINDS = ("substantive", "editorial", "added", "removed", "moved", "renumbered", "unchanged")
 
@@ -53,13 +65,31 @@ class CompareRow:
     kind: str
     cross_document: bool = False
     went_to: list = field(default_factory=list)  # new clauses holding a removed clause's words
+    went_to_rows: list = field(default_factory=list)  # and their row ids
+    split_into: list = field(default_factory=list)  # added clauses part of a kept clause's words went to
+    split_rows: list = field(default_factory=list)
     came_from: Any | None = None  # the old clause an added clause was split from
+    came_from_row: str = ""
     _html: tuple | None = None
     collapsed = False
 
     @property
     def is_change(self) -> bool:
         return self.status != "unchanged"
+
+    @property
+    def went_to_links(self) -> list:
+        """(row id, clause) for each clause a removed clause's words went to."""
+        return list(zip(self.went_to_rows, self.went_to))
+
+    @property
+    def split_links(self) -> list:
+        return list(zip(self.split_rows, self.split_into))
+
+    @property
+    def weight(self) -> int:
+        """Characters the row weighs on the page: its texts and the markup around them."""
+        return ROW_MARKUP + sum(len(c.text) + len(c.heading) for c in (self.old, self.new) if c is not None)
 
     @property
     def row_id(self) -> str:
@@ -110,11 +140,24 @@ class CompareRow:
 
 
 @dataclass(frozen=True)
+class RenumberedRun:
+    """Consecutive rows of the change list that were only renumbered."""
+
+    first: CompareRow
+    last: CompareRow
+    count: int
+    kind = "renumbered"
+    grouped = True
+
+
+@dataclass(frozen=True)
 class CollapsedRun:
-    """A run of unchanged rows the page does not send (loaded on demand)."""
+    """Rows the page does not send (loaded on demand): a run of unchanged rows, or
+    (``deferred``) a chunk of the rows past the page's text budget."""
 
     start: int  # index of the first hidden row
     stop: int  # one past the last
+    deferred: bool = False
 
     @property
     def count(self) -> int:
@@ -141,10 +184,51 @@ class Comparison:
     def changes(self) -> list[CompareRow]:
         return [r for r in self.rows if r.kind != "unchanged"]
 
-    def html_rows(self, *, collapse: bool = True) -> list:
-        """The rows to render, with long unchanged runs replaced by a CollapsedRun."""
+    def change_list(self) -> list:
+        """The changes in order, with each run of more than ``RENUMBERED_RUN`` rows that
+        were only renumbered (the side effect of a clause inserted above them) as one
+        RenumberedRun: a cascade through a long document is one entry, not thousands."""
+        out: list = []
+        run: list[CompareRow] = []
+
+        def flush():
+            out.extend(run if len(run) <= RENUMBERED_RUN else [RenumberedRun(run[0], run[-1], len(run))])
+            run.clear()
+
+        for r in self.changes:
+            if r.kind == "renumbered" and (not run or run[-1].index == r.index - 1):
+                run.append(r)
+                continue
+            flush()
+            if r.kind == "renumbered":
+                run.append(r)
+            else:
+                out.append(r)
+        flush()
+        return out
+
+    def html_rows(self, *, collapse: bool = True, budget: int | None = None) -> list:
+        """The rows to render, with long unchanged runs replaced by a CollapsedRun, and
+        what comes after ``budget`` (default ``PAGE_TEXT_BUDGET``) characters of text by
+        deferred ones."""
         if not collapse:
             return list(self.rows)
+        budget = PAGE_TEXT_BUDGET if budget is None else budget
+        out = self._collapsed_runs()
+        sent = 0
+        for k, item in enumerate(out):
+            if not item.collapsed:
+                sent += item.weight
+            if sent > budget and k + 1 < len(out):
+                nxt = out[k + 1]
+                start, stop = (nxt.start if nxt.collapsed else nxt.index), len(self.rows)
+                return out[: k + 1] + [
+                    CollapsedRun(at, min(at + DEFERRED_CHUNK, stop), deferred=True)
+                    for at in range(start, stop, DEFERRED_CHUNK)
+                ]
+        return out
+
+    def _collapsed_runs(self) -> list:
         out: list = []
         run: list[CompareRow] = []
 
@@ -204,19 +288,73 @@ def compare_clauses(old: list, new: list, *, cross_document: bool = False, align
     return Comparison(rows=rows, summary=align.summary(aligned), cross_document=cross_document)
 
 
+#: At most this many clauses are traced (a rewrite that drops hundreds is a rewrite).
+_TRACE_LIMIT = 300
+#: A paired clause this close to its new text was edited, not split.
+_SPLIT_MAX_SIMILARITY = 0.95
+
+
 def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
-    """Say where a removed clause's words went, and which added clause they made."""
-    removed = [r for r in rows if r.kind == "removed"]
-    if not removed:
+    """Say where a removed clause's words went, and which added clause they made.
+
+    Removed: its words found in one other clause (merged into it) or several (split).
+    Paired but shortened: part of its words in clauses that are new here (split off).
+    """
+    traced = [r for r in rows if r.kind == "removed"]
+    traced += [r for r in rows if r.old is not None and r.new is not None and r.changed
+               and r.similarity < _SPLIT_MAX_SIMILARITY]
+    if not traced:
         return
     by_new = {id(r.new): r for r in rows if r.new is not None}
-    removed = removed[:300]  # bounded: a rewrite that drops hundreds of clauses is a rewrite
-    for r, found in zip(removed, align.destinations_many([r.old for r in removed], new)):
-        r.went_to = [new[j] for j, _ in found]
-        for j, _ in found:
-            target = by_new.get(id(new[j]))
-            if target is not None and target.kind == "added" and target.came_from is None:
-                target.came_from = r.old
+    traced = traced[:_TRACE_LIMIT]
+    # Only a clause whose text changed, or a new one, can have taken words in.
+    searched = [k for k, c in enumerate(new) if id(c) in by_new and (by_new[id(c)].changed or by_new[id(c)].kind == "added")]
+    found_all = align.destinations_many([r.old for r in traced], new, searched=searched)
+    for r, found in zip(traced, found_all):
+        targets = [by_new[id(new[j])] for j, _ in found if id(new[j]) in by_new]
+        if r.kind == "removed":
+            r.went_to = [t.new for t in targets]
+            r.went_to_rows = [t.row_id for t in targets]
+            added = [t for t in targets if t.kind == "added"]
+        else:
+            # Its own new text is one part; the others count only if they are new here.
+            added = [t for t in targets if t.kind == "added"]
+            if r not in targets or not added:
+                continue
+            r.split_into = [t.new for t in added]
+            r.split_rows = [t.row_id for t in added]
+        for t in added:
+            if t.came_from is None:
+                t.came_from = r.old
+                t.came_from_row = r.row_id
+
+
+# Comparisons this process computed or loaded last, so the rows loaded on demand and the JSON pages of
+# a long document do not unpickle thousands of rows from the shared cache each time.
+# Each is checked against a token in that cache, so clearing it clears these too.
+_RECENT: OrderedDict[str, tuple[str, Comparison]] = OrderedDict()
+_RECENT_SIZE = 4
+
+
+def compare_versions_cached(old, new) -> Comparison:
+    """:func:`compare_versions`, kept in the shared cache and in this process."""
+    from django.core.cache import cache
+
+    from documents import pagecache
+
+    key = f"compare-token:{old.pk}:{old.sha256}:{new.pk}:{new.sha256}"
+    token = cache.get(key)
+    held = _RECENT.get(key)
+    if token is not None and held is not None and held[0] == token:
+        return held[1]
+    result = pagecache.compare_cached(old, new, compare_versions)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(key, token, timeout=None)
+    _RECENT[key] = (token, result)
+    while len(_RECENT) > _RECENT_SIZE:  # oldest first (another thread may be trimming too)
+        _RECENT.pop(next(iter(_RECENT), None), None)
+    return result
 
 
 def compare_versions(old, new) -> Comparison:

@@ -315,6 +315,24 @@ def _draft_document(draft: VersionDraft) -> Document | None:
     return Document.objects.with_current().filter(slug=slug).first()
 
 
+def draft_effective_date(draft: VersionDraft, parsed: ParsedDocument | None) -> tuple[dt.date, str]:
+    """The date publishing will give the version, and where it comes from: "given",
+    "stated" or "today" (as ``services.version_publish`` decides)."""
+    if draft.effective_date:
+        return draft.effective_date, "given"
+    if parsed is not None and parsed.effective_date:
+        return parsed.effective_date, "stated"
+    return timezone.localdate(), "today"
+
+
+def draft_alignments(draft: VersionDraft) -> list[services.Alignment]:
+    """The alignments stored with the draft (none for an older draft or a new document)."""
+    try:
+        return [services.Alignment.from_json(a) for a in draft.alignments or []]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
 def draft_preview(draft: VersionDraft) -> DraftPreview:
     """What publishing ``draft`` would do, and what a person should check first."""
     problems: list[DraftProblem] = []
@@ -332,12 +350,7 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
 
     today = timezone.localdate()
     stated = parsed.effective_date if parsed else None
-    if draft.effective_date:
-        effective_date, source = draft.effective_date, "given"
-    elif stated:
-        effective_date, source = stated, "stated"
-    else:
-        effective_date, source = today, "today"
+    effective_date, source = draft_effective_date(draft, parsed)
 
     current = document.current_version if document else None
     clauses: list[ClauseSummary] = []
@@ -364,7 +377,9 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
             becomes_current = effective_date >= current.effective_date
             if not becomes_current:
                 base = selectors.version_as_of(document, effective_date) or current
-            result = comparison.compare_clauses(selectors.version_clauses(base), list(parsed.clauses))
+            # The alignment the upload already did, when it was against this version.
+            stored = next((a.rows for a in draft_alignments(draft) if a.side == 0 and a.version_id == base.pk), None)
+            result = comparison.compare_clauses(selectors.version_clauses(base), list(parsed.clauses), aligned=stored)
             if effective_date < current.effective_date:
                 problems.append(DraftProblem("warning", (
                     f"The effective date {day(effective_date)} is earlier than the current version "
@@ -395,7 +410,6 @@ def draft_preview(draft: VersionDraft) -> DraftPreview:
 # --- Writes -------------------------------------------------------------------
 
 
-@transaction.atomic
 def draft_create(
     *,
     created_by,
@@ -408,8 +422,20 @@ def draft_create(
     change_note: str = "",
     parsed: ParsedDocument | None = None,
 ) -> VersionDraft:
+    """Save an upload as a draft, with its parse and its alignment with the versions it
+    would sit between: the work the preview shows and the publish needs, done once.
+
+    The parse (bounded, in a child process) and the alignment happen before the draft's
+    transaction, so no database lock is held meanwhile. A text that cannot be parsed
+    is still saved (the preview says why it cannot be published).
+    """
     if document is None and not (new_publisher.strip() and new_title.strip()):
         raise PublishError("Choose a document, or give the publisher and title of a new one.")
+    if parsed is None:
+        try:
+            parsed = text_parse(uploaded)
+        except PublishError:
+            parsed = None
     draft = VersionDraft(
         document=document,
         new_publisher="" if document else new_publisher.strip(),
@@ -424,8 +450,13 @@ def draft_create(
         created_by=created_by,
         parsed=parsed_to_json(parsed) if parsed is not None else None,
     )
+    target = _draft_document(draft)
+    if parsed is not None and target is not None:
+        date, _source = draft_effective_date(draft, parsed)
+        draft.alignments = [a.to_json() for a in services.version_alignments(target, parsed, date=date)]
     draft.full_clean()
-    draft.save()
+    with transaction.atomic():
+        draft.save()
     return draft
 
 
@@ -437,17 +468,30 @@ def version_log(*, user, version: DocumentVersion, message: str = "") -> None:
     )
 
 
-@transaction.atomic
 def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
     """Publish the draft as a new version and delete it, in one transaction.
 
     Raises PublishError (and saves nothing) when the text cannot be published or is
     identical to a version of the document; VersionDraft.DoesNotExist when the draft
     was discarded or published meanwhile.
+
+    The publish reuses the draft's parse and alignment. A draft saved without a parse
+    is parsed first, outside the transaction: the parse runs in a child process with a
+    time budget, and no publisher should wait on the database lock for it.
     """
-    # Re-read inside the transaction: a draft published or discarded by someone else
-    # since the preview is gone now.
-    draft = VersionDraft.objects.select_for_update().get(pk=draft.pk)
+    parsed = draft_parsed(draft)
+    alignments = draft_alignments(draft)
+    with transaction.atomic():
+        # Re-read inside the transaction: a draft published or discarded by someone else
+        # since the preview is gone now. Its stored parse and alignment were read above.
+        locked = VersionDraft.objects.select_for_update().defer("parsed", "alignments").get(pk=draft.pk)
+        if locked.source_text != draft.source_text:  # changed since it was parsed
+            parsed, alignments = parse_bounded(locked.source_text, filename=locked.source_filename,
+                                               source_format=locked.source_format or None), []
+        return _draft_publish_locked(locked, parsed, alignments, published_by)
+
+
+def _draft_publish_locked(draft: VersionDraft, parsed: ParsedDocument, alignments, published_by) -> PublishResult:
     if draft.document_id:
         document = draft.document
     else:
@@ -456,7 +500,6 @@ def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
             title=draft.new_title,
             kind=draft.new_kind or DocumentKind.OTHER,
         )
-    parsed = draft_parsed(draft)
     result = services.version_publish(
         document=document,
         source_text=draft.source_text,
@@ -466,6 +509,7 @@ def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
         change_note=draft.change_note,
         added_by=published_by,
         parsed=parsed,
+        alignments=alignments,
     )
     if not result.created:
         raise PublishError(result.message)

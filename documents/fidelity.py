@@ -32,7 +32,12 @@ from html.parser import HTMLParser
 # ---------------------------------------------------------------------------
 
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)")
+# A link's destination: "<#1. Introduction>" (angle brackets allow spaces), "#anchor",
+# or a URL (one level of parentheses), with an optional "title".
+_DEST = r"\((?:<[^<>\n]*>|#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"\n]*\")?\)"
+_LINK_RE = re.compile(r"\[([^\]\n]*)\]" + _DEST)
+# A link whose text runs over several lines (a price ticker, a card of a menu).
+_MULTILINE_LINK_RE = re.compile(r"\[([^\[\]]{0,400}\n[^\[\]]{0,400})\]" + _DEST)
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>|\S+@\S+\.\w+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>\n]{0,300}>")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -102,9 +107,7 @@ def source_lines(raw: str, filename: str = "") -> list[str]:
 # ---------------------------------------------------------------------------
 
 _MARKER_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
-_LINK_ONLY_RE = re.compile(
-    r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)|<https?://[^>\s]+>))+[\s|·•,/–—-]*$"
-)
+_LINK_ONLY_RE = re.compile(r"^(?:[\s|·•,/–—>-]*(?:!?\[[^\]\n]*\]" + _DEST + r"|<https?://[^>\s]+>))+[\s|·•,/–—-]*$")
 # Short lines that are controls or site chrome whatever page they are on.
 _CHROME_PHRASES = re.compile(
     r"^(?:back\s+to\s+(?:the\s+)?top|return\s+to\s+(?:the\s+)?top|(?:go\s+)?to\s+top|top\s+of\s+page|"
@@ -120,6 +123,20 @@ _CHROME_PHRASES = re.compile(
 _TOC_LABEL_RE = re.compile(r"^(?:\d[\d.]*\s+)?(?:table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article)[.:]?$", re.I)
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s*)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))|all\s+rights\s+reserved\.?$", re.I
+)
+_COPYRIGHT_END_RE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?[^.;:!?]{0,60}\.?$", re.I)
+_JSON_RE = re.compile(r'^\{\s*"[^"\n]{1,60}"\s*:.*\}$')
+# What a site's menus are made of (whole lines): its sections, account links and languages.
+# Three different ones in a run of short lines make the run a menu; "Contact us" or
+# "Privacy" alone would not (terms have sections so named).
+_NAV_LABEL_RE = re.compile(
+    r"^(?:home(?:\s+page)?|careers?|jobs|blog|press(?:\s+room|\s+releases)?|newsroom|news(?:\s+and\s+stories)?|"
+    r"investors?(?:\s+relations)?|site\s*map|help(?:\s+cent(?:er|re))?|support(?:\s+cent(?:er|re))?|faqs?|developers|"
+    r"affiliates|advertise|pricing|features|templates|my\s+account|account\s+settings|log\s?out|log\s?in|sign\s?in|"
+    r"sign\s?up|about(?:\s+us)?|contact(?:\s+us)?|shop|store|downloads?|podcasts|videos|newsletters|events|partners|"
+    r"english|deutsch|español|français|italiano|nederlands|norsk|polski|português|русский|svenska|dansk|suomi|"
+    r"türkçe|日本語|한국어|中文|简体中文|繁體中文)$",
+    re.I,
 )
 _DATA_RE = re.compile(r"(?=[A-Za-z0-9+/=]{60,})(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9+/=]{60,}")
 _PIXEL_RE = re.compile(r"!\[[^\]]*\]\([^)]*(?:pixel|track|beacon|1x1|spacer|\.gif)[^)]*\)", re.I)
@@ -146,8 +163,12 @@ def furniture_kind(line: str) -> str:
         return "control"
     if len(text) <= 200 and _COPYRIGHT_RE.search(text) and len(word_list(text)) <= 20:
         return "copyright"
+    if _COPYRIGHT_END_RE.search(text) and len(word_list(text)) <= 20:
+        return "copyright"  # "XFINITY © 2016 Comcast": a short line ending in the notice
     if _DATA_RE.search(text) and len(text.split()) <= 3:
         return "embedded data"  # base64 of an inlined image, a tracking blob
+    if _JSON_RE.match(text):
+        return "embedded data"  # a script's data printed on the page
     if _LINK_ONLY_RE.match(core):
         return "link-only"
     return ""
@@ -155,22 +176,37 @@ def furniture_kind(line: str) -> str:
 
 def _is_anchor_link_line(line: str) -> bool:
     core = _core(line)
-    return bool(_LINK_ONLY_RE.match(core)) and "](#" in core
+    return bool(_LINK_ONLY_RE.match(core)) and bool(re.search(r"\]\(<?#", core))
 
 
 def furniture_lines(lines: list[str]) -> dict[int, str]:
     """Line index -> furniture kind, for the lines of a page that are not its text.
 
-    Single lines by what they are (:func:`furniture_kind`); runs of them by what they
-    are together: three or more lines linking to anchors of the same page are an
-    in-page table of contents, and a block of consecutive non-blank lines (a menu, a
-    footer) most of which are links is navigation, labels and all.
+    Single lines by what they are (:func:`furniture_kind`), and lines wholly inside a link
+    whose text runs over several lines (a ticker of prices); runs of them by what they are
+    together: three or more lines linking to anchors of the same page are an in-page table
+    of contents, and a run of short lines (blank lines between allowed) most of which are
+    links, or which names three of a site's sections ("Careers", "Blog", "Site Map"), is
+    a menu, labels and all. Lines of a code block are what the terms print (a PGP key):
+    never "embedded data".
     """
     found: dict[int, str] = {}
+    code = _code_lines(lines)
     for i, line in enumerate(lines):
         kind = furniture_kind(line)
-        if kind:
+        if kind and not (kind == "embedded data" and i in code):
             found[i] = kind
+    armored = False
+    for i, line in enumerate(lines):
+        # A PGP key or a certificate the terms print, from its BEGIN line to its END line.
+        if re.search(r"-----BEGIN [A-Z ]+-----", line):
+            armored = True
+        if armored and found.get(i) == "embedded data":
+            del found[i]
+        if re.search(r"-----END [A-Z ]+-----", line):
+            armored = False
+    for i in _inside_multiline_links(lines):
+        found.setdefault(i, "link-only")
     # In-page tables of contents: runs of anchor links (blank lines between allowed).
     run: list[int] = []
     for i, line in enumerate(lines + [""]):
@@ -183,20 +219,72 @@ def furniture_lines(lines: list[str]) -> dict[int, str]:
             for k in run:
                 found[k] = "in-page table of contents"
         run = []
-    # Link-dense blocks: menus and footers with their short labels.
+    # Menus: runs of short lines and furniture, with their labels.
     block: list[int] = []
-    for i, line in enumerate(lines + [""]):
-        if i < len(lines) and line.strip():
-            block.append(i)
+    for i, line in enumerate(lines + ["."]):
+        if i < len(lines) and (not line.strip() or i in found or _short_label(line)):
+            if line.strip():
+                block.append(i)
             continue
-        if len(block) >= 4:
-            links = sum(1 for k in block if found.get(k) in ("link-only", "control", "in-page table of contents"))
-            if links >= 0.6 * len(block):
-                for k in block:
-                    if k not in found and len(word_list(lines[k])) <= 6:
-                        found[k] = "menu"
+        links = sum(1 for k in block if found.get(k) in ("control", "in-page table of contents")
+                    or (found.get(k) == "link-only" and _navigation_link(lines[k])))
+        sections = {_core(lines[k]).lower() for k in block if _NAV_LABEL_RE.match(_core(plain_line(lines[k])).strip())}
+        if (len(block) >= 4 and links >= 0.6 * len(block)) or len(sections) >= 3:
+            for k in block:
+                if k not in found:
+                    found[k] = "menu"
         block = []
     return found
+
+
+def _short_label(line: str) -> bool:
+    """A line a menu is made of: at most six words, not a sentence, not a heading of the text."""
+    s = line.strip()
+    if re.match(r"^#{1,6}\s", s) or re.match(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s", s):
+        return False
+    text = " ".join(plain_line(_core(s)).split())
+    return 0 < len(word_list(text)) <= 6 and not re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text)
+
+
+def _code_lines(lines: list[str]) -> set[int]:
+    """Lines of fenced (```) or indented code blocks."""
+    out: set[int] = set()
+    fenced = False
+    prev_blank = True
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.add(i)
+        elif fenced or (line.startswith("    ") and line.strip() and (prev_blank or i - 1 in out)):
+            out.add(i)
+        prev_blank = not line.strip()
+    return out
+
+
+def _inside_multiline_links(lines: list[str]):
+    """Indexes of the lines whose words all sit inside links spanning several lines."""
+    text = "\n".join(lines)
+    if "\n" not in text or "](" not in text:
+        return
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    covered = bytearray(len(text))
+    spans = [(m.start(), m.end()) for m in _MULTILINE_LINK_RE.finditer(text)]
+    if not spans:
+        return
+    for a, b in spans:
+        covered[a:b] = b"\x01" * (b - a)
+    import bisect
+    touched = set()
+    for a, b in spans:
+        touched.update(range(bisect.bisect_right(starts, a) - 1, bisect.bisect_right(starts, b - 1)))
+    for i in sorted(touched):
+        line = lines[i]
+        outside = "".join(ch for ch, c in zip(line, covered[starts[i]:starts[i] + len(line)]) if not c)
+        if word_list(line) and not word_list(outside):
+            yield i
 
 
 # ---------------------------------------------------------------------------
@@ -205,7 +293,7 @@ def furniture_lines(lines: list[str]) -> dict[int, str]:
 
 _NUMBER = r"(?:\d{1,3}(?:\.\d{1,3})*|[A-Z]\d{1,2}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Za-z])"
 _NUMBERED_HEAD_RE = re.compile(
-    rf"^(?:(?P<word>article|section|part|chapter|clause|schedule|annex|appendix|§)\s*(?P<n1>{_NUMBER})[.:)]?"
+    rf"^(?:(?P<word>(?:article|section|part|chapter|clause|schedule|annex|appendix)(?![a-z])|§)\s*(?P<n1>{_NUMBER})[.:)]?"
     rf"|(?P<n2>\d{{1,3}}(?:\.\d{{1,3}})+)\.?|(?P<n3>{_NUMBER})[.)])(?=\s|$)",
     re.I,
 )
@@ -381,6 +469,25 @@ class SourceFigures:
     chars: int
 
 
+_FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
+# Twelve or more capitalised words in a row, with at most two small words between them
+# and no punctuation: the labels of a menu or a table of contents run together ("Scope
+# Information Collection Uses Cookies and Other Tracking Devices Outside Links …").
+# Sentences, even full of names, have lower-case words and commas.
+_LABEL_RUN_RE = re.compile(
+    r"(?<![\w,;])(?:[A-Z][a-z][\w'’&-]*|[A-Z])(?:\s+(?:(?:a|an|and|of|to|the|for|in|on|&|or|your|our)\s+){0,2}(?:[A-Z][a-z][\w'’&-]*|[A-Z])){11,}(?![\w])"
+)
+
+
+def _without_label_runs(line: str) -> tuple[str, int]:
+    """``line`` without its runs of run-together labels, and how many words they held."""
+    text = plain_line(line)
+    removed = 0
+    for m in _LABEL_RUN_RE.finditer(text):
+        removed += len(word_list(m.group(0)))
+    return (_LABEL_RUN_RE.sub(" ", text), removed) if removed else (line, 0)
+
+
 def measure_source(raw: str, filename: str = "") -> SourceFigures:
     """Everything the report needs from one source file.
 
@@ -394,6 +501,9 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal_lines: list[str] = []
     seen: set[str] = set()
     for i, line in enumerate(lines):
+        if i not in furniture and len(line) > _FLAT_LINE:
+            line, labels = _without_label_runs(line)
+            kinds["flattened menu or contents"] += labels
         ws = word_list(line)
         if not ws:
             continue

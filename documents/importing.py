@@ -183,6 +183,7 @@ def import_items(items: list[ImportItem], *, batch_versions: int = BATCH_VERSION
     if repaired is not None:
         yield BatchDone(done=0, total=len(items), index_entries=repaired.get("written", 0), repaired=repaired)
     mark = IndexRepairMark.objects.create(note=f"import of {len(items)} files")
+    documents: dict = {}  # the documents files of this import named, found once each
     done = 0
     start = 0
     while start < len(items):
@@ -197,7 +198,7 @@ def import_items(items: list[ImportItem], *, batch_versions: int = BATCH_VERSION
         outcomes = []
         with transaction.atomic(), indexing.batch() as pending:
             for item in chunk:
-                outcomes.append(import_item(item))
+                outcomes.append(import_item(item, documents=documents))
         start += len(chunk)
         for outcome in outcomes:
             done += 1
@@ -207,8 +208,15 @@ def import_items(items: list[ImportItem], *, batch_versions: int = BATCH_VERSION
     mark.delete()
 
 
-def import_item(item: ImportItem) -> ImportOutcome:
-    """Import one file. Failures are reported, not raised: the other files go on."""
+def import_item(item: ImportItem, *, documents: dict | None = None) -> ImportOutcome:
+    """Import one file. Failures are reported, not raised: the other files go on.
+
+    ``documents`` keeps the document each (publisher, title, kind, slug) named across the
+    files of one import, once a file of it was imported: a document found (or created)
+    by a file that then failed is not kept, as its creation was rolled back with it.
+    """
+    documents = {} if documents is None else documents
+    named = (item.publisher, item.title, item.kind, item.slug)
     try:
         raw = item.path.read_bytes()
         text = services.decode_upload(raw)
@@ -218,7 +226,7 @@ def import_item(item: ImportItem) -> ImportOutcome:
         # Publisher, document and version together or not at all: a file that fails
         # leaves no document behind.
         with transaction.atomic():
-            document = services.document_get_or_create(
+            document = documents.get(named) or services.document_get_or_create(
                 publisher_name=item.publisher, title=item.title, kind=item.kind, slug=item.slug
             )
             result = services.version_publish(
@@ -235,6 +243,7 @@ def import_item(item: ImportItem) -> ImportOutcome:
         # traceback goes to the log for whoever maintains the importer.
         logger.exception("Unexpected error importing %s", item.path)
         return ImportOutcome(item=item, status="failed", detail=f"unexpected error: {type(exc).__name__}: {exc}")
+    documents[named] = document
     if result.created:
-        return ImportOutcome(item=item, status="created", detail=f"{result.version.label}, {result.version.clauses.count()} clauses")
+        return ImportOutcome(item=item, status="created", detail=f"{result.version.label}, {len(parsed.clauses)} clauses")
     return ImportOutcome(item=item, status="unchanged", detail=f"same text as {result.version.label}")

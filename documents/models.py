@@ -377,6 +377,9 @@ class VersionDraft(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The upload's parse (drafts.parsed_to_json), reused by the preview and by publishing.
     parsed = models.JSONField(null=True, blank=True, editable=False)
+    # The parse aligned with the published versions it would sit between
+    # (services.Alignment.to_json): the preview's comparison and the publish reuse it.
+    alignments = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,8 @@ may keep it too.
   rendered once and cached under the version's id and content hash (a second request
   neither loads the clauses nor runs a template over them).
 * ``compare_cached``: a comparison of two published versions, under both hashes.
+* ``page``: a whole page for readers who are not signed in, under its ETag;
+* ``fragment``: part of a page under a fingerprint of what it shows (the home table);
 * ``etag``/``conditional``: an ETag for a page built from published content plus the
   few things around it that do change (which version is current, the timeline, whether
   the reader is staff), and ``Cache-Control``; a matching ``If-None-Match`` is a 304
@@ -20,7 +22,7 @@ import hashlib
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +31,9 @@ RENDER_REVISION = "1"
 # Anonymous readers' browsers and shared caches may reuse a page this long without
 # asking; after that a revalidation with the ETag costs a 304, not a render.
 PUBLIC_MAX_AGE = 300
+# Fragments keyed by a fingerprint are replaced by new keys, never invalidated: an
+# expiry lets the old ones go.
+CATALOGUE_TIMEOUT = 24 * 3600
 
 
 def _key(*parts) -> str:
@@ -59,9 +64,41 @@ def version_body(version, *, site_url: str) -> tuple[SafeString, SafeString, Saf
     return tuple(mark_safe(part) for part in cached)  # noqa: S308 - rendered by our templates
 
 
-def compare_cached(old, new, compute):
-    """``compute(old, new)``, kept under both versions' ids and hashes."""
+def page(request, tag: str, render):
+    """``render()``'s response, kept under ``tag`` for readers who are not signed in
+    (their pages differ by nothing else): the next one gets the same bytes without a
+    render. ``tag`` must name everything the page shows (see ``etag``)."""
+    user = getattr(request, "user", None)
+    if (user is not None and user.is_authenticated) or not _cacheable(request):
+        return render()
+    key = _key("page", tag)
+    cached = cache.get(key)
+    if cached is not None:
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, (response.content, response["Content-Type"]), timeout=CATALOGUE_TIMEOUT)
+    return response
+
+
+def fragment(*key_parts, render, template: str) -> SafeString:
+    """``template`` rendered with the context ``render()`` returns, kept under
+    ``key_parts``, which must name everything the context holds (a fingerprint)."""
+    key = _key("fragment", template, hashlib.sha1("\x1f".join(map(str, key_parts)).encode()).hexdigest())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, render())
+        cache.set(key, html, timeout=CATALOGUE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates
+
+
+def compare_cached(old, new, compute, *, part=()):
+    """``compute(old, new)``, kept under both versions' ids and hashes (and ``part``,
+    when one pair of versions keeps several things)."""
     key = _key("compare", old.pk, old.sha256, new.pk, new.sha256)
+    if part:  # (may hold what a reader typed: hashed, so any cache backend takes the key)
+        key += ":" + hashlib.sha1(repr(part).encode("utf-8")).hexdigest()[:20]
     result = cache.get(key)
     if result is None:
         result = compute(old, new)

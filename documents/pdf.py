@@ -85,7 +85,7 @@ def _redline(row) -> str:
 
 
 def comparison_html(old: DocumentVersion, new: DocumentVersion, *, site_url: str) -> str:
-    result = comparison.compare_versions(old, new)
+    result = comparison.compare_versions_cached(old, new)
     rows = [
         {
             "row": row,

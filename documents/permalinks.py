@@ -28,6 +28,7 @@ class ClauseFate:
     diff_html: SafeString = field(default=mark_safe(""))  # only the changed words, with a little context
     editorial: bool = False  # amended in punctuation, quotes, dashes, spacing or case only
     went_to: list[Clause] = field(default_factory=list)  # where a removed clause's words went
+    split_into: list[Clause] = field(default_factory=list)  # new clauses part of an amended one's words went to
 
     @property
     def is_latest(self) -> bool:
@@ -40,18 +41,27 @@ class ClauseFate:
 
 def _moved_lineages(old: DocumentVersion, new: DocumentVersion) -> set[int]:
     """Lineage ids of clauses whose order changed between two versions (cached: versions never change)."""
-    key = f"moved:{old.pk}:{new.pk}"
-    moved = cache.get(key)
-    if moved is None:
-        old_clauses = selectors.version_clauses(old)
-        new_clauses = selectors.version_clauses(new)
-        moved = {
-            new_clauses[row.new_index].lineage_id
-            for row in align.align(old_clauses, new_clauses)
-            if row.moved and row.new_index is not None
-        }
-        cache.set(key, moved, timeout=None)
-    return moved
+    return moved_lineages_many([(old, new)])[(old.pk, new.pk)]
+
+
+def moved_lineages_many(pairs) -> dict[tuple[int, int], set[int]]:
+    """``_moved_lineages`` for each (old, new) pair, keyed by their ids: the pairs not
+    cached yet have the clauses of their versions loaded in one query."""
+    keys = {(old.pk, new.pk): f"moved:{old.pk}:{new.pk}" for old, new in pairs}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    result = {pair: found[key] for pair, key in keys.items() if key in found}
+    missing = [pair for pair in keys if pair not in result]
+    if missing:
+        clauses = selectors.versions_clauses_for_alignment({pk for pair in missing for pk in pair})
+        for old_pk, new_pk in missing:
+            old_clauses, new_clauses = clauses.get(old_pk, []), clauses.get(new_pk, [])
+            result[(old_pk, new_pk)] = {
+                new_clauses[row.new_index].lineage_id
+                for row in align.align(old_clauses, new_clauses)
+                if row.moved and row.new_index is not None
+            }
+        cache.set_many({keys[pair]: result[pair] for pair in missing}, timeout=None)
+    return result
 
 
 def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
@@ -64,8 +74,24 @@ def _went_to(last_with: Clause, removed_in: DocumentVersion) -> list[Clause]:
         cache.set(key, ids, timeout=None)
     by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
     return [by_pk[pk] for pk in ids if pk in by_pk]
-# The clause history (selectors.clause_history) asks the same question for each step.
-moved_lineages = _moved_lineages
+
+
+def _split_into(clause: Clause, latest: Clause) -> list[Clause]:
+    """Clauses new since ``clause``'s version that took part of its words while the
+    rest stayed in ``latest``: the clause was split (cached: versions never change)."""
+    key = f"split-into:{clause.pk}:{latest.version_id}"
+    ids = cache.get(key)
+    if ids is None:
+        candidates = selectors.version_clauses(latest.version)
+        before = set(clause.version.clauses.values_list("lineage_id", flat=True))
+        found = [candidates[j] for j, _ in align.destinations(clause, candidates)]
+        ids = []
+        if any(c.pk == latest.pk for c in found):
+            ids = [c.pk for c in found if c.pk != latest.pk and c.lineage_id not in before]
+        cache.set(key, ids, timeout=None)
+    by_pk = {c.pk: c for c in Clause.objects.filter(pk__in=ids).select_related("version", "lineage")}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
 
 
 def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
@@ -85,8 +111,10 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     changes = []
     diff_html = ""
     editorial = False
+    split_into: list[Clause] = []
     if latest.text_sha != clause.text_sha:
         changes.append("amended")
+        split_into = _split_into(clause, latest)
         kind = diff.change_kind(f"{clause.heading}\n{clause.text}", f"{latest.heading}\n{latest.text}")
         editorial = kind != diff.SUBSTANTIVE
         diff_html = diff.render_changes_only_html(clause.text, latest.text)
@@ -97,7 +125,7 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
     if set(selectors.lineage_group_ids(lineage)) & _moved_lineages(clause.version, latest.version):
         changes.append("moved")
     return ClauseFate(
-        clause=clause, latest=latest, changes=changes, editorial=editorial,
+        clause=clause, latest=latest, changes=changes, editorial=editorial, split_into=split_into,
         diff_html=mark_safe(diff_html),  # noqa: S308 - diff escapes every piece of text
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -80,6 +81,17 @@ def version_clauses(version: DocumentVersion) -> list[Clause]:
     return list(version.clauses.select_related("lineage").order_by("position"))
 
 
+def versions_clauses_for_alignment(version_ids) -> dict[int, list[Clause]]:
+    """The clauses of several versions in one query, in order, with only what the aligner
+    reads (number, heading, text) and their lineage: no bodies."""
+    by_version: dict[int, list[Clause]] = {pk: [] for pk in version_ids}
+    rows = Clause.objects.filter(version_id__in=list(by_version)).order_by("version_id", "position").only(
+        "pk", "version_id", "number", "heading", "text", "lineage_id")
+    for clause in rows:
+        by_version[clause.version_id].append(clause)
+    return by_version
+
+
 def version_ref_parse(ref: str) -> tuple[str, str]:
     """``zendesk-cookie-policy@2022-01-31`` -> (slug, label); no ``@`` means current."""
     slug, _, label = (ref or "").strip().partition("@")
@@ -128,12 +140,17 @@ def lineage_roots(document_id: int) -> dict[int, int]:
 
 
 def lineage_group_ids(lineage: ClauseLineage) -> list[int]:
-    """Every lineage id that names the same clause as ``lineage`` (itself included)."""
-    roots = lineage_roots(lineage.document_id)
-    root = roots.get(lineage.pk)
-    if root is None:
-        return [lineage.pk]
-    return sorted(x for x, r in roots.items() if r == root)
+    """Every lineage id that names the same clause as ``lineage`` (itself included).
+
+    Kept on the lineage instance: a clause page asks for its history, its banner and
+    its moves, and links only ever grow by a publish, not within a request."""
+    group = getattr(lineage, "_group_ids", None)
+    if group is None:
+        roots = lineage_roots(lineage.document_id)
+        root = roots.get(lineage.pk)
+        group = [lineage.pk] if root is None else sorted(x for x, r in roots.items() if r == root)
+        lineage._group_ids = group
+    return group
 
 
 def lineage_history(lineage: ClauseLineage) -> list[Clause]:
@@ -146,23 +163,24 @@ def lineage_history(lineage: ClauseLineage) -> list[Clause]:
     if history is None:
         history = list(
             Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage)).select_related("version")
-            .defer(*(f"version__{name}" for name in VERSION_TEXTS))
+            # The markdown body is only rendered for the clause shown, once (cached).
+            .defer("body", *(f"version__{name}" for name in VERSION_TEXTS))
             .order_by("version__effective_date", "version__published_at", "version__pk")
         )
+        linked = {}
+        if len(lineage_group_ids(lineage)) > 1:
+            linked = ClauseLineage.objects.in_bulk(lineage_group_ids(lineage))
         for clause in history:
             clause.version.document = lineage.document
+            # Permalinks name the key: the page's lineage, or the linked key a clause has.
+            clause.lineage = lineage if clause.lineage_id == lineage.pk else linked[clause.lineage_id]
         lineage._history = history
     return history
 
 
 def clause_in_version(lineage: ClauseLineage, version: DocumentVersion) -> Clause | None:
-    clause = (
-        Clause.objects.filter(lineage_id__in=lineage_group_ids(lineage), version=version).select_related("version", "lineage")
-        .defer(*(f"version__{name}" for name in VERSION_TEXTS)).first()
-    )
-    if clause is not None:
-        clause.version.document = lineage.document
-    return clause
+    """The clause of this lineage (or a key linked to it) in ``version``, from its history."""
+    return next((c for c in lineage_history(lineage) if c.version_id == version.pk), None)
 
 
 def search_hits_versions(hits, params) -> None:
@@ -245,8 +263,33 @@ def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]
     return documents
 
 
-def publishers_with_documents() -> list[Publisher]:
-    return list(Publisher.objects.filter(documents__current_version__isnull=False).distinct().order_by("name"))
+def versions_generation() -> tuple[int, int | None]:
+    """Which versions exist: their number and newest id. Versions are never changed or
+    deleted, so this changes exactly when one is published (and the index with it)."""
+    versions = DocumentVersion.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return versions["n"], versions["last"]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the home page needs before its table: a digest of everything the page shows,
+    and the publishers to filter by."""
+
+    fingerprint: str
+    publishers: list[Publisher]  # those with a published document, by name
+
+
+def catalogue() -> Catalogue:
+    """Which versions exist (never changed or deleted, so their count and newest id say
+    it), and the documents' and publishers' names, slugs, kinds and current versions
+    (editable in the admin): three small queries of ids and names, no texts."""
+    documents = list(Document.objects.order_by("pk").values_list(
+        "pk", "slug", "title", "kind", "publisher_id", "current_version_id"))
+    publishers = list(Publisher.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    fingerprint = hashlib.sha1(repr((versions_generation(), documents, publishers)).encode()).hexdigest()
+    shelved = {publisher_id for _pk, _slug, _title, _kind, publisher_id, current in documents if current}
+    return Catalogue(fingerprint=fingerprint, publishers=[
+        Publisher(pk=pk, slug=slug, name=name) for pk, slug, name in publishers if pk in shelved])
 
 
 @dataclass(frozen=True)
@@ -316,14 +359,24 @@ def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
     appearance are left out."""
     from documents import diff, permalinks  # permalinks reads through selectors
 
-    by_version = {c.version_id: c for c in lineage.clauses.select_related("lineage")}
+    # The history the page already holds (linked keys included), and one timeline.
+    by_version = {c.version_id: c for c in lineage_history(lineage)}
+    timeline = version_timeline(lineage.document)
+    for version in timeline:
+        clause = by_version.get(version.pk)
+        if clause is not None:
+            version.document = lineage.document
+            clause.version = version  # spare a query per clause for its permalink
+    # Which clauses moved between each pair of consecutive versions that both hold this
+    # one: asked for all pairs at once, so the versions not yet compared load together.
+    pairs = [(a, b) for a, b in zip(timeline, timeline[1:]) if a.pk in by_version and b.pk in by_version]
+    moves = permalinks.moved_lineages_many(pairs)
+    group = set(lineage_group_ids(lineage))
     steps: list[HistoryStep] = []
     previous_version: DocumentVersion | None = None
     last_clause: Clause | None = None
-    for version in version_timeline(lineage.document):
+    for version in timeline:
         clause = by_version.get(version.pk)
-        if clause is not None:
-            clause.version = version  # spare a query per clause for its permalink
         if clause is None:
             if last_clause is not None:
                 steps.append(HistoryStep(version=version, clause=None, kind="removed", previous=previous_version))
@@ -332,7 +385,7 @@ def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
             steps.append(HistoryStep(version=version, clause=clause, kind="added", previous=previous_version))
             last_clause = clause
         else:
-            moved = lineage.pk in permalinks.moved_lineages(last_clause.version, version)
+            moved = bool(group & moves[(last_clause.version.pk, version.pk)])
             steps.append(HistoryStep(
                 version=version, clause=clause, previous=last_clause.version,
                 kind=diff.change_kind(_clause_words(last_clause), _clause_words(clause)),

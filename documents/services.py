@@ -13,6 +13,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -219,11 +220,17 @@ def version_publish(
     change_note: str = "",
     added_by=None,
     parsed: ParsedDocument | None = None,
+    alignments: tuple[Alignment, ...] | list[Alignment] = (),
 ) -> PublishResult:
     """Publish a new version of ``document``, or return the identical existing one.
 
     Everything happens in one transaction: the version, its clauses, their lineage
     keys, the spans and the search index. If any step fails nothing is saved.
+
+    ``parsed`` and ``alignments`` are work already done for this text (a draft's parse
+    and its preview's alignment, ``version_alignments``): an alignment is used when its
+    version is still the new version's neighbour on the timeline, else the text is
+    aligned again, so a stale one costs time, never correctness.
 
     ``effective_date`` is the date the uploader or a manifest gives; failing that the
     date the text states; failing that ``recorded_date`` (the day the text was recorded,
@@ -244,9 +251,7 @@ def version_publish(
         if existing is not None:
             return PublishResult(version=existing, created=False)
 
-        previous = document.versions.defer("source_text", "normalized_text").filter(effective_date__lte=date).order_by(
-            "-effective_date", "-published_at", "-pk"
-        ).first()
+        previous, following = version_neighbours(document, date)
         version = DocumentVersion(
             document=document,
             label=_unique_label(document, date),
@@ -263,9 +268,11 @@ def version_publish(
             added_by=added_by,
             change_note=change_note,
         )
-        version.full_clean()
+        # The document is locked above and the text and label were checked against it:
+        # the field checks are what is left to run (their constraints stay in the database).
+        version.full_clean(exclude=["document", "added_by"], validate_unique=False, validate_constraints=False)
         version.save()
-        _clauses_create(version, parsed, previous)
+        created = _clauses_create(version, parsed, previous, following, alignments)
         DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now
 
         document_current_refresh(document=document)
@@ -275,17 +282,17 @@ def version_publish(
         # A version appended to the timeline (the usual case) only touches the spans
         # its changes open or close; a back-dated one may split spans anywhere.
         # Keys linked by a back-dated version share spans, which only the rebuild knows.
-        if (document.versions.filter(effective_date__gt=date).exists()
-                or ClauseLineageLink.objects.filter(document=document).exists()):
+        if following is not None or ClauseLineageLink.objects.filter(document=document).exists():
             changed, removed = spans_rebuild(document)
         else:
-            changed, removed = spans_extend(version)
+            changed, removed = spans_extend(version, clauses=created)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
 
 
 def _inherited_lineages(
-    version: DocumentVersion, new: list, previous: DocumentVersion | None
+    version: DocumentVersion, new: list, previous: DocumentVersion | None, following: DocumentVersion | None,
+    alignments=(),
 ) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Which existing lineage each new clause continues, and the key links to record.
 
@@ -296,25 +303,25 @@ def _inherited_lineages(
     (the older one on a tie) and, unless the two keys ever held two different clauses
     of one version, a link records that the other key names it too. Each key group is
     used at most once in the version. Returns ({new index: lineage id}, [(kept, other)]).
+    ``alignments`` already found for these clauses are reused (see ``version_publish``).
     """
     from documents import selectors
 
     document = version.document
-    nxt = (
-        document.versions.filter(effective_date__gt=version.effective_date)
-        .exclude(pk=version.pk).timeline().first()
-    )
+    known = {(a.side, a.version_id): a.rows for a in alignments}
     options: dict[int, list[tuple[float, int, int]]] = {}  # new index -> [(similarity, side, lineage)]
-    for side, neighbour in ((0, previous), (1, nxt)):
+    for side, neighbour in ((0, previous), (1, following)):
         if neighbour is None:
             continue
-        old = list(neighbour.clauses.order_by("position").only("pk", "number", "heading", "text", "lineage_id"))
-        rows = align.align(old, new) if side == 0 else align.align(new, old)
+        rows = known.get((side, neighbour.pk))
+        if rows is None:
+            rows = _align_with(neighbour, new, side)
+        lineages = _lineages_by_position(neighbour)
         for row in rows:
             if row.old_index is None or row.new_index is None:
                 continue
             j, k = (row.new_index, row.old_index) if side == 0 else (row.old_index, row.new_index)
-            options.setdefault(j, []).append((row.similarity, side, old[k].lineage_id))
+            options.setdefault(j, []).append((row.similarity, side, lineages[k]))
     if not options:
         return {}, []
 
@@ -324,7 +331,7 @@ def _inherited_lineages(
         return roots.get(lineage_id, lineage_id)
 
     versions_of: dict[int, set[int]] = {}  # group root -> versions holding it
-    if nxt is not None and previous is not None:
+    if following is not None and previous is not None:
         pairs = Clause.objects.filter(version__document=document).values_list("lineage_id", "version_id")
         for lineage_id, version_id in pairs:
             versions_of.setdefault(root(lineage_id), set()).add(version_id)
@@ -334,8 +341,9 @@ def _inherited_lineages(
     used: set[int] = set()
     # The closest pairs choose first, so a clause identical to its neighbour is never
     # crowded out of the neighbour's key by a looser pairing.
-    for j in sorted(options, key=lambda j: (-max(o[0] for o in options[j]), j)):
-        ranked = sorted(options[j], key=lambda o: (-o[0], o[1]))
+    best = {j: max(o[0] for o in found) if len(found) > 1 else found[0][0] for j, found in options.items()}
+    for j in sorted(options, key=lambda j: (-best[j], j)):
+        ranked = options[j] if len(options[j]) == 1 else sorted(options[j], key=lambda o: (-o[0], o[1]))
         chosen = next((o for o in ranked if root(o[2]) not in used), None)
         if chosen is None:
             continue
@@ -358,6 +366,71 @@ def _inherited_lineages(
             roots[other[2]] = mine
             roots.setdefault(chosen[2], mine)
     return inherited, links
+
+
+def version_neighbours(
+    document: Document, date: dt.date
+) -> tuple[DocumentVersion | None, DocumentVersion | None]:
+    """The versions a new version dated ``date`` would follow and precede on the
+    timeline (None at either end); without their texts."""
+    versions = document.versions.defer("source_text", "normalized_text")
+    previous = versions.filter(effective_date__lte=date).order_by("-effective_date", "-published_at", "-pk").first()
+    following = versions.filter(effective_date__gt=date).timeline().first()
+    return previous, following
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The aligner's rows between a new text's clauses and one published version's.
+
+    ``side`` 0: the version comes before the new one on the timeline, rows of
+    ``align(its clauses, new)``; side 1: it comes after, rows of ``align(new, its
+    clauses)``. Published versions never change, so these rows stay true for as long
+    as the new text is the same; a draft keeps them from its upload to its publish.
+    """
+
+    version_id: int
+    side: int
+    rows: list[align.AlignedRow]
+
+    def to_json(self) -> dict:
+        return {"version": self.version_id, "side": self.side,
+                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
+                         for r in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Alignment:
+        return cls(version_id=data["version"], side=data["side"],
+                   rows=[align.AlignedRow(*row) for row in data["rows"]])
+
+
+class _AlignedText(NamedTuple):
+    """What the aligner reads of a published clause: plain values, not a model
+    instance (building thousands of those was a large part of a publish)."""
+
+    number: str
+    heading: str
+    text: str
+
+
+def _align_with(neighbour: DocumentVersion, new: list, side: int) -> list[align.AlignedRow]:
+    old = [_AlignedText(*row) for row in Clause.objects.filter(version=neighbour).order_by("position")
+           .values_list("number", "heading", "text")]
+    return align.align(old, new) if side == 0 else align.align(new, old)
+
+
+def _lineages_by_position(version: DocumentVersion) -> list[int]:
+    return list(Clause.objects.filter(version=version).order_by("position").values_list("lineage_id", flat=True))
+
+
+def version_alignments(document: Document, parsed: ParsedDocument, *, date: dt.date) -> list[Alignment]:
+    """Align ``parsed`` with the versions it would sit between if published with
+    ``date``: what ``version_publish`` would do, done ahead (for a draft's preview)."""
+    return [
+        Alignment(version_id=neighbour.pk, side=side, rows=_align_with(neighbour, parsed.clauses, side))
+        for side, neighbour in enumerate(version_neighbours(document, date))
+        if neighbour is not None
+    ]
 
 
 def version_current(versions, *, today: dt.date):
@@ -396,9 +469,14 @@ def documents_current_refresh(*, today: dt.date | None = None) -> int:
     return sum(document_current_refresh(document=d, today=today) for d in Document.objects.all())
 
 
-def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None) -> None:
+def _clauses_create(
+    version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None,
+    following: DocumentVersion | None = None, alignments=(),
+) -> list[tuple[int, int, str, str]]:
+    """Insert the version's clauses with their lineage keys; returns (clause id, lineage
+    id, text sha, anchor) of each, in order."""
     new = parsed.clauses
-    inherited, links = _inherited_lineages(version, new, previous)
+    inherited, links = _inherited_lineages(version, new, previous, following, alignments)
 
     fresh = [
         ClauseLineage(key=_new_lineage_key(), document=version.document)
@@ -412,81 +490,72 @@ def _clauses_create(version: DocumentVersion, parsed: ParsedDocument, previous: 
         [ClauseLineageLink(document=version.document, lineage_id=a, same_as_id=b, version=version) for a, b in links]
     )
 
-    # Parents precede their children, so saving level by level lets each child point
-    # at a parent that already has a primary key.
-    saved: dict[int, Clause] = {}
+    # Parents precede their children, so inserting level by level lets each child point
+    # at a parent that already has a primary key. Plain rows, not model instances: the
+    # values are already what the columns hold (a large version has thousands).
+    version_id = version.pk
+    shas = [clause_text_sha(c.heading, c.text) for c in new]
+    pks: dict[int, int] = {}
     for depth in sorted({c.depth for c in new}):
-        batch = []
-        for i, parsed_clause in enumerate(new):
-            if parsed_clause.depth != depth:
-                continue
-            clause = Clause(
-                version=version,
-                position=i,
-                number=parsed_clause.number[:40],
-                anchor=parsed_clause.anchor[:120],
-                heading=parsed_clause.heading[:500],
-                body=parsed_clause.body,
-                text=parsed_clause.text,
-                text_sha=clause_text_sha(parsed_clause.heading, parsed_clause.text),
-                depth=parsed_clause.depth,
-                parent=saved.get(parsed_clause.parent) if parsed_clause.parent is not None else None,
-                lineage_id=lineage_ids[i],
-            )
-            batch.append((i, clause))
-        _rows_insert(Clause, [c for _, c in batch])
-        saved.update(batch)
+        level = [i for i, c in enumerate(new) if c.depth == depth]
+        rows = []
+        for i in level:
+            c = new[i]
+            rows.append((
+                version_id, i, c.number[:40], c.anchor[:120], c.heading[:500], c.body, c.text, shas[i], c.depth,
+                pks[c.parent] if c.parent is not None else None, lineage_ids[i],
+            ))
+        pks.update(zip(level, _rows_insert(Clause, rows), strict=True))
+    # What spans_extend needs of the new clauses, so it need not read them back.
+    return [(pks[i], lineage_ids[i], shas[i], c.anchor[:120]) for i, c in enumerate(new)]
 
 
-_CLAUSE_FIELDS = ("version", "position", "number", "anchor", "heading", "body", "text", "text_sha", "depth",
-                  "parent", "lineage")
+_CLAUSE_COLUMNS = ("version", "position", "number", "anchor", "heading", "body", "text", "text_sha", "depth",
+                   "parent", "lineage")
 
 
-def _rows_insert(model, objects: list, fields: tuple[str, ...] = _CLAUSE_FIELDS) -> None:
-    """Insert new rows and set their primary keys, like ``bulk_create``, at a fraction of
-    its cost: ``bulk_create`` compiles every value of every row through the field
-    machinery, most of a large publish's time. The values here are already plain
-    Python (strings, integers, foreign key ids), so they go to the driver as they are.
-    Order of the returned ids is the order of the rows, as ``bulk_create`` assumes too.
+def _rows_insert(model, rows: list[tuple], fields: tuple[str, ...] = _CLAUSE_COLUMNS) -> list[int]:
+    """Insert rows of plain column values and return their new primary keys, in order.
+
+    ``bulk_create`` would compile every value of every row through the field machinery,
+    most of a large publish's time; these values are already plain Python (strings,
+    integers, foreign key ids), so they go to the driver as they are.
     """
-    if not objects:
-        return
+    if not rows:
+        return []
     opts = model._meta
-    columns = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in columns)
-    attnames = [f.attname for f in columns]
-    per_statement = max(1, 900 // len(columns))  # well under SQLite's bound-variable limit
+    names = ", ".join(quote(opts.get_field(name).column) for name in fields)
+    per_statement = max(1, 900 // len(fields))  # well under SQLite's bound-variable limit
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pks: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), per_statement):
-            chunk = objects[start: start + per_statement]
-            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start: start + per_statement]
             cursor.execute(
                 f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES {', '.join([row] * len(chunk))} "
                 f"RETURNING {quote(opts.pk.column)}",
-                [getattr(obj, name) for obj in chunk for name in attnames],
+                [value for values in chunk for value in values],
             )
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            # RETURNING gives the rows in the order of VALUES on SQLite and PostgreSQL,
+            # as bulk_create assumes too.
+            pks.extend(pk for (pk,) in cursor.fetchall())
+    return pks
 
 
-def spans_extend(version: DocumentVersion) -> tuple[list[int], list[int]]:
+def spans_extend(version: DocumentVersion, *, clauses=None) -> tuple[list[int], list[int]]:
     """Bring the spans up to date after ``version`` was appended to its timeline.
 
     Only what the version changes is written: spans of clauses it amends or drops are
     closed, clauses it adds or amends open new spans, a renumbered clause moves its
     span's anchor. A clause carried over unchanged writes nothing, so the cost follows
     the change, not the size of the document. Returns the ids of the spans written
-    and of the spans removed (always none here).
+    and of the spans removed (always none here). ``clauses``: the version's (clause id,
+    lineage id, text sha, anchor), when the caller has them; else they are read.
     """
-    new = {
-        lineage_id: (pk, sha, anchor)
-        for pk, lineage_id, sha, anchor in Clause.objects.filter(version=version).values_list(
-            "pk", "lineage_id", "text_sha", "anchor"
-        )
-    }
+    if clauses is None:
+        clauses = Clause.objects.filter(version=version).values_list("pk", "lineage_id", "text_sha", "anchor")
+    new = {lineage_id: (pk, sha, anchor) for pk, lineage_id, sha, anchor in clauses}
     open_spans = ClauseSpan.objects.filter(document_id=version.document_id, valid_to__isnull=True).values_list(
         "pk", "lineage_id", "text_sha", "last_clause__anchor"
     )

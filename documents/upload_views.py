@@ -79,29 +79,43 @@ def upload(request):
     ))
 
 
+def _publish_refusal(user, draft) -> str:
+    """Why ``user`` may not publish ``draft``, or "" when they may. The preview shows it
+    in place of the Publish button, and a publish POST answers it with a 403."""
+    if not user.has_perm("documents.publish_version"):
+        return ("You may upload and preview drafts, but publishing needs the “publish versions” "
+                "permission (the Publishers group): ask an administrator, or a publisher to publish it.")
+    if not drafts.draft_may_publish(user, draft):
+        return ("This draft was uploaded by someone else; publishing it needs the permission to "
+                "review other people's drafts (the Reviewers group).")
+    return ""
+
+
+def _draft_page(request, draft, *, status=200, publish_error=""):
+    """The preview, with only the buttons this user may use: in place of Publish, the
+    reason they may not; Discard for the author and reviewers only."""
+    refusal = _publish_refusal(request.user, draft)
+    return render(request, "documents/draft.html", {
+        "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": publish_error,
+        "may_publish": not refusal, "publish_refusal": refusal,
+        "may_discard": drafts.draft_may_discard(request.user, draft),
+    }, status=status)
+
+
 @staff_member_required
 def draft_detail(request, pk):
-    preview = drafts.draft_preview(drafts.draft_get(pk))
-    return _staff_page(render(request, "documents/draft.html", {
-        "preview": preview, "draft": preview.draft,
-        "may_publish": drafts.draft_may_publish(request.user, preview.draft),
-    }))
+    return _staff_page(_draft_page(request, drafts.draft_get(pk)))
 
 
 def _forbidden(request, draft, message):
-    return _staff_page(render(request, "documents/draft.html", {
-        "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
-    }, status=403))
+    return _staff_page(_draft_page(request, draft, status=403, publish_error=message))
 
 
 def _unavailable(request, draft, exc):
     logger.warning("Publishing draft %s failed on storage: %r", draft.pk, exc)
     message = storage_fault_message(exc)
     try:
-        response = render(request, "documents/draft.html", {
-            "preview": drafts.draft_preview(draft), "draft": draft, "publish_error": message,
-            "may_publish": True,
-        }, status=503)
+        response = _draft_page(request, draft, status=503, publish_error=message)
     except STORAGE_FAULTS:  # the preview needs the same storage: a plain page then
         response = render(request, "503.html", {"message": message}, status=503)
     response["Retry-After"] = "30"
@@ -112,23 +126,16 @@ def _unavailable(request, draft, exc):
 @require_POST
 def draft_publish(request, pk):
     draft = drafts.draft_get(pk)
-    if not request.user.has_perm("documents.publish_version"):
-        return _forbidden(request, draft, "You may upload and preview drafts, but publishing needs "
-                          "the “publish versions” permission (the Publishers group).")
-    if not drafts.draft_may_publish(request.user, draft):
-        return _forbidden(request, draft, "This draft was uploaded by someone else; publishing it "
-                          "needs the permission to review other people's drafts.")
+    refusal = _publish_refusal(request.user, draft)
+    if refusal:
+        return _forbidden(request, draft, refusal)
     try:
         result = drafts.draft_publish(draft=draft, published_by=request.user)
     except VersionDraft.DoesNotExist:
         messages.error(request, "That draft was published or discarded meanwhile.")
         return redirect("documents:upload")
     except PublishError as exc:
-        preview = drafts.draft_preview(draft)
-        return render(
-            request, "documents/draft.html",
-            {"preview": preview, "draft": draft, "publish_error": str(exc)}, status=409,
-        )
+        return _staff_page(_draft_page(request, draft, status=409, publish_error=str(exc)))
     except STORAGE_FAULTS as exc:
         # The publish transaction rolled back: nothing was saved, the draft is still here.
         return _unavailable(request, draft, exc)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from documents import comparison, pagecache, pdf, permalinks, presenters, selectors
 from documents.models import DocumentKind
@@ -19,14 +23,26 @@ def home(request):
         publisher=request.GET.get("publisher", "").strip()[:80],
         kind=request.GET.get("kind", "").strip()[:16],
     )
-    return render(request, "documents/home.html", {
+    filtered = bool(filters.text or filters.publisher or filters.kind)
+    # What the page shows changes only with a publish or an edit of a document or
+    # publisher: the fingerprint of those rows names the rendered table and the ETag.
+    catalogue = selectors.catalogue()
+    tag = pagecache.etag(request, "home", catalogue.fingerprint)
+    if unchanged := pagecache.not_modified(request, tag):
+        return unchanged
+    table = pagecache.fragment("home", catalogue.fingerprint, filters, render=lambda: {
         "documents": selectors.document_table(filters),
-        "filters": filters,
-        "filtered": bool(filters.text or filters.publisher or filters.kind),
-        "publishers": selectors.publishers_with_documents(),
-        "kinds": DocumentKind.choices,
+        "filtered": filtered,
         "recent": selectors.recent_changes(),
+    }, template="documents/_home_table.html")
+    response = render(request, "documents/home.html", {
+        "home_table": table,
+        "filters": filters,
+        "filtered": filtered,
+        "publishers": catalogue.publishers,
+        "kinds": DocumentKind.choices,
     })
+    return pagecache.finish(request, response, tag)
 
 
 def document_detail(request, slug):
@@ -61,12 +77,18 @@ def _render_version(request, document, version, notice="", status=200):
     tag = pagecache.etag(
         request, version.pk, version.sha256, document.current_version_id, document.title,
         document.kind, document.publisher.name, [(v.pk, v.label) for v in timeline], notice, status,
+        timezone.localdate(),  # an upcoming version's "takes effect on" turns with the day
     )
     if status == 200 and (unchanged := pagecache.not_modified(request, tag)):
         return unchanged
+    render_page = partial(_render_version_page, request, document, version, timeline, notice, status)
+    return pagecache.finish(request, pagecache.page(request, tag, render_page), tag)
+
+
+def _render_version_page(request, document, version, timeline, notice, status):
     site_url = request.build_absolute_uri("/").rstrip("/")
     version_toc, version_body, version_glossary = pagecache.version_body(version, site_url=site_url)
-    response = render(
+    return render(
         request,
         "documents/version.html",
         {
@@ -85,27 +107,48 @@ def _render_version(request, document, version, notice="", status=200):
         },
         status=status,
     )
-    return pagecache.finish(request, response, tag)
 
 
 def clause_latest(request, key):
     lineage = selectors.lineage_get(key)
-    history = selectors.lineage_history(lineage)
-    current = lineage.document.current_version_id
-    clause = next((c for c in history if c.version_id == current), history[-1])
-    return _render_clause(request, lineage, clause)
+
+    def render_page(generation):
+        history = selectors.lineage_history(lineage)
+        current = lineage.document.current_version_id
+        clause = next((c for c in history if c.version_id == current), history[-1])
+        return _render_clause(request, lineage, clause, generation)
+
+    return _clause_page(request, lineage, render_page)
 
 
 def clause_pinned(request, key, label):
     lineage = selectors.lineage_get(key)
-    version = selectors.version_get(lineage.document, label)
-    clause = selectors.clause_in_version(lineage, version)
-    if clause is None:
-        raise Http404(f"Version {version.label} of {lineage.document.title} has no clause {key}.")
-    return _render_clause(request, lineage, clause)
+
+    def render_page(generation):
+        version = selectors.version_get(lineage.document, label)
+        clause = selectors.clause_in_version(lineage, version)
+        if clause is None:
+            raise Http404(f"Version {version.label} of {lineage.document.title} has no clause {key}.")
+        return _render_clause(request, lineage, clause, generation)
+
+    return _clause_page(request, lineage, render_page)
 
 
-def _render_clause(request, lineage, clause):
+def _clause_page(request, lineage, render_page):
+    """A clause page shows published clauses and, around them, the document's names and
+    what the index finds similar: all of it changes only with a publish (or an edit of
+    the document), so that is what its ETag and its cached copy are named by."""
+    document = lineage.document
+    generation = selectors.versions_generation()
+    tag = pagecache.etag(request, "clause", lineage.pk, document.slug, document.title, document.kind,
+                         document.publisher.name, document.current_version_id, generation,
+                         timezone.localdate())  # an upcoming version's "takes effect on" turns with the day
+    if unchanged := pagecache.not_modified(request, tag):
+        return unchanged
+    return pagecache.finish(request, pagecache.page(request, tag, lambda: render_page(generation)), tag)
+
+
+def _render_clause(request, lineage, clause, generation):
     fate = permalinks.clause_fate(lineage, clause)
     pinned_url = request.build_absolute_uri(clause.get_permalink())
     return render(
@@ -125,6 +168,7 @@ def _render_clause(request, lineage, clause):
             "latest_url": request.build_absolute_uri(lineage.get_absolute_url()),
             "citation": permalinks.citation(clause, pinned_url),
             "description": presenters.description(clause),
+            "versions_generation": generation,  # names the cached similar clauses
         },
     )
 
@@ -134,34 +178,51 @@ def compare(request):
     if not a or not b:
         return render(request, "documents/compare_choose.html", {"documents": selectors.document_list(), "a": a, "b": b})
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
     base = reverse("documents:compare")
     swap_url = f"{base}?{urlencode({'a': b, 'b': a})}"
     full = request.GET.get("full") == "1"
-    context = {
-        "old": old, "new": new, "comparison": result, "swap_url": swap_url,
+
+    def parts(old, new):
+        # Long unchanged runs (and rows past the page's text budget) are left out of the
+        # page and loaded from rows_url; ?full=1 (the links' target without JavaScript)
+        # sends every row. The same for every reader: rendered once per pair and address.
+        result = comparison.compare_versions_cached(old, new)
+        return {
+            "cross_document": result.cross_document,
+            "summary": render_to_string("documents/_compare_summary.html", {"comparison": result, "swap_url": swap_url}),
+            "body": render_to_string("documents/_compare_body.html", {
+                "comparison": result, "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+                "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
+                "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
+            }),
+        }
+
+    page = pagecache.compare_cached(old, new, parts, part=("page", a, b, full))
+    return render(request, "documents/compare.html", {
+        "old": old, "new": new, "cross_document": page["cross_document"],
         "diff_floor": comparison.CROSS_DOCUMENT_DIFF_FLOOR,
-        # Long unchanged runs are left out of the page and loaded from rows_url;
-        # ?full=1 (the links' target without JavaScript) sends every row.
-        "rows_url": "" if full else f"{reverse('documents:compare_rows')}?{urlencode({'a': a, 'b': b})}",
-        "full_url": f"{base}?{urlencode({'a': a, 'b': b, 'full': '1'})}",
-    }
-    return render(request, "documents/compare.html", context)
+        # Rendered by our templates, which escape every text.
+        "summary": mark_safe(page["summary"]), "body": mark_safe(page["body"]),  # noqa: S308
+    })
 
 
 def compare_rows(request):
     """Rows ``start``..``stop`` of a comparison, as HTML: the collapsed runs of the page."""
     a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
     try:
-        start, stop = int(request.GET.get("start", "")), int(request.GET.get("stop", ""))
+        # start/stop, or several ranges at once ("0-12,40-80": what printing asks for).
+        ranges = request.GET.get("ranges") or f"{request.GET.get('start', '')}-{request.GET.get('stop', '')}"
+        ranges = [tuple(int(x) for x in part.split("-")) for part in ranges.split(",")[:1000]]
     except ValueError:
-        return HttpResponseBadRequest("Give start and stop row numbers.")
-    if not a or not b or start < 0 or stop < start or stop - start > 5000:
-        return HttpResponseBadRequest("Give a, b and a range of at most 5000 rows.")
+        return HttpResponseBadRequest("Give start and stop row numbers (or ranges=start-stop,…).")
+    if not a or not b or any(len(r) != 2 or r[0] < 0 or r[1] < r[0] for r in ranges) \
+            or sum(stop - start for start, stop in ranges) > 5000:
+        return HttpResponseBadRequest("Give a, b and ranges of at most 5000 rows in all.")
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    result = pagecache.compare_cached(old, new, comparison.compare_versions)
+    result = comparison.compare_versions_cached(old, new)
     return render(request, "documents/_compare_rows_fragment.html", {
-        "rows": result.rows[start:stop], "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
+        "runs": [result.rows[start:stop] for start, stop in ranges],
+        "old_url": old.get_absolute_url(), "new_url": new.get_absolute_url(),
     })
 
 

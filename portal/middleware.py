@@ -11,6 +11,38 @@ CSP = (
 )
 
 
+# A body up to this size is read to its end when the response did not read it; a larger
+# one is cut off (its sender sees the connection reset), so no worker spends long on it.
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+
+
+class RequestBodyDrainMiddleware:
+    """Read what is left of a request's body before the response goes out.
+
+    A response given before the body was read (a 413 for a 20 MB paste, a 403 for a
+    missing CSRF token) is otherwise never seen: gunicorn closes the connection with
+    the body unread, and the browser shows "connection reset" instead of the message.
+    Django's runserver drains the body itself; this does the same under any server.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if 0 < length <= DRAIN_MAX_BYTES:
+            try:
+                while request.read(256 * 1024):
+                    pass
+            except OSError:  # the client went away meanwhile: nothing to answer
+                pass
+        return response
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

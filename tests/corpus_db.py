@@ -17,7 +17,8 @@ from tests.conftest import CORPUS
 
 
 @contextlib.contextmanager
-def corpus_imported(tmp_path_factory, django_db_blocker, slugs: set[str] | None = None):
+def corpus_imported(tmp_path_factory, django_db_blocker, slugs: set[str] | None = None,
+                    dates: set[str] | None = None):
     from haystack import connections
 
     from documents import importing
@@ -28,9 +29,11 @@ def corpus_imported(tmp_path_factory, django_db_blocker, slugs: set[str] | None 
         connections.connections_info = whoosh
         connections.reload("default")
         with transaction.atomic():
-            # ``slugs`` names documents by their folders: "<publisher>-<document>".
+            # ``slugs`` names documents by their folders: "<publisher>-<document>";
+            # ``dates`` versions by their file names ("2025-10-03").
             items = [i for i in importing.collect([CORPUS])
-                     if slugs is None or f"{i.path.parent.parent.name}-{i.path.parent.name}" in slugs]
+                     if (slugs is None or f"{i.path.parent.parent.name}-{i.path.parent.name}" in slugs)
+                     and (dates is None or i.path.stem in dates)]
             outcomes = [importing.import_item(item) for item in items]
             assert all(o.status == "created" for o in outcomes), [o.detail for o in outcomes if o.status != "created"]
             yield items

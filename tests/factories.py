@@ -61,3 +61,14 @@ def document(publisher="Example Corp", title="Privacy Policy", kind="privacy", s
 
 def publish(doc, text, date: dt.date | None = None, **kwargs):
     return services.version_publish(document=doc, source_text=text, effective_date=date, **kwargs)
+
+
+def publish_groups():
+    """The Publishers and Reviewers groups, as migration 0006 makes them. The flush that
+    ends each transactional test (browser tests) empties every table; permissions come
+    back through post_migrate, but groups from a data migration do not."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("documents.migrations.0006_immutable_versions_publish_rights").groups_create(apps, None)

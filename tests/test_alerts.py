@@ -302,3 +302,32 @@ def test_alerts_go_out_right_after_the_publish_commits(django_user_model, smtp_s
     services.delivery_join(timeout=30)
     assert [r.rcpt_tos for r in smtp_server.wait_for(1)] == [["eve@example.com"]]
     assert Alert.objects.get().status == AlertStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_publish_sends_nothing_with_real_commits(django_user_model, smtp_server, settings, monkeypatch):
+    # The same as above with real transactions and the background send on, as in
+    # production: neither the on-commit send nor a later send_alerts finds anything.
+    settings.PORTAL_ALERTS_SEND_ON_PUBLISH = True
+    doc = factories.document()
+    factories.publish(doc, factories.POLICY_V1)
+    doc.refresh_from_db()
+    services.watch_clause(user=_user(django_user_model, "fay"), lineage=_lineage(doc, "Information We Collect"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.publish(doc, factories.POLICY_V2)
+        raise RuntimeError("the caller's transaction fails after the publish")
+
+    def broken(*args, **kwargs):
+        raise OSError("index locked")
+
+    monkeypatch.setattr(indexing, "spans_update", broken)
+    with pytest.raises(OSError):
+        factories.publish(doc, factories.POLICY_V2)
+    services.delivery_join(timeout=30)
+    call_command("send_alerts", stdout=open("/dev/null", "w"))
+    assert (ChangeSet.objects.count(), Alert.objects.count(), smtp_server.attempts) == (1, 0, 0)
+    # The same publish, once it succeeds, does alert: the test could see an e-mail.
+    monkeypatch.undo()
+    factories.publish(doc, factories.POLICY_V2)
+    services.delivery_join(timeout=30)
+    assert [r.rcpt_tos for r in smtp_server.wait_for(1)] == [["fay@example.com"]]

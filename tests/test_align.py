@@ -322,6 +322,30 @@ def test_synthetic_5000_clauses_accuracy_and_speed():
     assert elapsed < 1.5, elapsed  # bench/bench_compare.py measures properly
 
 
+def test_a_one_word_fix_prepares_only_the_changed_clause(monkeypatch):
+    """Publishing a fix to a 2,000-clause document aligns it with the version before:
+    verbatim runs are anchored by hash, so only what differs is read word by word."""
+    import documents.align as align_module
+
+    rnd = random.Random(5)
+    old = [C(f"{k // 9}.{k % 9}", "", f"Clause {k}: " + " ".join(rnd.choice("abcdefgh") * 3 for _ in range(30)))
+           for k in range(2000)]
+    new = list(old)
+    new[1234] = C(old[1234].number, "", old[1234].text.replace("Clause", "Section"))
+    prepared = []
+    real = align_module._strip_leading_number
+    monkeypatch.setattr(align_module, "_strip_leading_number", lambda t, n: prepared.append(t) or real(t, n))
+    rows = align(old, new)
+    assert len(prepared) == 2  # the changed clause, on each side
+    assert [r.status for r in rows].count("unchanged") == 1999
+    assert rows[1234] == R(1234, 1234, "changed", rows[1234].similarity, changed=True)
+    # A verbatim clause that moved is still found and marked moved.
+    moved = old[:10] + old[11:1500] + [old[10]] + old[1500:]
+    rows = align(old, moved)
+    assert any(r.old_index == 10 and r.new_index == 1499 and r.moved for r in rows)
+    assert sum(r.status == "unchanged" for r in rows) == 1999
+
+
 # ---------------------------------------------------------------------------
 # Real corpus (needs the ingest parser)
 # ---------------------------------------------------------------------------

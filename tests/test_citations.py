@@ -3,6 +3,10 @@ on the development corpus."""
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -142,6 +146,33 @@ def test_the_clause_page_offers_check_a_ticket(corpus, db, client):
     link = page.split('class="check-ticket" href="')[1].split('"')[0].replace("&amp;", "&")
     checked = client.get(link).content.decode()
     assert 'data-status="editorial"' in checked
+
+
+def test_check_a_ticket_is_on_every_kind_of_clause_page(corpus, db, client):
+    """Pinned in the current version, pinned in an old one, the latest link of a live
+    clause and of a removed one: each page links to the check of its own pinned link."""
+    examples = _expected_examples(1)
+    removed = examples["removed"][0][0]
+    amended = examples["amended"][0][0]
+    current = amended.version.document.current_version.clauses.select_related("lineage", "version").first()
+    pages = {
+        current.get_permalink(): current, amended.get_permalink(): amended, removed.get_permalink(): removed,
+        f"/c/{amended.lineage.key}/": amended.lineage, f"/c/{removed.lineage.key}/": removed.lineage,
+    }
+    for url, pinned in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        links = re.findall(r'<a class="check-ticket" href="([^"]+)">check a ticket</a>', response.content.decode())
+        assert len(links) == 1, url
+        query = parse_qs(urlsplit(html.unescape(links[0])).query)
+        if isinstance(pinned, Clause):
+            assert query["text"] == [f"http://testserver{pinned.get_permalink()}"], url
+        else:  # the latest link shows, and checks, the newest version that has the clause
+            key, label = query["text"][0].removeprefix("http://testserver/c/").strip("/").split("/")
+            assert key == pinned.key, url
+            live = pinned.clauses.filter(version=pinned.document.current_version_id).exists()
+            assert (label == pinned.document.current_version.label) is live, url
+        assert client.get(links[0].replace("&amp;", "&")).status_code == 200
 
 
 # --- Edges, bounds and safety ----------------------------------------------------------

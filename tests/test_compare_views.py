@@ -2,6 +2,7 @@
 
 import pytest
 
+from documents import comparison
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,7 @@ def test_change_list_kinds_moves_and_counts(client):
     assert "1 editorial" in page and "1 substantive" in page
 
 
-def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client):
+def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client, tmp_path):
     body = "\n".join(f"## {n}. Section {n}\n\nThe unchanged text of section number {n} stays as it was here.\n" for n in range(1, 31))
     changed = body.replace("section number 15 stays", "section number 15 now stays")
     doc, v1, v2, params = _pair("Long", "# L\n\n" + body, "# L\n\n" + changed)
@@ -144,6 +145,12 @@ def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client):
     assert rows.status_code == 200 and "section number 3 stays" in rows.content.decode()
     full = client.get("/compare/", {**params, "full": "1"}).content.decode()
     assert "section number 3 stays" in full and 'class="collapsed-run"' not in full
+    # The redline PDF has every clause, the collapsed ones too.
+    from tests.test_pdf import PDFTOTEXT, _text
+
+    if PDFTOTEXT:
+        text = _text(client.get("/compare/pdf/", params).content, tmp_path)
+        assert all(f"section number {n} stays" in text for n in range(1, 31) if n != 15)
     assert client.get("/compare/rows/", {**params, "start": "x", "stop": "2"}).status_code == 400
     assert client.get("/compare/rows/", {**params, "start": "5", "stop": "2"}).status_code == 400
 
@@ -182,3 +189,132 @@ def test_cross_document_says_only_in_a_or_b_and_no_diff_below_the_floor(client):
     for r in data["rows"]:
         if r["old"] and r["new"] and r["similarity"] < 0.6:
             assert "old_html" not in r and "old_text" in r
+
+
+SPLIT_OLD = """# S
+
+## 1. Payment
+
+You pay every invoice within thirty days of receiving it, in euro, by bank transfer to the account named on the invoice. Late payments carry interest at eight percent a year from the day after the due date until the day we are paid.
+
+## 2. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+
+## 3. Audit
+
+We may audit your use of the service once a year with reasonable notice given in writing to your administrator.
+
+## 4. Records
+
+You keep records of your use of the service for three years after the end of this agreement and show them to us on request.
+"""
+SPLIT_NEW = """# S
+
+## 1. Payment
+
+You pay every invoice within thirty days of receiving it, in euro, by bank transfer to the account named on the invoice.
+
+## 2. Late payment
+
+Late payments carry interest at eight percent a year from the day after the due date until the day we are paid.
+
+## 3. Support
+
+Support answers questions on working days between nine and five, by chat or by email.
+
+## 4. Audit and records
+
+We may audit your use of the service once a year with reasonable notice given in writing to your administrator. You keep records of your use of the service for three years after the end of this agreement and show them to us on request.
+"""
+
+
+def test_splits_and_merges_on_the_page_and_in_the_change_list(client):
+    doc, v1, v2, params = _pair("Splits", SPLIT_OLD, SPLIT_NEW)
+    result = comparison.compare_versions(v1, v2)
+    by_title = {(r.new or r.old).heading + ("" if r.new else " (old)"): r for r in result.rows}
+    payment, late = by_title["Payment"], by_title["Late payment"]
+    # One clause became two: the kept half is paired, the other half is new and says
+    # where it came from.
+    assert payment.kind == "substantive" and [c.heading for c in payment.split_into] == ["Late payment"]
+    assert late.kind == "added" and late.came_from.heading == "Payment" and late.came_from_row == payment.row_id
+    # Two clauses became one: the one not paired says where its words went.
+    records = by_title.get("Records (old)") or by_title["Audit (old)"]
+    assert records.kind == "removed" and [c.heading for c in records.went_to] == ["Audit and records"]
+    assert records.went_to_rows == [by_title["Audit and records"].row_id]
+    assert by_title["Support"].split_into == [] and by_title["Support"].came_from is None
+    page = client.get("/compare/", params).content.decode()
+    assert f'Split: part of its text went to <a href="#{late.row_id}">§ 2</a>' in page
+    assert f'Split from old <a href="#{payment.row_id}">§ 1</a>' in page
+    assert f'Merged: its text went to <a href="#{records.went_to_rows[0]}">§ 4</a>' in page
+    # The change list says so too.
+    assert f'split: part into <a href="#{late.row_id}">' in page and "merged into" in page and "split from" in page
+    data = client.get("/api/compare/", params).json()
+    rows = {(r["new"] or r["old"])["heading"]: r for r in data["rows"]}
+    assert rows[records.old.heading]["went_to"] == [by_title["Audit and records"].new.anchor]
+    assert rows["Payment"]["split_into"] == [late.new.anchor] and rows["Late payment"]["came_from"] == payment.old.anchor
+
+
+def test_split_banner_on_the_old_clause_permalink(client):
+    doc, v1, v2, params = _pair("Split banner", SPLIT_OLD, SPLIT_NEW)
+    payment = v1.clauses.get(heading="Payment")
+    page = client.get(payment.get_permalink()).content.decode()
+    late = v2.clauses.get(heading="Late payment")
+    assert "Split: part of its text went to" in page and late.get_permalink() in page
+    merged = comparison.compare_versions(v1, v2)
+    records = next(r.old for r in merged.rows if r.kind == "removed")
+    page = client.get(records.get_permalink()).content.decode()
+    assert "Removed." in page and v2.clauses.get(heading="Audit and records").get_permalink() in page
+
+
+def test_a_very_long_comparison_defers_rows_past_the_page_budget(client):
+    body = "\n".join(f"## {n}. Section {n}\n\nThe text of section {n} " + "reads on and on " * 40 + f"to its end {n}.\n"
+                     for n in range(1, 121))
+    changed = "\n".join(line.replace("to its end", "up to its end") if line.startswith("The text of section") and int(line.split()[4]) % 2 else line
+                        for line in body.split("\n"))
+    doc, v1, v2, params = _pair("Very long", "# V\n\n" + body, "# V\n\n" + changed)
+    result = comparison.compare_versions(v1, v2)
+    items = result.html_rows(budget=20_000)
+    deferred = [r for r in items if r.collapsed and r.deferred]
+    assert deferred and all(r.count <= comparison.DEFERRED_CHUNK for r in deferred)
+    sent = [r for r in items if not r.collapsed]
+    assert sum(r.weight for r in sent) <= 20_000 + max(r.weight for r in sent)
+    # Together, the rows sent and the deferred chunks are every row, in order.
+    covered = []
+    for r in items:
+        covered += list(range(r.start, r.stop)) if r.collapsed else [r.index]
+    assert covered == list(range(len(result.rows)))
+    # Several ranges in one request (what printing asks for), one <template> each.
+    ranges = ",".join(f"{r.start}-{r.stop}" for r in deferred[:2])
+    answer = client.get("/compare/rows/", {**params, "ranges": ranges}).content.decode()
+    assert answer.count("<template>") == 2 and f'id="row-{deferred[0].start + 1}"' in answer
+    assert client.get("/compare/rows/", {**params, "ranges": "0-3000,3000-6000"}).status_code == 400
+    assert client.get("/compare/rows/", {**params, "ranges": "4-x"}).status_code == 400
+
+
+def test_a_renumbering_cascade_is_one_entry_of_the_change_list(client):
+    body = "\n".join(f"## {n}. Topic {n}\n\nThe settled wording about topic number {n} stays the same.\n" for n in range(2, 14))
+    shifted = "\n".join(f"## {n + 1}. Topic {n}\n\nThe settled wording about topic number {n} stays the same.\n" for n in range(2, 14))
+    old = "# C\n\n## 1. Scope\n\nThese terms cover the service.\n\n" + body
+    new = "# C\n\n## 1. Scope\n\nThese terms cover the service.\n\n## 2. Fees\n\nA new fee applies to every account from next year onwards.\n\n" + shifted
+    doc, v1, v2, params = _pair("Cascade", old, new)
+    result = comparison.compare_versions(v1, v2)
+    assert result.counts["renumbered"] == 12 and result.counts["added"] == 1
+    entries = result.change_list()
+    assert [e.kind for e in entries] == ["added", "renumbered"] and entries[1].count == 12
+    page = client.get("/compare/", params).content.decode()
+    assert "12 clauses, § 3 to § 14" in page and "13 changes" in page
+
+
+def test_a_comparison_is_kept_in_the_process_until_the_cache_is_cleared(monkeypatch):
+    from django.core.cache import cache
+
+    doc, v1, v2, params = _pair("Kept", KINDS_OLD, KINDS_NEW)
+    calls = []
+    real = comparison.compare_versions
+    monkeypatch.setattr(comparison, "compare_versions", lambda o, n: calls.append(1) or real(o, n))
+    first = comparison.compare_versions_cached(v1, v2)
+    assert comparison.compare_versions_cached(v1, v2) is first  # no unpickling in this process
+    assert len(calls) == 1
+    cache.clear()
+    assert comparison.compare_versions_cached(v1, v2) is not first and len(calls) == 2

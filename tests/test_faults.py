@@ -73,17 +73,58 @@ def test_a_fault_in_the_database_write_itself_is_a_503(staff_client, published, 
     assert published.versions.count() == 1 and VersionDraft.objects.filter(pk=draft.pk).exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
-def test_a_read_only_index_folder_is_a_503(staff_client, published, settings, tmp_path):  # noqa: F811
+def _chmod_read_only(index, monkeypatch):
+    """Real permissions: the folder and its files readable only. Root writes through
+    them, so this way only runs as another user."""
+    if os.geteuid() == 0:
+        pytest.skip("root writes through read-only permissions (the read-only file system case runs instead)")
+    paths = [index, *index.iterdir()]
+    for path in paths:
+        path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    return lambda: [path.chmod(stat.S_IRWXU) for path in paths]
+
+
+def _read_only_file_system(index, monkeypatch):
+    """A file system mounted read-only, as the kernel answers it (EROFS) to every call
+    that would write below ``index``: opening to write, creating, renaming, removing.
+    Reads go on, for root too."""
+    import builtins
+
+    inside = str(index.resolve())
+
+    def guard(name, original, writes=lambda *a, **k: True):
+        def call(path, *args, **kwargs):
+            if (isinstance(path, (str, bytes, os.PathLike)) and os.path.realpath(os.fsdecode(path)).startswith(inside)
+                    and writes(*args, **kwargs)):
+                raise OSError(errno.EROFS, "Read-only file system", os.fsdecode(path))
+            return original(path, *args, **kwargs)
+        monkeypatch.setattr(*name, call)
+
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    guard((os, "open"), os.open, lambda flags, *a, **k: bool(flags & write_flags))
+    guard((builtins, "open"), builtins.open, lambda mode="r", *a, **k: bool(set(mode) & set("wax+")))
+    for name in ("mkdir", "makedirs", "remove", "unlink", "rename", "replace", "rmdir"):
+        guard((os, name), getattr(os, name))
+    return monkeypatch.undo
+
+
+@pytest.mark.parametrize("make_read_only", [_chmod_read_only, _read_only_file_system],
+                         ids=["permissions", "read-only file system"])
+def test_a_read_only_index_folder_is_a_503(staff_client, published, settings, tmp_path, monkeypatch,  # noqa: F811
+                                           make_read_only):
     post_upload(staff_client, document=published.slug, file=md(V2))
     draft = VersionDraft.objects.get()
-    index = tmp_path / "whoosh"
-    for path in [index, *index.iterdir()]:
-        path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    indexed = search_count("phone")
+    writable_again = make_read_only(tmp_path / "whoosh", monkeypatch)
     try:
         response = staff_client.post(draft_url(draft, "publish"))
     finally:
-        for path in [index, *index.iterdir()]:
-            path.chmod(stat.S_IRWXU)
+        writable_again()
     assert response.status_code == 503
-    assert published.versions.count() == 1
+    if make_read_only is _read_only_file_system:  # EROFS, as the kernel says it
+        assert "The search index cannot be written" in response.content.decode()
+    assert published.versions.count() == 1 and VersionDraft.objects.filter(pk=draft.pk).exists()
+    assert search_count("phone") == indexed
+    # Writable again: the same draft publishes, and its words are found.
+    assert staff_client.post(draft_url(draft, "publish")).status_code == 302
+    assert published.versions.count() == 2 and search_count("phone") > indexed

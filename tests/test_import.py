@@ -72,8 +72,8 @@ def test_unexpected_error_in_one_file_is_reported_and_rolled_back(tmp_path, corp
     (folder / "2021-01-01.md").write_text("# Terms\n\n## 1. One\n\nSecond text.\n")
     real = services._clauses_create
 
-    def flaky(version, parsed, previous):
-        real(version, parsed, previous)
+    def flaky(version, parsed, *neighbours):
+        real(version, parsed, *neighbours)
         if version.label == "2020-01-01":
             raise KeyError("boom")
 

@@ -44,8 +44,6 @@ def _parse_seconds(text: str) -> float:
 RUN = 30_000
 
 
-@pytest.mark.skip(reason="after the merge of issues 10 and 16 one long run is superlinear in furniture._strip "
-                  "(_MARKERS_RE/_EMPH_RE); to fix before re-enabling")
 # No shrinking: each example is a long parse, and the failing unit is already readable.
 @settings(max_examples=25, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
@@ -61,7 +59,21 @@ def test_long_runs_parse_in_linear_time(unit, before, after):
     assert elapsed < 3.0, f"{unit!r}*{repeat} took {elapsed:.1f} s"
 
 
-@pytest.mark.xfail(reason="a timing ratio: failed once in a clean-clone run (0.05 s vs 1.4 s); to make robust", strict=False)
+# Shapes found slow or crashing by a sweep over units, befores and afters: a line of
+# thousands of emphasis runs (a quadratic search in the emphasis repair) and thousands
+# of doubled headings (one recursion per doubled pair, until the stack overflowed).
+@pytest.mark.parametrize("unit", ["*x* ", "# x\n", "**a** ", "_x "])
+def test_known_slow_shapes_parse_in_linear_time(unit):
+    elapsed = _parse_seconds(unit * (RUN // len(unit)))
+    assert elapsed < 3.0, f"{unit!r} took {elapsed:.1f} s"
+
+
+def _best_seconds(text: str, runs: int) -> float:
+    # The fastest of a few runs: load from other processes only ever adds time, so the
+    # minimum is the closest to the parse's own cost and makes the ratio below stable.
+    return min(_parse_seconds(text) for _ in range(runs))
+
+
 def test_nesting_and_blank_lines_scale_linearly():
     def nested(n):
         return "".join("  " * (i % 30) + f"- item {i}\n" for i in range(n))
@@ -70,8 +82,9 @@ def test_nesting_and_blank_lines_scale_linearly():
         return "".join(f"Paragraph {i} says something.\n\n" for i in range(n))
 
     for build in (nested, paragraphs, lambda n: "\n" * (n * 10) + "x"):
-        small, large = _parse_seconds(build(1_000)), _parse_seconds(build(8_000))
-        # 8x the input: linear is ~8x; quadratic would be ~64x. Slack for noise.
+        small, large = _best_seconds(build(1_000), 5), _best_seconds(build(8_000), 3)
+        # 8x the input: linear is ~8x, quadratic ~64x. 24x leaves room for the noise the
+        # best-of-N timing does not remove; the floor keeps tiny timings from deciding.
         assert large < max(0.5, 24 * small), (build, small, large)
 
 
@@ -96,9 +109,8 @@ def _kept_words(sections, numbered):
     return {w for w in given_words if not re.search(rf"\b{w}\b", kept)}
 
 
-@pytest.mark.xfail(reason="found by Hypothesis: a lone unnumbered '## Party' under the title is "
-                   "dropped (ingest's title/furniture rules, issue 10's area)", strict=False)
 def test_a_lone_unnumbered_heading_is_kept():
+    # Found by Hypothesis: "## Party" was read as the worded number "Part y" and lost its word.
     assert not _kept_words([(["party"], ["Licence licence licence licence licence licence."])], numbered=False)
 
 
@@ -106,18 +118,3 @@ def test_a_lone_unnumbered_heading_is_kept():
 @given(st.lists(section, min_size=2, max_size=8))
 def test_every_word_is_kept(sections):
     assert not _kept_words(sections, numbered=True)
-
-
-def _unused(sections, numbered):
-    lines = ["# Service Terms", ""]
-    for n, (heading, paragraphs) in enumerate(sections, 1):
-        title = " ".join(heading).title()
-        lines += [f"## {n}. {title}" if numbered else f"## {title}", ""]
-        for p in paragraphs:
-            lines += [p, ""]
-    text = "\n".join(lines)
-    parsed = parse_document(text, filename="terms.md")
-    kept = " ".join(f"{parsed.title} {c.number} {c.heading} {c.text}" for c in parsed.clauses).lower()
-    given_words = set(re.findall(r"[a-z]+", text.lower())) - {"service", "terms"}
-    missing = {w for w in given_words if not re.search(rf"\b{w}\b", kept)}
-    assert not missing, missing

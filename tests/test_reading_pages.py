@@ -105,3 +105,25 @@ def test_staff_preview_shows_the_diff_then_the_clauses_then_publish(client, two_
     assert diff_at < clauses_at < publish_at
     section = html[clauses_at:publish_at]
     assert "<details>" in section and "<details open" not in section  # the split list is collapsed
+
+
+def test_staff_who_may_not_publish_a_draft_are_told_why_in_place_of_the_button(client, two_versions, django_user_model):
+    doc, v1, v2 = two_versions
+    from django.contrib.auth.models import Group
+
+    author = django_user_model.objects.create_user("author", password="x-long-password-1", is_staff=True)
+    other = django_user_model.objects.create_user("other", password="x-long-password-1", is_staff=True)
+    for user in (author, other):
+        user.groups.add(Group.objects.get(name="Publishers"))
+    client.force_login(author)
+    response = client.post("/staff/upload/", {
+        "document": doc.slug, "new_publisher": "", "new_title": "", "new_kind": "", "effective_date": "", "change_note": "",
+        "text": factories.POLICY_V2.replace("June 1, 2024", "July 1, 2024").replace("phone number", "postal address"),
+    })
+    draft_url = response["Location"]
+    assert ">Publish" in client.get(draft_url).content.decode()
+    # Another publisher: someone else's draft needs the Reviewers' permission.
+    client.force_login(other)
+    html = client.get(draft_url).content.decode()
+    assert ">Publish" not in html and ">Discard" not in html
+    assert "uploaded by someone else" in html and "Reviewers group" in html

@@ -5,12 +5,14 @@ from documents.alerts import views
 
 app_name = "alerts"
 
+# One feed of all changes, under two names: /atom/ is the address people try.
+all_changes = feeds.AllChangesFeed()
+
 urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("api/changes/", views.api_changes, name="api_changes"),
-    # Atom feeds; /atom/ is the same feed under the other name people try.
-    path("feed/", feeds.AllChangesFeed(), name="feed"),
-    path("atom/", feeds.AllChangesFeed(), name="atom"),
+    path("feed/", all_changes, name="feed"),
+    path("atom/", all_changes, name="atom"),
     path("feed/publisher/<slug:slug>/", feeds.PublisherChangesFeed(), name="feed_publisher"),
     path("d/<slug:slug>/feed/", feeds.DocumentChangesFeed(), name="feed_document"),
     path("c/<str:key>/feed/", feeds.ClauseChangesFeed(), name="feed_clause"),

@@ -59,7 +59,23 @@ def _starts_block(line: str, prev: str | None) -> bool:
     return False
 
 
+# The last lines scanned and their blocks: the pipeline scans the same lines twice (for a
+# repeated copy, then to split them), and blocks are never changed once made.
+_last: tuple[tuple[str, ...], list[Block]] | None = None
+
+
 def scan(lines: list[str]) -> list[Block]:
+    global _last
+    key = tuple(lines)
+    last = _last
+    if last is not None and last[0] == key:
+        return list(last[1])
+    blocks = _scan(lines)
+    _last = (key, blocks)
+    return list(blocks)
+
+
+def _scan(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     i, n = 0, len(lines)
     while i < n:

@@ -109,6 +109,9 @@ def _vocabulary(lines: list[str]) -> set[str]:
     return vocab
 
 
+_TAIL = 64  # longer than any word a heading's runs split
+
+
 def _join_runs(frags: list[tuple[str, bool]], vocab: set[str]) -> str:
     """Join emphasis runs of a heading split by the page's markup.
 
@@ -124,13 +127,15 @@ def _join_runs(frags: list[tuple[str, bool]], vocab: set[str]) -> str:
         if not out:
             out = text
             continue
-        left_word = re.search(r"([A-Za-z]+)\W*$", out)
+        # Only the end of what is joined so far is read: searching all of it for each
+        # run would be quadratic on a line of thousands of runs.
+        left_word = re.search(r"([A-Za-z]+)\W*$", out[-_TAIL:])
         right_word = re.match(r"\W*([A-Za-z]+)", text)
         join = not gap
         if gap:
             if text[0] in ",.:;!?)’'" or out[-1] in "(‘“":
                 join = True
-            elif left_word and right_word and not re.search(r"[^A-Za-z]$", out) and re.match(r"[A-Za-z]", text):
+            elif left_word and right_word and out[-1].isascii() and out[-1].isalpha() and re.match(r"[A-Za-z]", text):
                 lw, rw = left_word.group(1), right_word.group(1)
                 nxt = runs[idx + 1][0].strip() if idx + 1 < len(runs) else ""
                 lone_left = len(lw) == 1 and lw not in ("a", "A", "I") and (len(out) == 1 or out[-2] == " ")
@@ -335,9 +340,15 @@ def trim_tail(lines: list[str]) -> list[str]:
     if best >= 4 and best_strong >= 2 and best_at > 0:
         best_at = _footer_start(lines, best_at)
         # Never cut a table or running text: the footer starts after the last of them.
+        suffix = [k for k in range(best_at, n) if lines[k].strip()]
+        # A footer is links, labels and controls; where a third of what follows says
+        # something ("Applicable countries: Japan, Taiwan …"), it is the terms' end.
+        saying = [k for k in suffix if _says_something(lines[k])]
+        if suffix and 3 * len(saying) >= len(suffix):
+            best_at = saying[-1] + 1
         for k in range(best_at, n):
             line = lines[k].strip()
-            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line)):
+            if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line) or _CODE_RE.match(lines[k])):
                 best_at = k + 1
         return _strip_blank_tail(lines[:best_at])
     # A final block separated by a wide gap (3+ blank lines) and made only of a few
@@ -353,6 +364,21 @@ def trim_tail(lines: list[str]) -> list[str]:
                     return _strip_blank_tail(lines[: text_idx[k - 1] + 1])
                 break
     return lines
+
+
+_LINK_TEXT_RE = re.compile(r"!?\[[^\[\]\n]*\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
+
+
+# A line of an indented code block (a PGP key the terms print), not a nested list item.
+_CODE_RE = re.compile(r"^ {4,}(?![*+\-•]\s|\d{1,3}[.)]\s)\S")
+
+
+def _says_something(line: str) -> bool:
+    """Text outside links of five words or more, with no sign-in, subscribe or copyright
+    phrase: a sentence or a "Label: value" row of the terms ("Applicable countries:
+    Japan, Taiwan …"), which a footer of links and short labels never holds."""
+    rest = strip_inline(_LINK_TEXT_RE.sub(" ", line))
+    return len(words(rest)) >= 5 and not _STRONG_PATTERNS.search(rest)
 
 
 def _footer_start(lines: list[str], start: int) -> int:

@@ -87,7 +87,8 @@ def _day_first(text: str) -> bool:
     """Does the document write numeric dates day first (14/05/2018)? Decided by its own
     unambiguous ones; the US order when none tells."""
     votes = 0
-    for a, b, _ in _NUMERIC_RE.findall(text):
+    numeric = (m.groups() for a, b in _year_windows(text) for m in _NUMERIC_RE.finditer(text, a, b))
+    for a, b, _ in numeric:
         if int(a) > 12 >= int(b):
             votes += 1
         elif int(b) > 12 >= int(a):
@@ -95,22 +96,39 @@ def _day_first(text: str) -> bool:
     return votes > 0
 
 
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+def _year_windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around each year (every date form has one): the date patterns
+    run only there, not from every character of a long document."""
+    windows: list[tuple[int, int]] = []
+    for m in _YEAR_RE.finditer(text):
+        a, b = max(0, m.start() - 40), min(len(text), m.end() + 10)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    return windows
+
+
 def find_dates(text: str, *, day_first: bool | None = None) -> list[tuple[int, int, dt.date]]:
     """All dates in ``text`` as (start, end, date), without overlaps, in order."""
     if day_first is None:
         day_first = _day_first(text)
     found: list[tuple[int, int, dt.date]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters inside a date already found: linear, not pairwise
+    windows = _year_windows(text)
     for rx in _DATE_PATTERNS:
-        for m in rx.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+        for m in (m for a, b in windows for m in rx.finditer(text, a, b)):
+            if 1 in taken[m.start():m.end()]:
                 continue
             d = _to_date(m, day_first=day_first)
             if d is None and "/" in m.group(0):
                 d = _to_date(m, day_first=not day_first)  # "25/05/2018" in a US-order document
             if d:
                 found.append((m.start(), m.end(), d))
-                taken.append((m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     found.sort()
     return found
 

@@ -14,13 +14,13 @@ page puts on each heading) are headings, not links: the link is unwrapped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _LINK = r"!?\[[^\[\]\n]*\]\((?:#[^()\n]*|(?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?)\)"  # "[" excluded from the text: linear on runs of "["
 _LINK_RE = re.compile(_LINK)
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _MARKERS_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-•]\s+|\d{1,3}[.)]\s+|>\s*)*")
 _HEADING_RE = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)\s*$")
-_EMPH_RE = re.compile(r"^(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+$")
 _ITEM_RE = re.compile(r"^\s*(?:[*+\-•]|\d{1,3}[.)])\s+")
 _SEPARATORS = "|·•,/–—>- \t"
 
@@ -50,26 +50,37 @@ _CALL_TO_ACTION_RE = re.compile(
 # A link naming other terms ("See our partners' policies") is a reference the terms make.
 _INSTRUMENT_RE = re.compile(r"polic|terms|agreement|notice|statement|conditions|guidelines|rules", re.I)
 _TOC_LABEL_RE = re.compile(r"^(?:table\s+of\s+contents?|contents|on\s+this\s+page|in\s+this\s+(?:article|policy|page)|jump\s+to(?:\s+section)?|quick\s+links)\s*:?$", re.I)
+_JSON_LINE_RE = re.compile(r'^\{"[^"\n]{1,60}":.*\}$')
 _COPYRIGHT_RE = re.compile(
     r"^(?:copyright\s+)?(?:©|\(c\)\s*(?=(?:19|20)\d\d)|copyright\s+(?=(?:19|20)\d\d))[^\n]{0,120}$|"
+    r"^[^\n©]{0,40}©\s*(?:19|20)\d\d[^\n]{0,60}$|"  # "XFINITY © 2016 Comcast"
     r"^[^\n]{0,80}\ball\s+rights\s+reserved\.?$",
     re.I,
 )
 
 
+# Pure functions of a line, asked about the same line by several passes: remembered
+# (a str keeps its hash, so a repeated question costs a lookup).
+@lru_cache(maxsize=16384)
 def _strip(line: str) -> str:
-    core = _MARKERS_RE.sub("", line).strip()
+    r"""The line without list/heading/quote markers and the emphasis around it.
+
+    Plain ``str.strip`` for the emphasis, not a pattern: ``[*_]+$`` tried from each
+    star of a long run is quadratic (and ``(?:\*\*|\*)+`` exponential)."""
+    core = line[_MARKERS_RE.match(line).end():].strip()
     for _ in range(2):
-        core = _EMPH_RE.sub("", core).strip()
+        core = core.strip("*_").strip()
     return core
 
 
+@lru_cache(maxsize=16384)
 def _plain(core: str) -> str:
     text = _LINK_RE.sub(lambda m: " " + re.sub(r"^!?\[|\]\(.*$", "", m.group(0), flags=re.S) + " ", core)
     return " ".join(text.replace("\\", "").split()).strip(_SEPARATORS + "*_")
 
 
-def _links_only(core: str) -> list[str] | None:
+@lru_cache(maxsize=16384)
+def _links_only(core: str) -> tuple[str, ...] | None:
     """The link targets when ``core`` is nothing but links (and separators), else None."""
     links = _LINK_RE.findall(core)
     if not links:
@@ -77,15 +88,17 @@ def _links_only(core: str) -> list[str] | None:
     rest = _LINK_RE.sub("", core)
     if rest.strip(_SEPARATORS + "*_"):
         return None
-    return [re.search(r"\]\(([^\s)]*)", link).group(1) for link in links]
+    return tuple(re.search(r"\]\(([^\s)]*)", link).group(1) for link in links)
 
 
 def unlink_heading(line: str) -> str:
     """``### [From You](#from-you)`` -> ``### From You``: a heading linking to its own anchor."""
+    if "](" not in line:
+        return line  # no link at all: the common case, decided without a pattern
     m = _HEADING_RE.match(line)
     if not m:
         return line
-    inner = _EMPH_RE.sub("", m.group(2).strip()).strip()
+    inner = m.group(2).strip().strip("*_").strip()
     link = re.fullmatch(r"\[([^\]\n]+)\]\((#[^)\s]*|)(?:\s+\"[^\"\n]*\")?\)", inner)
     if link and link.group(1).strip():
         return m.group(1) + link.group(1).strip()
@@ -122,6 +135,8 @@ def line_kind(line: str) -> str:
             return "anchor link"
     if len(plain) <= 160 and _COPYRIGHT_RE.match(plain) and len(plain.split()) <= 20:
         return "copyright"
+    if _JSON_LINE_RE.match(core):
+        return "data"  # a script's data printed on the page: {"BUSINESS":"Business", …}
     return ""
 
 
@@ -133,13 +148,22 @@ def _is_toc_entry(line: str) -> bool:
     return bool(targets) and all(t.startswith("#") for t in targets)
 
 
+def _is_listed_link(line: str) -> bool:
+    """A list item that is one link to another page ("* [Public Records Statement](https://…)"):
+    it stays, but does not end the table of contents it is listed in."""
+    if not _ITEM_RE.match(line):
+        return False
+    targets = _links_only(_strip(line))
+    return targets is not None and len(targets) == 1 and not targets[0].startswith("#")
+
+
 def drop_furniture(lines: list[str]) -> list[str]:
     """``lines`` without page furniture (see the module doc), headings unlinked."""
     lines = [unlink_heading(line) for line in lines]
     drop = [False] * len(lines)
     kinds = [line_kind(line) for line in lines]
     for i, kind in enumerate(kinds):
-        if kind in ("image", "empty link", "control", "menu", "copyright"):
+        if kind in ("image", "empty link", "control", "menu", "copyright", "data"):
             drop[i] = True
     # In-page tables of contents: three or more entries linking to anchors of this page
     # (blank lines between them allowed), with the label that introduces them.
@@ -149,11 +173,12 @@ def drop_furniture(lines: list[str]) -> list[str]:
             i += 1
             continue
         run, j = [], i
-        while j < len(lines) and (_is_toc_entry(lines[j]) or not lines[j].strip() or
-                                  (lines[j].startswith((" ", "\t")) and _is_toc_entry(lines[j].strip()))):
-            if lines[j].strip():
+        while j < len(lines) and (_is_toc_entry(lines[j]) or not lines[j].strip() or _is_listed_link(lines[j])):
+            if _is_toc_entry(lines[j]):
                 run.append(j)
             j += 1
+        while j > i and not _is_toc_entry(lines[j - 1]):
+            j -= 1  # the run ends at its last entry into the page
         listed = all(_ITEM_RE.match(lines[k]) for k in run)
         if len(run) >= 3 or (len(run) == 2 and listed):  # a list of links into the page
             for k in run:
@@ -174,6 +199,7 @@ def drop_furniture(lines: list[str]) -> list[str]:
             if i + 1 < len(lines) and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]):
                 drop[i + 1] = True
     _drop_plain_toc(lines, drop)
+    _drop_section_menus(lines, drop)
     return [line for line, gone in zip(lines, drop) if not gone]
 
 
@@ -216,3 +242,54 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
 
 def _key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+# The names a site gives its own sections, account pages and languages. Terms have
+# sections called "Contact us" or "Support" too, so one or two of them prove nothing;
+# three different ones among a run of short lines are a site's menu.
+_SITE_SECTIONS = frozenset(
+    """home|home page|career|careers|jobs|blog|press|press room|press releases|newsroom|news|news and stories|
+    investors|investor relations|site map|sitemap|help|help center|help centre|support|support center|
+    support centre|faq|faqs|developers|affiliates|advertise|pricing|features|templates|my account|
+    account settings|logout|log out|login|log in|sign in|signin|sign up|signup|about|about us|contact|
+    contact us|shop|store|download|downloads|podcasts|videos|newsletters|events|partners|english|deutsch|
+    español|français|italiano|nederlands|norsk|polski|português|русский|svenska|dansk|suomi|türkçe|日本語|
+    한국어|中文|简体中文|繁體中文""".replace("\n", "").split("|")
+)
+
+
+def _menu_line(line: str) -> str:
+    """"menu" for a line a menu is made of (a few words or links, no sentence or date);
+    "short" for a short heading or numbered line, which may sit inside a menu (a
+    breadcrumb "2. Privacy policy") but is kept; "" for anything else."""
+    if len(line) > 400 or len(line.split()) > 12:
+        return ""  # quick: a link's URL is one token, so a menu line is a few tokens
+    if re.fullmatch(r"\s*(?:[-=_*]\s*){3,}", line):
+        return "menu"  # the rule or underline the page draws under a menu's label
+    core = _strip(line)
+    text = _plain(core)
+    if _links_only(core) is not None:
+        return "menu" if len(text.split()) <= 8 else ""
+    # A link with a few words beside it ("[World](…) Show more World links") may be longer.
+    if not 0 < len(text.split()) <= (10 if "](" in core else 6) or re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text):
+        return ""
+    if _HEADING_RE.match(line) or re.match(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s", line):
+        return "short"
+    return "menu"
+
+
+def _drop_section_menus(lines: list[str], drop: list[bool]) -> None:
+    """Runs of short lines (blank lines between allowed) naming three of the site's
+    sections ("Careers", "Blog", "Site Map", "Deutsch"): a site menu, labels and all."""
+    run: list[int] = []
+    for i in range(len(lines) + 1):
+        kind = _menu_line(lines[i]) if i < len(lines) and lines[i].strip() and not drop[i] else ""
+        if i < len(lines) and (not lines[i].strip() or drop[i] or kind):
+            if kind == "menu":
+                run.append(i)
+            continue
+        named = {key for k in run if (key := " ".join(_plain(_strip(lines[k])).lower().split())) in _SITE_SECTIONS}
+        if len(named) >= 3:
+            for k in run:
+                drop[k] = True
+        run = []

@@ -110,7 +110,7 @@ def parse_enumerator(s: str, pos: int = 0) -> Enumerator | None:
 # "Article 7.", "Section 4", "Part II", "Clause 12.3": a numbering word before the number.
 # The number is the clause's; the word is how the document says it.
 _WORDED_RE = re.compile(
-    r"(?P<word>article|section|part|chapter|clause|§)\s*"
+    r"(?:(?P<word>article|section|part|chapter|clause)(?![a-z])|§)\s*"  # a whole word: "Party" is no "Part y"
     r"(?P<num>\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}(?![a-z])|[A-Z](?![A-Za-z]))\.?(?=[\s:.\-–—)]|$)",
     re.I,
 )

@@ -20,16 +20,32 @@ STOPWORDS = frozenset(
 )
 
 
+# Emphasis markers: only runs touching a word edge, so "2 * 3" and snake_case survive.
+_EDGE_EMPH_RE = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![\w*])")
+_INLINE_RE = re.compile(r"[\[<\\*_]")  # what any inline markup starts with
+
+
 def strip_inline(s: str) -> str:
     """Markdown inline -> plain text (links keep their text, emphasis markers go)."""
-    s = _LINK_RE.sub(r"\1", s)
-    s = _REF_LINK_RE.sub(r"\1", s)
-    s = _AUTOLINK_RE.sub(r"\1", s)
-    s = _TAG_RE.sub(" ", s)
-    s = _ESCAPE_RE.sub(r"\1", s)
-    # Emphasis markers: only runs touching a word edge, so "2 * 3" and snake_case survive.
-    s = re.sub(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![\w*])", "", s)
+    if not _INLINE_RE.search(s):
+        return s  # most lines of a document: nothing to strip, and no pattern to run
+    if "[" in s:
+        s = _LINK_RE.sub(r"\1", s)
+        s = _REF_LINK_RE.sub(r"\1", s)
+    if "<" in s:
+        s = _AUTOLINK_RE.sub(r"\1", s)
+        s = _TAG_RE.sub(" ", s)
+    if "\\" in s:
+        s = _ESCAPE_RE.sub(r"\1", s)
+    if "*" in s or "_" in s:
+        s = _EDGE_EMPH_RE.sub("", s)
     return s
+
+
+_DELIMITER_ROW_RE = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
+_HASHES_RE = re.compile(r"^#{1,6}\s+")
+_BULLETS_RE = re.compile(r"^(?:[*+\-•]\s+)+")
+_BR_RE = re.compile(r"<br\s*/?>", re.I)
 
 
 def to_plain(markdown: str) -> str:
@@ -37,12 +53,17 @@ def to_plain(markdown: str) -> str:
     lines = []
     for line in markdown.split("\n"):
         t = line.strip()
-        if re.fullmatch(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?", t):
+        # Each pattern only where its first character is: most lines need none.
+        if "--" in t and _DELIMITER_ROW_RE.fullmatch(t):
             continue  # table delimiter row
-        t = re.sub(r"^#{1,6}\s+", "", t)
-        t = re.sub(r"^(?:[*+\-•]\s+)+", "", t)
-        t = t.replace("|", " ")
-        t = re.sub(r"<br\s*/?>", " ", t, flags=re.I)
+        if t[:1] == "#":
+            t = _HASHES_RE.sub("", t)
+        if t[:1] in ("*", "+", "-", "•"):
+            t = _BULLETS_RE.sub("", t)
+        if "|" in t:
+            t = t.replace("|", " ")
+        if "<" in t:
+            t = _BR_RE.sub(" ", t)
         lines.append(strip_inline(t))
     return _WS_RE.sub(" ", " ".join(lines)).strip()
 

@@ -57,13 +57,22 @@ def longest_repeat(keys: list[str]) -> tuple[int, int, int]:
 
 
 def _doubled_title_blocks(keys: list[str], heading: list[bool], longest: int = 4) -> set[int]:
-    """Blocks of a short run with a heading repeated right after itself ("Privacy Policy",
-    "Effective: …", "Privacy Policy", "Effective: …"): the second copy's indexes."""
-    for k in range(len(keys)):
+    """Blocks of short runs with a heading repeated right after itself ("Privacy Policy",
+    "Effective: …", "Privacy Policy", "Effective: …"): the second copies' indexes.
+
+    One pass collects every such run (skipping past each one found), so a page of many
+    doubled runs costs one linear pass, not one pass (and a recursion) per run."""
+    found: set[int] = set()
+    k = 0
+    while k < len(keys):
         for n in range(2, longest + 1):
             if k + 2 * n <= len(keys) and any(heading[k:k + n]) and keys[k:k + n] == keys[k + n:k + 2 * n]:
-                return set(range(k + n, k + 2 * n))
-    return set()
+                found.update(range(k + n, k + 2 * n))
+                k += 2 * n
+                break
+        else:
+            k += 1
+    return found
 
 
 def drop_repeated_copy(lines: list[str]) -> list[str]:
@@ -84,6 +93,7 @@ def drop_repeated_copy(lines: list[str]) -> list[str]:
         heading.append(b.kind == "heading")
     drop = _doubled_title_blocks(keys, heading)
     if drop:
+        # Each pass halves a run repeated many times over: logarithmic depth.
         gone = {x for k, (a, b) in enumerate(spans) if k in drop for x in range(a, b)}
         return drop_repeated_copy([line for x, line in enumerate(lines) if x not in gone])
     if len(keys) < 2 * MIN_CLAUSES:

@@ -62,3 +62,52 @@ def test_editorial_banner_on_a_clause_page(page, pair):
     banner = page.locator(".banner")
     assert "editorial change only" in banner.inner_text()
     assert banner.locator("del").inner_text() == "," and banner.locator("ins").inner_text() == ";"
+
+
+def test_rows_past_the_page_budget_load_as_the_reader_scrolls(page, monkeypatch):
+    from documents import comparison
+
+    monkeypatch.setattr(comparison, "PAGE_TEXT_BUDGET", 300)  # about one row
+    doc = factories.document(title="Budget")
+    body = "\n".join(f"## {k}. Part {k}\n\nThe wording of part number {k} is long enough to weigh on the page, as real clauses do.\n"
+                     for k in range(1, 61))
+    v1 = factories.publish(doc, body).version
+    v2 = factories.publish(doc, body.replace("part number 50 is", "part number fifty is")).version
+    sent = page.goto(f"/compare/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}").text()
+    # The server sent about one row; the rest are placeholders (the ones in view load
+    # at once, the others as the reader comes near them).
+    assert 'class="collapsed-run deferred"' in sent and "part number fifty is" not in sent
+    # The change list still names the change; j goes to it, loading its rows first.
+    assert page.locator(".change-list li").count() == 1
+    page.keyboard.press("j")
+    page.wait_for_selector(".row.current-change")
+    assert "part number fifty is" in page.locator(".row.current-change").inner_text()
+    # Scrolling to the end loads the deferred chunks that come into view.
+    for _ in range(20):
+        if page.locator(".collapsed-run.deferred").count() == 0:
+            break
+        page.mouse.wheel(0, 20_000)
+        page.wait_for_timeout(150)
+    assert page.locator(".collapsed-run.deferred").count() == 0
+    assert page.get_by_text("part number 60 is").count() == 2  # before and after, once each
+    total = int(page.locator(".compare-grid").get_attribute("data-total-rows"))
+    folded = page.evaluate("[...document.querySelectorAll('.collapsed-run')].reduce((n, r) => n + (+r.dataset.stop - +r.dataset.start), 0)")
+    assert page.locator(".compare-grid .row").count() + folded == total  # every row once (unchanged runs stay folded)
+    assert page.js_errors == []
+
+
+def test_a_split_links_both_halves(page):
+    from tests.test_compare_views import SPLIT_NEW, SPLIT_OLD
+
+    doc = factories.document(title="Split")
+    v1 = factories.publish(doc, SPLIT_OLD).version
+    v2 = factories.publish(doc, SPLIT_NEW).version
+    page.goto(f"/compare/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}")
+    item = page.locator(".change-list li", has_text="split from")
+    assert item.count() == 1
+    item.locator(".from a").click()
+    current = page.locator(".row.current-change")
+    assert "Split: part of its text went to" in current.inner_text()
+    current.locator(".went-to a").click()
+    assert "Split from old" in page.locator(".row.current-change").inner_text()
+    assert page.js_errors == []

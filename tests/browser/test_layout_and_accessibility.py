@@ -105,7 +105,6 @@ def test_no_horizontal_scrolling_and_the_title_on_the_first_screen(new_page, cor
         assert page.js_errors == []
 
 
-@pytest.mark.xfail(reason='integration: the merged compare page (issue 11 markup) is not yet stacked by the phone CSS (issue 15)', strict=False)
 def test_phone_layout_collapses_contents_and_stacks_the_comparison(new_page, corpus_pages):
     page = new_page(390, 844)
     page.goto(corpus_pages["document"])
@@ -119,6 +118,9 @@ def test_phone_layout_collapses_contents_and_stacks_the_comparison(new_page, cor
     assert new["y"] >= old["y"] + old["height"] - 1  # one column: before above after
     unchanged = page.locator(".compare-grid .row.status-unchanged").first
     assert not unchanged.locator(".cell.old").is_visible() and unchanged.locator(".cell.new").is_visible()
+    # The marks stay in the one column, and the change list takes at most half a screen.
+    assert row.locator("del, ins").first.is_visible()
+    assert page.locator(".change-list").bounding_box()["height"] <= 844 / 2
     # A laptop shows the contents beside the text, and the two sides side by side.
     page = new_page(1366, 800)
     page.goto(corpus_pages["document"])
@@ -148,18 +150,25 @@ def test_printing_a_document_leaves_out_navigation_and_controls(new_page, corpus
     assert page.locator("header.site").is_visible()
 
 
-@pytest.mark.xfail(reason='integration: the merged compare page loads collapsed runs on demand; print CSS expects every row in the page', strict=False)
 def test_printing_a_comparison_shows_every_row(new_page, corpus_pages):
     page = new_page()
     page.goto(corpus_pages["compare"])
-    assert page.locator(".compare-grid .row.collapsed").count() > 0  # folded on screen
+    grid = page.locator(".compare-grid")
+    total = int(grid.get_attribute("data-total-rows"))
+    # On screen, long unchanged runs are not sent: they load on demand.
+    assert page.locator(".collapsed-run").count() > 0
+    assert page.locator(".compare-grid .row").count() < total
     page.emulate_media(media="print")
+    # Printing loads every missing row first (one request), so paper has them all.
+    page.wait_for_function("document.querySelectorAll('.compare-grid .collapsed-run').length === 0")
     rows = page.locator(".compare-grid .row")
-    assert all(rows.nth(i).is_visible() for i in range(rows.count()))
+    assert rows.count() == total
+    assert all(rows.nth(i).is_visible() for i in range(total))
     assert not page.locator(".compare-tools").is_visible()
+    assert not page.locator(".change-list").is_visible()
+    assert page.js_errors == []
 
 
-@pytest.mark.xfail(reason='integration: axe violations on the merged compare/clause pages still to fix', strict=False)
 def test_axe_finds_no_serious_violation(new_page, corpus_pages, django_user_model):
     source = _axe_source()
     pages = dict(corpus_pages)

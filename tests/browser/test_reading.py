@@ -50,7 +50,7 @@ def test_compare_two_versions_and_jump_through_the_changes(page, versions):
     page.get_by_role("link", name="compare with previous").first.click()
     page.wait_for_selector(".summary-bar")
     assert "2 changed" in page.locator(".summary-bar").inner_text()
-    changes = page.locator(".cmp-grid .row.is-change")
+    changes = page.locator(".compare-grid .row.is-change")
     assert changes.count() >= 2
     page.get_by_role("button", name="↓ Next change").click()
     first = page.locator(".row.current-change")
@@ -62,7 +62,7 @@ def test_compare_two_versions_and_jump_through_the_changes(page, versions):
     assert second_id != first_id
     # "Only changes" hides every unchanged row.
     page.get_by_label("Only changes").check()
-    unchanged = page.locator(".cmp-grid .row:not(.is-change)")
+    unchanged = page.locator(".compare-grid .row:not(.is-change)")
     for i in range(unchanged.count()):
         assert not unchanged.nth(i).is_visible()
     assert page.js_errors == []

@@ -37,21 +37,26 @@ An ![image](x" onerror="window.__xss='attr') and a {: onclick="window.__xss='att
 """
 
 
-def _login(page, live_server, django_user_model):
-    django_user_model.objects.create_user("editor", password="a-long-test-password-1", is_staff=True)
+def _login(page, django_user_model, *groups, username="editor"):
+    """Sign a staff user in through the admin's login form; ``groups`` by name."""
+    from django.contrib.auth.models import Group
+
+    factories.publish_groups()
+    user = django_user_model.objects.create_user(username, password="a-long-test-password-1", is_staff=True)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    assert user.groups.count() == len(groups)
     page.goto("/admin/login/?next=/staff/upload/")
-    page.fill("#id_username", "editor")
+    page.fill("#id_username", username)
     page.fill("#id_password", "a-long-test-password-1")
     page.click("input[type=submit]")
     page.wait_for_url("**/staff/upload/")
 
 
-@pytest.mark.xfail(reason='integration: staff flow with the new publish permission and draft layout still to re-check in the browser', strict=False)
-def test_staff_upload_preview_publish_then_search(page, live_server, django_user_model):
+def _upload_widget_draft(page):
     factories.publish(factories.document(publisher="Widget Co", title="Widget Terms", kind="terms"),
                       NEW_POLICY.replace("zorbulate your account data", "process your account data")
                       .replace("March 3, 2025", "January 5, 2025"))
-    _login(page, live_server, django_user_model)
+    page.goto("/staff/upload/")  # the form lists the document just made
     page.select_option("#id_document", label="Widget Co — Widget Terms")
     page.fill("#id_text", NEW_POLICY)
     page.fill("#id_change_note", "Adds zorbulation")
@@ -59,6 +64,12 @@ def test_staff_upload_preview_publish_then_search(page, live_server, django_user
     page.wait_for_url("**/staff/drafts/*/")
     assert "Zorbulation" in page.content()
     assert page.locator(".summary-bar").count() == 1  # the diff against the current version
+
+
+def test_staff_upload_preview_publish_then_search(page, django_user_model):
+    _login(page, django_user_model, "Publishers")
+    _upload_widget_draft(page)
+    assert page.locator(".publish-refusal").count() == 0
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url("**/d/widget-co-widget-terms/v/2025-03-03/")
     assert "Adds zorbulation" in page.content()
@@ -71,6 +82,20 @@ def test_staff_upload_preview_publish_then_search(page, live_server, django_user
     first.locator("h2 a").click()
     page.wait_for_selector(".clause-page")
     assert "Zorbulation" in page.locator("h1").inner_text()
+    assert page.js_errors == []
+
+
+def test_staff_without_the_publish_permission_are_told_why_there_is_no_publish_button(page, django_user_model):
+    _login(page, django_user_model)  # staff, in no group
+    _upload_widget_draft(page)
+    assert page.get_by_role("button", name="Publish").count() == 0
+    refusal = page.locator(".publish-refusal")
+    assert refusal.is_visible() and "Publishers group" in refusal.inner_text()
+    assert page.get_by_role("button", name="Discard").is_visible()  # their own draft: theirs to discard
+    # A publish sent anyway (an old tab, a script) is a 403 page saying the same.
+    response = page.request.post(page.url + "publish/", headers={"Referer": page.url}, form={
+        "csrfmiddlewaretoken": page.locator("input[name=csrfmiddlewaretoken]").first.input_value()})
+    assert response.status == 403 and "Publishers group" in response.text()
     assert page.js_errors == []
 
 
