@@ -61,7 +61,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import shutil
 import statistics
@@ -73,6 +72,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 # What shapes a kept corpus and its indexes (``--keep``): the corpus maker below, the
 # index contract (``search_indexes.py``), the Xapian engine and the Whoosh schema the
@@ -107,19 +107,12 @@ TMP: Path = Path()
 
 
 def configure(data: Path) -> None:
-    """Point Django at ``data`` (SQLite database and Whoosh folder inside it) and set it up."""
+    """Point Django at ``data`` (SQLite database and Whoosh folder inside it), set it up
+    and migrate."""
     global TMP
-    TMP = data
-    os.environ["PORTAL_DATA_DIR"] = str(data)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
-    os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
-    os.environ["SEARCH_BACKEND"] = "whoosh"
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from corpus_tools import django_setup
 
-    import django
-
-    django.setup()
+    TMP = django_setup("bench-search-", data)
     from django.conf import settings
 
     settings.SEARCH_COSTLY_CONCURRENCY = 4  # one client: no contention to guard against
@@ -417,8 +410,7 @@ def measure_size(n: int, args) -> dict:
         for child in TMP.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         connections.reload("default")
-    call_command("migrate", "--noinput", verbosity=0)  # a kept database gets new migrations
-    if kept is None:
+        call_command("migrate", "--noinput", verbosity=0)
         started = time.perf_counter()
         print(f"\n== {n:,} clauses: building the synthetic corpus…", flush=True)
         make_corpus(n)

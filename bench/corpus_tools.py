@@ -15,14 +15,15 @@ import tempfile
 from pathlib import Path
 
 
-def django_setup(prefix: str) -> Path:
+def django_setup(prefix: str, data: Path | None = None) -> Path:
     """Set Django up in this process over a new temporary ``PORTAL_DATA_DIR`` (SQLite
-    and Whoosh inside it) and return that folder; the caller deletes it at the end.
+    and Whoosh inside it), or over ``data`` (a folder kept between runs), and return
+    that folder; the caller deletes a temporary one at the end.
 
     Debug is off, so there is no query log: production-like timings. Call before
     importing anything from ``documents``.
     """
-    data = Path(tempfile.mkdtemp(prefix=prefix))
+    data = data or Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["PORTAL_DATA_DIR"] = str(data)
     os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
     os.environ["WHOOSH_PATH"] = str(data / "whoosh_portal")
