@@ -72,22 +72,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-# The files that shape a kept corpus and its indexes (``--keep``): a kept size is
-# reused only while they are unchanged, otherwise it is built again.
-SHAPING = ["bench/bench_search.py", "documents/models.py", "documents/search_indexes.py",
-           "documents/search/backend.py", "documents/search/fields.py", "documents/search/xapian_engine.py"]
+# What shapes a kept corpus and its indexes (``--keep``): the corpus maker below, the
+# index contract (``search_indexes.py``), the Xapian engine and the Whoosh schema the
+# portal's backend builds. A kept size is reused only while they are unchanged (and is
+# migrated, so other model changes do not matter); otherwise it is built again.
+SHAPING = ["documents/search_indexes.py", "documents/search/xapian_engine.py"]
 
 
 def shaping_hash() -> str:
+    from documents import indexing
+
     digest = hashlib.sha1()
+    text = Path(__file__).read_text(encoding="utf-8")
+    digest.update(text[text.index("def vocabulary"):text.index("def raw_docs")].encode())
     for name in SHAPING:
         path = ROOT / name
-        if name == "bench/bench_search.py":  # only the corpus maker shapes the data
-            text = path.read_text(encoding="utf-8")
-            digest.update(text[text.index("def vocabulary"):text.index("def raw_docs")].encode())
-        elif path.exists():
+        if path.exists():
             digest.update(path.read_bytes())
+    backend = indexing.backend()
+    if not backend.setup_complete:
+        backend.setup()
+    schema = backend.schema
+    for name in sorted(schema.names()):
+        field = schema[name]
+        analyzer = getattr(field, "analyzer", None)  # its parts by name: a repr shows set orders
+        parts = [type(part).__name__ for part in getattr(analyzer, "items", [analyzer])]
+        digest.update(f"{name} {type(field).__name__} {parts} {getattr(field, 'scorable', '')}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -95,12 +107,12 @@ TMP: Path = Path()
 
 
 def configure(data: Path) -> None:
-    """Point Django at ``data`` (SQLite database and Whoosh folder inside it) and set it up."""
+    """Point Django at ``data`` (SQLite database and Whoosh folder inside it), set it up
+    and migrate."""
     global TMP
-    TMP = data
-    from corpus_tools import django_configure
+    from corpus_tools import django_setup
 
-    django_configure(data)
+    TMP = django_setup("bench-search-", data)
     from django.conf import settings
 
     settings.SEARCH_COSTLY_CONCURRENCY = 4  # one client: no contention to guard against
@@ -388,12 +400,18 @@ def measure_size(n: int, args) -> dict:
     kept = json.loads(ready.read_text()) if ready.exists() else None
     if kept and kept.get("shaping") != shaping_hash():
         print("   the kept corpus was made by other code: building it again", flush=True)
-        for child in TMP.iterdir():
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
         kept = None
     if kept is None:
-        started = time.perf_counter()
+        from django.db import connection
+        from haystack import connections
+
+        # Whatever an earlier (changed or interrupted) build left: start from empty.
+        connection.close()
+        for child in TMP.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        connections.reload("default")
         call_command("migrate", "--noinput", verbosity=0)
+        started = time.perf_counter()
         print(f"\n== {n:,} clauses: building the synthetic corpus…", flush=True)
         make_corpus(n)
         print(f"   corpus in {time.perf_counter() - started:.1f}s; indexing…", flush=True)

@@ -31,10 +31,10 @@ def django_configure(data: Path) -> None:
     django.setup()
 
 
-def django_setup(prefix: str) -> Path:
-    """``django_configure`` over a new temporary data folder, migrated; returns the
-    folder (the caller deletes it at the end)."""
-    data = Path(tempfile.mkdtemp(prefix=prefix))
+def django_setup(prefix: str, data: Path | None = None) -> Path:
+    """``django_configure`` over ``data`` (a folder kept between runs) or a new
+    temporary one, migrated; returns the folder (the caller deletes a temporary one)."""
+    data = data or Path(tempfile.mkdtemp(prefix=prefix))
     django_configure(data)
     from django.core.management import call_command
 
