@@ -1201,3 +1201,10 @@ def test_script_data_and_a_short_line_ending_in_a_copyright_notice_are_dropped()
 def test_party_is_a_heading_not_the_worded_number_part_y():
     doc = parse_document("# Terms\n\n## Party\n\nThe party that signs is bound by every term.\n", filename="t.md")
     assert [(c.number, c.heading) for c in doc.clauses] == [("", "Party")]
+
+
+def test_a_tooltip_glued_to_a_heading_word_becomes_the_clause_text():
+    doc = parse_document("# Terms\n\n## RobloxThe Roblox Corporation, a company incorporated in Delaware, and its"
+                         " affiliates\n\nYou agree to these terms.\n\n## YouTube Premium\n\nText here.\n", filename="t.md")
+    assert [c.heading for c in doc.clauses] == ["Roblox", "YouTube Premium"]
+    assert doc.clauses[0].text.startswith("The Roblox Corporation, a company incorporated in Delaware")
