@@ -126,3 +126,46 @@ def test_report_command_on_a_folder_uses_a_throwaway_database(tmp_path):
     assert totals["identical_clauses"] == 1 and totals["lineage_kept_pct"] == 100.0
     assert totals["pages_failing"] == 0 and totals["pages_checked"] > 5
     assert not (ROOT / "var" / "fidelity").exists()
+
+
+def test_links_over_several_lines_and_angle_bracket_anchors_are_furniture():
+    ticker = ["[BTC", "", "$84,019.03", "", "0.03%](https://x.com/price/btc \"View price details\")[ETH", "",
+              "$1,967.80", "", "0.01%](https://x.com/price/eth \"View price details\")", "", "We collect your name."]
+    found = fidelity.furniture_lines(ticker)
+    assert all(found.get(i) == "link-only" for i in (0, 2, 4, 6, 8)) and 10 not in found
+    toc = ["* [1\\. Introduction](<#1. Introduction>)", "* [2\\. Your rights](<#2. Your rights>)",
+           "* [3\\. Contact](<#3. Contact>)"]
+    assert set(fidelity.furniture_lines(toc).values()) == {"in-page table of contents"}
+
+
+def test_a_menu_of_site_sections_across_blank_lines_but_not_a_list_of_names():
+    menu = ["Our Company", "", "*   Overview", "*   Careers", "", "Investors", "", "*   Investor Relations",
+            "*   Site Map", "*   Blog"]
+    assert set(fidelity.furniture_lines(menu).values()) == {"menu"}
+    names = ["We use these sub-processors:", "", "*   Amazon Web Services", "*   Google Cloud", "*   Contact Us",
+             "*   Stripe"]
+    assert fidelity.furniture_lines(names) == {}
+
+
+def test_an_armored_key_is_text_and_script_data_is_not():
+    key = ["    -----BEGIN PGP PUBLIC KEY BLOCK-----", "    xjMEX85NMRYJKwYBBAHaRw8BAQdAhwFxKgsFU8QiBZlbUxuzrJIiYgVzM0Av",
+           "    -----END PGP PUBLIC KEY BLOCK-----"]
+    assert fidelity.furniture_lines(key) == {}
+    assert fidelity.furniture_kind('*   {"BUSINESS":"Business","MUSIC":"Music"}') == "embedded data"
+
+
+def test_labels_run_together_in_a_flat_capture_are_not_legal_words():
+    flat = ("Privacy Statement Print Table of Contents For California Residents Scope Information Collection Uses "
+            "Cookies and Other Tracking Devices Outside Links Information Security. " + "We collect your name. " * 20)
+    source = fidelity.measure_source(flat, "x.md")
+    assert source.furniture["flattened menu or contents"] >= 20
+    assert source.legal_words["collect"] == 20 and source.legal_words["scope"] == 0
+
+
+def test_a_capture_that_lost_its_headings_is_not_counted_as_structured():
+    body = "\n\n".join(["We collect and use your data to run the service for you. " * 8] * 12)
+    lost = "# Policy\n\n" + body + "\n\n## Rights\n\nText.\n\n## Appeals\n\nText.\n\n## Contact\n\nText.\n"
+    kept = "# Policy\n\n" + "\n\n".join(f"## Part {n}\n\n" + "We collect and use your data. " * 20 for n in range(1, 13))
+    measured = [fidelity.measure_version(fidelity.measure_source(raw, "x.md"), [fidelity.ClauseData("", "", "", "x")])
+                for raw in (lost, kept)]
+    assert [m["structured"] for m in measured] == [False, True]

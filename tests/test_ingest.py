@@ -1132,3 +1132,79 @@ def test_numbered_paragraph_marked_as_heading_keeps_its_text_as_body():
     for number in ("2.1", "2.2"):
         (clause,) = by_number(doc, number)
         assert clause.heading == "" and clause.text.startswith("You warrant that")
+
+
+# ---------------------------------------------------------------------------
+# Furniture by what it is, and the terms' own end kept (issue 10, wide corpus shapes)
+# ---------------------------------------------------------------------------
+
+_TERMS = "## 1. Scope\n\nThese terms apply to every use of the service and bind you and us alike.\n\n"
+
+
+def _all_text(doc) -> str:
+    return "\n".join(f"{c.heading}\n{c.body}" for c in doc.clauses)
+
+
+def test_a_site_menu_naming_three_sections_is_dropped_across_blank_lines():
+    menu = "* Shop\n\n* [Careers](https://x.com/jobs)\n\n* Blog\n\n* Press Room\n\n* [Site Map](https://x.com/map)\n\n"
+    doc = parse_document("# Terms\n\n" + _TERMS + menu, filename="t.md")
+    text = _all_text(doc)
+    assert "Careers" not in text and "Press Room" not in text and "Blog" not in text
+    assert "bind you and us" in text
+
+
+def test_a_short_list_of_names_in_the_terms_is_kept():
+    subprocessors = "We use these sub-processors:\n\n* Amazon Web Services\n* Google Cloud\n* Contact Us\n* Stripe\n"
+    doc = parse_document("# Terms\n\n" + _TERMS + subprocessors, filename="t.md")
+    text = _all_text(doc)
+    for name in ("Amazon Web Services", "Google Cloud", "Stripe"):
+        assert name in text
+
+
+def test_label_rows_and_links_closing_the_terms_are_kept():
+    tail = (
+        "## 10. Reference\n\n(\\*1) Collection of additional information  \n"
+        "Applicable countries: Japan, Taiwan, Thailand, Indonesia  \n"
+        "Related information: Regarding Usage of Your Information ([Japan](https://x.com/jp), [Taiwan](https://x.com/tw))  \n"
+        "Related settings: Settings > Privacy management > Provision of information\n\n"
+        "The overview of this Policy  \n[Privacy Center](https://x.com/privacy)\n\n"
+        "Tips on how to use the Services safely  \n[Safety Center](https://x.com/safety)\n"
+    )
+    doc = parse_document("# Policy\n\n" + _TERMS + tail, filename="t.md")
+    text = _all_text(doc)
+    assert "Applicable countries: Japan" in text and "Safety Center" in text and "Related settings" in text
+
+
+def test_a_pgp_key_the_terms_print_is_kept():
+    key = "For all other inquiries:\n\n    -----BEGIN PGP PUBLIC KEY BLOCK-----\n    xjMEX85NMRYJKwYBBAHaRw8BAQdAhwFxKgsFU8QiBZlbUxuzrJIiYgVzM0Av\n    =abcd\n    -----END PGP PUBLIC KEY BLOCK-----\n"
+    doc = parse_document("# Terms\n\n" + _TERMS + "[Sign in](https://x.com/login)\n\n[Log out](https://x.com/out)\n\n" + key, filename="t.md")
+    assert "xjMEX85NMRYJKwYBBAHaRw8BAQdAhwFxKgsFU8QiBZlbUxuzrJIiYgVzM0Av" in _all_text(doc)
+
+
+def test_a_table_of_contents_goes_on_past_a_listed_link_to_another_page():
+    toc = ("* [Who we are](#who)\n* [What we collect](#collect)\n* [Public Records Statement](https://x.com/records)\n"
+           "* [Cookie Statement](#cookies)\n\n")
+    intro = "This statement explains how we handle your personal information and what rights you have.\n\n"
+    doc = parse_document("# Policy\n\n" + intro + toc + _TERMS, filename="t.md")
+    text = _all_text(doc)
+    assert "(#cookies)" not in text and "Cookie Statement" not in text and "(#who)" not in text
+    assert "Public Records Statement" in text  # a link to another document stays
+
+
+def test_script_data_and_a_short_line_ending_in_a_copyright_notice_are_dropped():
+    junk = '{"BUSINESS":"Business","MUSIC":"Music"}\n\nXFINITY Â© 2016 Comcast\n'
+    doc = parse_document("# Terms\n\n" + _TERMS + junk, filename="t.md")
+    text = _all_text(doc)
+    assert "BUSINESS" not in text and "Comcast" not in text
+
+
+def test_party_is_a_heading_not_the_worded_number_part_y():
+    doc = parse_document("# Terms\n\n## Party\n\nThe party that signs is bound by every term.\n", filename="t.md")
+    assert [(c.number, c.heading) for c in doc.clauses] == [("", "Party")]
+
+
+def test_a_tooltip_glued_to_a_heading_word_becomes_the_clause_text():
+    doc = parse_document("# Terms\n\n## RobloxThe Roblox Corporation, a company incorporated in Delaware, and its"
+                         " affiliates\n\nYou agree to these terms.\n\n## YouTube Premium\n\nText here.\n", filename="t.md")
+    assert [c.heading for c in doc.clauses] == ["Roblox", "YouTube Premium"]
+    assert doc.clauses[0].text.startswith("The Roblox Corporation, a company incorporated in Delaware")

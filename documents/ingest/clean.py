@@ -345,7 +345,7 @@ def trim_tail(lines: list[str]) -> list[str]:
         # something ("Applicable countries: Japan, Taiwan …"), it is the terms' end.
         saying = [k for k in suffix if _says_something(lines[k])]
         if suffix and 3 * len(saying) >= len(suffix):
-            best_at = saying[-1] + 1
+            return lines  # when in doubt, keep the text
         for k in range(best_at, n):
             line = lines[k].strip()
             if line and (k in wrapped or line.startswith("|") or _DATE_STATEMENT_RE.search(line) or _CODE_RE.match(lines[k])):

@@ -290,6 +290,20 @@ def _has_list_sibling(blocks: list[Block], i: int, step: int) -> bool:
 _HEADING_WORDS = 30  # more words than any title: a paragraph the page marked as a heading
 
 
+# "RobloxThe Roblox Corporation, a company …": a tooltip's text captured glued to the
+# word it explains. The glue is a lower-case letter right before a sentence's first word
+# ("The", "We" …, then a space), so brand names ("YouTube", "PayPal") never split.
+_TOOLTIP_RE = re.compile(r"(?<=[a-z)])(?=(?:The|This|These|We|Our|You|Your|An?|It|Its|If|When|In|For)\s+\S+(?:\s+\S+){4,}$)")
+
+
+def _untooltip(heading: str) -> tuple[str, str]:
+    """(heading, glued tooltip text), the text kept as the clause's first words."""
+    m = _TOOLTIP_RE.search(heading) if len(heading) <= 400 else None  # bounded: the lookahead reads to the end
+    if not m or len(words(heading[:m.start()])) > 10:
+        return heading, ""
+    return heading[:m.start()].strip(), heading[m.start():].strip()
+
+
 def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | None:
     b = blocks[i]
     if b.kind == "heading":
@@ -305,13 +319,15 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
                 lead, body = _lead_title(plain[e.end:])
                 return ClauseStart(e, lead, body if lead else plain[e.end:].strip(), "H", md_level=b.level,
                                    titled=bool(lead))
-            return ClauseStart(e, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
+            heading, tip = _untooltip(heading)
+            return ClauseStart(e, heading, tip, "H", md_level=b.level, titled=True, caps=_is_caps(heading))
         heading = clean_heading(text)
         if not heading or _LINK_ONLY_RE.match(text) or _is_date_line(heading):
             return None
         if len(words(heading)) > _HEADING_WORDS and is_long_sentence(heading):
             return ClauseStart(None, "", text.strip(), "H", md_level=b.level)  # a paragraph marked as a heading
-        return ClauseStart(None, heading, "", "H", md_level=b.level, titled=True, caps=_is_caps(heading))
+        heading, tip = _untooltip(heading)
+        return ClauseStart(None, heading, tip, "H", md_level=b.level, titled=True, caps=_is_caps(heading))
     if b.kind == "para":
         first = b.lines[0]
         rest_lines = b.lines[1:]
