@@ -330,9 +330,9 @@ def test_corpus_largest_file_is_fast():
     biggest = max(MANIFEST, key=lambda e: e["bytes"])
     raw = (CORPUS / biggest["path"]).read_text(encoding="utf-8")
     parse_document(raw, filename=biggest["path"])  # warm up
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: other processes on the machine do not inflate it
     parse_document(raw, filename=biggest["path"])
-    assert time.perf_counter() - t < 0.5
+    assert time.process_time() - t < 0.5
 
 
 def test_synthetic_megabyte_document_is_fast():
@@ -346,9 +346,9 @@ def test_synthetic_megabyte_document_is_fast():
             parts += [f"({chr(96 + j)}) item text that goes on for a while; " * 3, ""]
         parts += ["| a | b |", "|---|---|", "| 1 | 2 |", "", "* bullet one", "* bullet two", ""]
     raw = "\n".join(parts)
-    t = time.perf_counter()
+    t = time.process_time()
     doc = parse_document(raw)
-    assert time.perf_counter() - t < 3.0
+    assert time.process_time() - t < 3.0
     assert doc.effective_date == dt.date(2024, 1, 1)
     assert by_number(doc, f"{i}.5")
 
