@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,24 +38,9 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz  # noqa: E402
 
 from documents.align import align  # noqa: E402
+from tests.gold.goldset import FILES, gold_pairs, load  # noqa: E402
 
-GOLD = ROOT / "tests" / "gold" / "pairs"
 _W = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Clause:
-    anchor: str
-    number: str
-    heading: str
-    text: str
-
-
-def load(path: Path):
-    data = json.loads(path.read_text())
-    old = [Clause(**c) for c in data["old"]]
-    new = [Clause(**c) for c in data["new"]]
-    return old, new, data["pairs"]
 
 
 def difflib_pairs(old, new) -> set[tuple[int, int]]:
@@ -92,16 +75,8 @@ def score(method, files, verbose=False):
     tp = pred = gold_n = false_cont = 0
     times = []
     for path in files:
-        old, new, decisions = load(path)
-        ia = {c.anchor: i for i, c in enumerate(old)}
-        ib = {c.anchor: j for j, c in enumerate(new)}
-        gold = {}
-        ambiguous = set()
-        for d in decisions:
-            if d["new"] == "?":
-                ambiguous.add(ia[d["old"]])
-            elif d["new"] is not None:
-                gold[ia[d["old"]]] = ib[d["new"]]
+        old, new, data = load(path)
+        gold, ambiguous = gold_pairs(old, new, data["pairs"])
         runs = []
         for _ in range(3):
             t = time.perf_counter()
@@ -162,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="list every wrong and missed pair")
     args = parser.parse_args()
-    files = sorted(GOLD.glob("*.json"))
+    files = FILES
     print(f"gold set: {len(files)} version pairs from tests/gold/pairs/")
     for name, method in (("documents.align", aligner_pairs), ("difflib baseline", difflib_pairs)):
         if args.verbose:

@@ -8,42 +8,19 @@ heading, so importer changes that break alignment show up too.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from documents.align import align
+from tests.gold.goldset import FILES, GOLD, gold_pairs
+from tests.gold.goldset import load as _load
 
-GOLD = Path(__file__).parent / "gold"
-FILES = sorted((GOLD / "pairs").glob("*.json"))
 _W = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
-class C:
-    anchor: str
-    number: str
-    heading: str
-    text: str
-
-
-def _load(path):
-    data = json.loads(path.read_text())
-    return [C(**c) for c in data["old"]], [C(**c) for c in data["new"]], data
-
-
 def _score(old, new, decisions):
-    ia = {c.anchor: i for i, c in enumerate(old)}
-    ib = {c.anchor: j for j, c in enumerate(new)}
-    gold, ambiguous = {}, set()
-    for d in decisions:
-        if d["new"] == "?":
-            ambiguous.add(ia[d["old"]])
-        elif d["new"] is not None:
-            gold[ia[d["old"]]] = ib[d["new"]]
+    gold, ambiguous = gold_pairs(old, new, decisions)
     got = {(r.old_index, r.new_index) for r in align(old, new) if r.paired and r.old_index not in ambiguous}
     good = {(i, j) for i, j in got if gold.get(i) == j}
     return len(good), len(got), len(gold), got - good
