@@ -373,6 +373,32 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             self.setup()
         return self._locked_writer(self.index)
 
+    @contextlib.contextmanager
+    def _committing(self, **commit_args):
+        """A writer holding both write locks, committed when the block ends and
+        cancelled if it raises; the process lock is released either way."""
+        writer = self._writer()
+        try:
+            yield writer
+            with _gc_paused():
+                writer.commit(**commit_args)
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            _PROCESS_WRITE_LOCK.release()
+
+    @contextlib.contextmanager
+    def _write_locked(self):
+        """Both write locks held for a block that writes the table of contents itself
+        (``_publish_segments``): the writer commits nothing and is cancelled."""
+        writer = self._writer()
+        try:
+            yield
+        finally:
+            writer.cancel()
+            _PROCESS_WRITE_LOCK.release()
+
     def _prepare(self, index, objects) -> dict[str, dict]:
         docs = {}
         for obj in objects:
@@ -417,16 +443,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         removed = [str(r) for r in removed_ids]
         if not docs and not removed:
             return 0
-        writer = self._writer()
-        try:
+        with self._committing() as writer:
             self._write(writer, docs, removed, assume_new)
-            with _gc_paused():
-                writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            _PROCESS_WRITE_LOCK.release()
         return len(docs)
 
     def update(self, index, iterable, commit=True):
@@ -455,16 +473,9 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             return
         from haystack.utils import get_model_ct
 
-        writer = self._writer()
-        try:
+        with self._committing() as writer:
             for model in models:
                 writer.delete_by_term(DJANGO_CT, get_model_ct(model))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            _PROCESS_WRITE_LOCK.release()
 
     def delete_index(self):
         """Empty the index: one new commit with no segments (atomic: a search sees the
@@ -481,12 +492,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             finally:
                 _PROCESS_WRITE_LOCK.release()
             return
-        writer = self._writer()
-        try:
+        with self._write_locked():
             self._publish_segments([])
-        finally:
-            writer.cancel()
-            _PROCESS_WRITE_LOCK.release()
 
     def _publish_segments(self, segments) -> None:
         """Make ``segments`` (already in the folder) the whole index: a new TOC
@@ -506,14 +513,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         return whoosh_index.exists(self.storage)
 
     def optimize(self):
-        writer = self._writer()
-        try:
-            writer.commit(optimize=True)
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            _PROCESS_WRITE_LOCK.release()
+        with self._committing(optimize=True):
+            pass
 
     # --- atomic rebuild -------------------------------------------------------
 
@@ -558,8 +559,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                 raise
             # Hold the live index's write lock from the catch-up to the switch, so no
             # publish lands in the old index after the catch-up read the database.
-            live_writer = self._writer()
-            try:
+            with self._write_locked():
                 self._catch_up(index, new_index, started)
                 segments = new_index._read_toc().segments
                 names = {seg.segment_id() for seg in segments}
@@ -567,9 +567,6 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                     if name.split(".", 1)[0] in names:
                         os.replace(os.path.join(folder, name), os.path.join(self.path, name))
                 self._publish_segments(segments)
-            finally:
-                live_writer.cancel()
-                _PROCESS_WRITE_LOCK.release()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             rebuild_lock.release()
