@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from documents import align, indexing
+from portal import collector
 from documents.alerts.changes import changes_between
 from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
@@ -210,6 +211,7 @@ def version_find_identical(document: Document, parsed: ParsedDocument) -> Docume
     return document.versions.filter(sha256=text_sha256(parsed.normalized_text)).first()
 
 
+@collector.paused()
 def version_publish(
     *,
     document: Document,
@@ -275,9 +277,11 @@ def version_publish(
         version.save()
         # The neighbours' clauses are read once, for their lineage keys and the alert
         # outbox, and with their texts only when there is no alignment to reuse.
-        known = {(a.side, a.version_id) for a in alignments}
+        # A draft's alignment brought them along from its upload (see Alignment).
+        known = {(a.side, a.version_id): a for a in alignments}
         neighbours = [
-            (side, neighbour, _published_clauses(neighbour, texts=(side, neighbour.pk) not in known))
+            (side, neighbour, _alignment_clauses(known.get((side, neighbour.pk)))
+             or _published_clauses(neighbour, texts=(side, neighbour.pk) not in known))
             for side, neighbour in ((0, previous), (1, following))
             if neighbour is not None
         ]
@@ -387,7 +391,8 @@ def version_neighbours(
 ) -> tuple[DocumentVersion | None, DocumentVersion | None]:
     """The versions a new version dated ``date`` would follow and precede on the
     timeline (None at either end); without their texts."""
-    versions = document.versions.defer("source_text", "normalized_text")
+    # Only what the timeline orders by: a version's row is mostly its texts.
+    versions = document.versions.only("pk", "label", "effective_date", "published_at", "document_id")
     previous = versions.filter(effective_date__lte=date).order_by("-effective_date", "-published_at", "-pk").first()
     following = versions.filter(effective_date__gt=date).timeline().first()
     return previous, following
@@ -401,21 +406,28 @@ class Alignment:
     ``align(its clauses, new)``; side 1: it comes after, rows of ``align(new, its
     clauses)``. Published versions never change, so these rows stay true for as long
     as the new text is the same; a draft keeps them from its upload to its publish.
+    ``clauses`` are that version's (lineage id, text sha, number), in order: what the
+    publish needs of it besides the rows, so a publish with the alignment in hand does
+    not read the version's clauses again.
     """
 
     version_id: int
     side: int
     rows: list[align.AlignedRow]
+    clauses: list[tuple[int, str, str]] | None = None
 
     def to_json(self) -> dict:
         return {"version": self.version_id, "side": self.side,
                 "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
-                         for r in self.rows]}
+                         for r in self.rows],
+                "clauses": self.clauses}
 
     @classmethod
     def from_json(cls, data: dict) -> Alignment:
+        clauses = data.get("clauses")  # absent from a draft saved before they were kept
         return cls(version_id=data["version"], side=data["side"],
-                   rows=[align.AlignedRow(*row) for row in data["rows"]])
+                   rows=[align.AlignedRow(*row) for row in data["rows"]],
+                   clauses=[tuple(c) for c in clauses] if clauses is not None else None)
 
 
 class _PublishedClause(NamedTuple):
@@ -441,16 +453,31 @@ def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[
             for number, lineage_id, sha in clauses.values_list("number", "lineage_id", "text_sha")]
 
 
-def _align_with(neighbour: DocumentVersion, new: list, side: int) -> list[align.AlignedRow]:
+def _alignment_clauses(alignment: Alignment | None) -> list[_PublishedClause] | None:
+    if alignment is None or alignment.clauses is None or len(alignment.clauses) != _aligned_count(alignment):
+        return None
+    return [_PublishedClause(number, "", "", lineage_id, sha) for lineage_id, sha, number in alignment.clauses]
+
+
+def _aligned_count(alignment: Alignment) -> int:
+    """How many clauses of the published version ``alignment``'s rows cover (a check
+    that the clauses kept beside them belong to the same rows)."""
+    index = (lambda r: r.old_index) if alignment.side == 0 else (lambda r: r.new_index)
+    return len({index(row) for row in alignment.rows} - {None})
+
+
+def _alignment(neighbour: DocumentVersion, new: list, side: int) -> Alignment:
     old = _published_clauses(neighbour)
-    return align.align(old, new) if side == 0 else align.align(new, old)
+    rows = align.align(old, new) if side == 0 else align.align(new, old)
+    return Alignment(version_id=neighbour.pk, side=side, rows=rows,
+                     clauses=[(c.lineage_id, c.text_sha, c.number) for c in old])
 
 
 def version_alignments(document: Document, parsed: ParsedDocument, *, date: dt.date) -> list[Alignment]:
     """Align ``parsed`` with the versions it would sit between if published with
     ``date``: what ``version_publish`` would do, done ahead (for a draft's preview)."""
     return [
-        Alignment(version_id=neighbour.pk, side=side, rows=_align_with(neighbour, parsed.clauses, side))
+        _alignment(neighbour, parsed.clauses, side)
         for side, neighbour in enumerate(version_neighbours(document, date))
         if neighbour is not None
     ]
