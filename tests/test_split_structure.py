@@ -1,0 +1,105 @@
+"""Structure the splitter reads from how pages mark it (documents/ingest/split.py, blocks.py)."""
+
+from __future__ import annotations
+
+from documents.ingest import parse_document
+
+
+def _outline(doc):
+    return [(c.anchor, c.number, c.heading, c.depth) for c in doc.clauses]
+
+
+def test_list_items_that_print_their_own_bold_number_take_that_number():
+    # A page whose sections are each a one-item list restarting at "1.", the real number
+    # in bold inside: the bold number is the clause's; the last list holds items of
+    # section 2 and, in the same list, the title of section 3.
+    text = """# Terms
+
+1. **1\\. Eligibility**
+
+You must be 18.
+
+**Age checks**
+
+We may check your age.
+
+1. **2\\. Disputes**
+
+Disputes go to arbitration.
+
+1. **2.1** You agree to arbitrate.
+2. **2.2** The arbitrator decides.
+3. **3\\. Governing Law**
+
+Delaware law applies.
+"""
+    doc = parse_document(text, filename="t.md")
+    assert _outline(doc) == [
+        ("s1", "1", "Eligibility", 0),
+        ("age-checks", "", "Age checks", 1),
+        ("s2", "2", "Disputes", 0),
+        ("s2-1", "2.1", "", 1),
+        ("s2-2", "2.2", "", 1),
+        ("s3", "3", "Governing Law", 0),
+    ]
+    assert doc.clauses[3].text == "You agree to arbitrate."
+    assert doc.clauses[5].text == "Delaware law applies."
+
+
+def test_a_plain_ordered_list_keeps_its_own_numbers():
+    # Only a number the item prints in bold replaces the list's: "1. 2.5 GB" is a list item.
+    text = "# Plans\n\n## Storage\n\nYou get:\n\n1. 2.5 GB of space\n2. More space for teams\n"
+    doc = parse_document(text, filename="p.md")
+    assert [(c.anchor, c.number) for c in doc.clauses] == [("storage", ""), ("storage-1", "1"), ("storage-2", "2")]
+
+
+def test_headings_inside_a_list_item_are_headings():
+    # An accordion captured as a list: each label a bullet, its section indented to the
+    # bullet's content column, with "###" headings and a setext heading inside.
+    text = """# Privacy policy
+
+Intro text of the policy.
+
+*   What?
+
+    **1\\. What data do we collect?**
+    ---------------------------------
+
+    We collect your name.
+
+    ### Payment details
+
+    We collect your card number.
+
+    1.  To take payment.
+        **Why we do it**
+        The contract.
+
+    ### Your login
+
+    We keep your password hashed.
+
+*   Why?
+
+    **2\\. Why do we use it?**
+    --------------------------
+
+    To run the service.
+"""
+    doc = parse_document(text, filename="p.md")
+    assert _outline(doc) == [
+        ("preamble", "", "", 0),
+        ("s1", "1", "What data do we collect?", 0),
+        ("payment-details", "", "Payment details", 1),
+        ("payment-details-1", "1", "", 2),
+        ("your-login", "", "Your login", 1),
+        ("s2", "2", "Why do we use it?", 0),
+    ]
+    # The accordion's labels stay text where they stand (the next one ends the section).
+    assert doc.clauses[4].text == "We keep your password hashed. Why?"
+
+
+def test_an_indented_hash_line_outside_any_list_is_not_a_heading():
+    text = "# Terms\n\n## Use\n\nText of the section.\n\n    ### not a heading\n\nMore text.\n"
+    doc = parse_document(text, filename="t.md")
+    assert [c.heading for c in doc.clauses] == ["Use"]
