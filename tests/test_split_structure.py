@@ -103,3 +103,27 @@ def test_an_indented_hash_line_outside_any_list_is_not_a_heading():
     text = "# Terms\n\n## Use\n\nText of the section.\n\n    ### not a heading\n\nMore text.\n"
     doc = parse_document(text, filename="t.md")
     assert [c.heading for c in doc.clauses] == ["Use"]
+
+
+def test_a_bold_heading_with_initials_is_a_heading():
+    # "U.S." is not a sentence break: the bold line is the next section's heading.
+    text = """# Privacy
+
+**European privacy disclosures**
+
+If you are in the EEA, these rights apply to you.
+
+**U.S. State privacy disclosures**
+
+If you are a U.S. resident, these rights apply to you.
+
+**Changes. We may change this.**
+
+A bold sentence is text.
+"""
+    doc = parse_document(text, filename="p.md")
+    assert _outline(doc) == [
+        ("european-privacy-disclosures", "", "European privacy disclosures", 0),
+        ("u-s-state-privacy-disclosures", "", "U.S. State privacy disclosures", 0),
+    ]
+    assert doc.clauses[1].body.endswith("**Changes. We may change this.**\n\nA bold sentence is text.")

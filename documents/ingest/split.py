@@ -205,7 +205,9 @@ def _emphasis_heading(line: str) -> tuple[str, str] | None:
     if not text or n > 14 or len(text) > 130:
         return None
     raw = strip_inline(inner).strip()
-    if raw[-1:] in ",;" or re.search(r"[.!?]\s+\S", raw):
+    # A full stop after a lone capital is an initial ("U.S. State privacy disclosures"),
+    # not the end of a sentence.
+    if raw[-1:] in ",;" or re.search(r"(?<!\b[A-Z])[.!?]\s+\S", raw):
         return None
     if raw.endswith(".") and n > 7:
         return None

@@ -75,7 +75,7 @@ def _row_name(cells: list[str]) -> str:
         # name's own character ("\\_ga", "_ga" are the cookie "_ga").
         first = _PAIRED_EMPH_RE.sub(r"\2", first.replace("\\_", "\x00").replace("\\*", "\x01"))
         first = _PAIRED_EMPH_RE.sub(r"\2", first).replace("_", "\x00").replace("*", "\x01")
-        name = " ".join(strip_inline(first).split()).replace("\x00", "_").replace("\x01", "*").strip(" :")
+        name = " ".join(strip_inline(first).split()).replace("\x00", "_").replace("\x01", "*").strip(" :;,")
         if words(name):
             ws = name.split()
             return name if len(words(name)) <= _HEADING_WORDS else " ".join(ws[:10]) + " …"
