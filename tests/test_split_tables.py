@@ -117,3 +117,15 @@ def test_children_of_a_split_clause_keep_their_parent():
     assert parents["s1-1"] == "s1" and parents["s2-1"] == "s2" and parents["s1-r11"] == "s1"
     assert [c.anchor for c in out][:3] == ["s1", "s1-r0", "s1-r1"]
     assert len({c.anchor for c in out}) == len(out)
+
+
+def test_a_table_laid_out_for_phones_names_rows_by_value_not_by_column_label():
+    # Each cell repeats its column's label ("Name<br><br>cookieConsent").
+    rows = [f"| Name<br><br>{n} | Purpose<br><br>{PURPOSE} {PURPOSE} |" for n in ("cookieConsent", "rc::a", "recentRoutes")]
+    body = "| Name | Purpose |\n| --- | --- |\n" + "\n".join(rows).replace(PURPOSE, PURPOSE * 3)
+    clauses = [ParsedClause(number="", heading="Cookies", body=body, text="", depth=0, parent=None, anchor="cookies")]
+    out = split_tables(clauses, {"cookies"})
+    assert [(c.anchor, c.heading) for c in out] == [
+        ("cookies", "Cookies"), ("cookies-cookieconsent", "cookieConsent"), ("cookies-rc-a", "rc::a"),
+        ("cookies-recentroutes", "recentRoutes"),
+    ]

@@ -67,16 +67,28 @@ def _is_delimiter(line: str) -> bool:
     return bool(cells) and all(_DELIMITER_CELL_RE.match(c) for c in cells)
 
 
-def _row_name(cells: list[str]) -> str:
-    """A row's own label: the first line of its first non-empty cell, as plain text."""
-    for cell in cells:
-        first = _LEAD_MARKS_RE.sub("", _BR_RE.split(cell, 1)[0].strip())
-        # Emphasis goes in pairs ("**Debugging**"); an escaped or unpaired mark is the
-        # name's own character ("\\_ga", "_ga" are the cookie "_ga").
-        first = _PAIRED_EMPH_RE.sub(r"\2", first.replace("\\_", "\x00").replace("\\*", "\x01"))
-        first = _PAIRED_EMPH_RE.sub(r"\2", first).replace("_", "\x00").replace("*", "\x01")
-        name = " ".join(strip_inline(first).split()).replace("\x00", "_").replace("\x01", "*").strip(" :;,")
-        if words(name):
+def _plain_name(piece: str) -> str:
+    first = _LEAD_MARKS_RE.sub("", piece.strip())
+    # Emphasis goes in pairs ("**Debugging**"); an escaped or unpaired mark is the
+    # name's own character ("\\_ga", "_ga" are the cookie "_ga").
+    first = _PAIRED_EMPH_RE.sub(r"\2", first.replace("\\_", "\x00").replace("\\*", "\x01"))
+    first = _PAIRED_EMPH_RE.sub(r"\2", first).replace("_", "\x00").replace("*", "\x01")
+    return " ".join(strip_inline(first).split()).replace("\x00", "_").replace("\x01", "*").strip(" :;,")
+
+
+def _row_name(cells: list[str], header: list[str]) -> str:
+    """A row's own label: the first line of its first non-empty cell, as plain text.
+
+    A table laid out for phones repeats its column's label in every cell
+    ("Name<br><br>cookieConsent"): the label is not the row's name, the line after it is.
+    """
+    labels = [_plain_name(h).casefold() for h in header]
+    for k, cell in enumerate(cells):
+        pieces = [p for p in (_plain_name(x) for x in _BR_RE.split(cell)) if words(p)]
+        if pieces and k < len(labels) and pieces[0].casefold() == labels[k]:
+            pieces = pieces[1:]
+        if pieces:
+            name = pieces[0]
             ws = name.split()
             return name if len(words(name)) <= _HEADING_WORDS else " ".join(ws[:10]) + " …"
     return ""
@@ -150,7 +162,7 @@ def split_tables(clauses: list[ParsedClause], used: set[str]) -> list[ParsedClau
                 continue
             header, rows = value
             for row in rows:
-                name = _row_name(_cells(row))
+                name = _row_name(_cells(row), _cells(header[0]))
                 slug = slugify(name.rstrip(" …"), max_len=40) or "row"
                 body = "\n".join([*header, row])
                 out.append(_clause(clause, here, name, body, dedupe(_cap(f"{clause.anchor}-{slug}"), used)))
