@@ -129,3 +129,29 @@ def test_a_table_laid_out_for_phones_names_rows_by_value_not_by_column_label():
         ("cookies", "Cookies"), ("cookies-cookieconsent", "cookieConsent"), ("cookies-rc-a", "rc::a"),
         ("cookies-recentroutes", "recentRoutes"),
     ]
+
+
+def test_rows_inserted_reordered_or_amended_keep_the_other_rows_paired():
+    from documents.align import align
+
+    old = parse_document(_doc(_cookie_rows(NAMES)), filename="c.md").clauses
+    changed = ["_ga", "new_one", "_gid", "session", "csrftoken", "referrer", "lang", "consent", "ab_test"]
+    rows = _cookie_rows(changed)
+    rows[3] = rows[3].replace("1 year", "2 years")  # "session" amended
+    new = parse_document(_doc(rows), filename="c.md").clauses
+    rows = [(old[r.old_index].anchor if r.old_index is not None else None,
+             new[r.new_index].anchor if r.new_index is not None else None, r.status) for r in align(old, new)]
+    assert rows == [
+        ("cookies", "cookies", "unchanged"),
+        ("cookies-ga", "cookies-ga", "unchanged"),
+        (None, "cookies-new-one", "added"),
+        ("cookies-gid", "cookies-gid", "unchanged"),
+        ("cookies-session", "cookies-session", "changed"),
+        ("cookies-csrftoken", "cookies-csrftoken", "unchanged"),
+        ("cookies-referrer", "cookies-referrer", "moved"),
+        ("cookies-lang", "cookies-lang", "unchanged"),
+        ("cookies-consent", "cookies-consent", "unchanged"),
+        ("cookies-ab-test", "cookies-ab-test", "unchanged"),
+        ("cookies-text", "cookies-text", "unchanged"),
+        ("contact", "contact", "unchanged"),
+    ]
