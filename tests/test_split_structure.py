@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from documents.ingest import parse_document
 
 
@@ -127,3 +129,50 @@ A bold sentence is text.
         ("u-s-state-privacy-disclosures", "", "U.S. State privacy disclosures", 0),
     ]
     assert doc.clauses[1].body.endswith("**Changes. We may change this.**\n\nA bold sentence is text.")
+
+
+# ---------------------------------------------------------------------------
+# Real samples (Open Terms Archive, ODC-By 1.0: see tests/gold/README.md and
+# tests/corpus/README.md for the source repositories and commits)
+# ---------------------------------------------------------------------------
+
+GOLD_SOURCES = Path(__file__).resolve().parent / "gold" / "sources"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def _real(path: Path):
+    return parse_document(path.read_text(encoding="utf-8"), filename=path.name)
+
+
+def _largest_share(doc) -> float:
+    sizes = [len(c.heading) + len(c.text) for c in doc.clauses]
+    return max(sizes) / sum(sizes)
+
+
+def test_the_mirror_sections_numbered_inside_one_item_lists_are_siblings():
+    doc = _real(GOLD_SOURCES / "The Mirror" / "Terms of Service" / "2025-03-03.md")
+    numbered = [c for c in doc.clauses if c.number and "." not in c.number]
+    assert [c.number for c in numbered] == [str(k) for k in range(1, 19)]
+    assert len({c.depth for c in numbered}) == 1
+    by_number = {c.number: c for c in doc.clauses if c.number}
+    assert by_number["5"].heading == "Prohibited Conduct and Content"
+    assert doc.clauses[by_number["14.3"].parent].number == "14"
+    assert _largest_share(doc) < 0.30
+
+
+def test_atlassian_us_disclosures_are_their_own_clause_with_a_row_per_category():
+    doc = _real(GOLD_SOURCES / "Atlassian" / "Privacy Policy" / "2026-04-21.md")
+    us = next(k for k, c in enumerate(doc.clauses) if c.heading == "U.S. State privacy disclosures")
+    rows = [c for c in doc.clauses if c.parent == us and c.body.startswith("|")]
+    assert len(rows) == 9
+    assert rows[0].heading.startswith("Identifiers, such as name")
+    assert rows[0].body.startswith("| Category of Information | Purpose(s) for Collecting & Disclosing |")
+    assert _largest_share(doc) < 0.30
+
+
+def test_bumble_2026_purpose_table_is_cited_row_by_row():
+    doc = _real(CORPUS / "bumble" / "privacy-policy" / "2026-08-10.md")
+    rows = [c for c in doc.clauses if c.anchor.startswith("preamble-to-")]
+    assert len(rows) >= 20
+    assert all(c.text.startswith("Why we use your information What information we use") for c in rows)
+    assert _largest_share(doc) < 0.30
