@@ -512,6 +512,7 @@ class SourceFigures:
     stated: dt.date | None
     chars: int
     unmarked_share: float = 0.0  # the longest stretch of text with no structure mark, of all text
+    furniture_examples: dict = field(default_factory=dict)  # kind -> the first words so named, to show
 
 
 _FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
@@ -556,7 +557,7 @@ _BUTTON_RE = re.compile(
 _COPYRIGHT_IN_RE = re.compile(
     r"(?:©|\(c\)|copyright\s*©?)\s*(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?"
     r"(?:[^!?©\n]{0,40}?(?<![\w])(?:inc|ltd|llc|gmbh|corp|corporation|limited|plc)\.?(?![\w])|[^.!?©\n]{0,40})"
-    r"(?:\s*all\s+rights\s+reserved\.?)?",
+    r"(?:[.,]?\s*all\s+rights\s+reserved\.?)?",
     re.I,
 )
 _FORM_GAP = 12  # words between two parts of one form
@@ -634,10 +635,10 @@ def _sign_in_forms(text: str, spans: list[tuple[int, int]]):
         run = [m] if m is not None else []
 
 
-def _flat_furniture(line: str) -> tuple[str, Counter]:
-    """``line`` (a long one) without the furniture run into it, and the words of each kind
-    it held: labels of a menu or table of contents run together, a language switcher, a
-    sign-in form, a copyright notice."""
+def _flat_furniture(line: str) -> tuple[str, Counter, dict]:
+    """``line`` (a long one) without the furniture run into it, the words of each kind it
+    held (labels of a menu or table of contents run together, a language switcher, a
+    sign-in form, a copyright notice) and the first stretch of each kind."""
     text = plain_line(line)
     spans = _word_spans(text)
     found: list[tuple[int, int, str]] = []
@@ -646,14 +647,17 @@ def _flat_furniture(line: str) -> tuple[str, Counter]:
     found += [(a, b, "sign-in form") for a, b in _sign_in_forms(text, spans)]
     found += [(m.start(), m.end(), "copyright") for m in _COPYRIGHT_IN_RE.finditer(text)]
     if not found:
-        return line, Counter()
+        return line, Counter(), {}
     owner = [""] * len(text)
     for a, b, kind in sorted(found, key=lambda f: (f[0], -f[1])):
         for k in range(a, b):
             owner[k] = owner[k] or kind
     kinds: Counter = Counter(owner[a] for a, _ in spans if owner[a])
     kept = "".join(" " if owner[k] else ch for k, ch in enumerate(text))
-    return kept, kinds
+    examples: dict = {}
+    for a, b, kind in sorted(found):
+        examples.setdefault(kind, " ".join(text[a:b].split()))
+    return kept, kinds, examples
 
 
 # What a reader sees as the start of a part: a heading by markup, a setext underline,
@@ -691,16 +695,20 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal: Counter = Counter()
     kinds: Counter = Counter()
     legal_lines: list[str] = []
+    examples: dict = {}
     seen: set[str] = set()
     for i, line in enumerate(lines):
         if i not in furniture and len(line) > _FLAT_LINE:
-            line, flat = _flat_furniture(line)
+            line, flat, named = _flat_furniture(line)
             kinds.update(flat)
+            for kind, text in named.items():
+                examples.setdefault(kind, text[:_EXAMPLE])
         ws = word_list(line)
         if not ws:
             continue
         if i in furniture:
             kinds[furniture[i]] += len(ws)
+            examples.setdefault(furniture[i], " ".join(plain_line(line).split())[:_EXAMPLE])
             continue
         key = " ".join(ws)
         if key in seen:
@@ -714,8 +722,11 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
         numbered=numbered_headings(lines, furniture), headings=headings, unmarked_share=unmarked,
         stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
-        chars=sum(len(line) for line in lines),
+        chars=sum(len(line) for line in lines), furniture_examples=examples,
     )
+
+
+_EXAMPLE = 160  # characters of furniture shown for each kind
 
 
 # ---------------------------------------------------------------------------
@@ -743,6 +754,7 @@ class VersionFigures:
     lost_share: float = 0.0
     biggest_losses: list[str] = field(default_factory=list)
     furniture_dropped: dict = field(default_factory=dict)
+    furniture_examples: dict = field(default_factory=dict)
     furniture_in_clauses: list[str] = field(default_factory=list)
     numbered_source: int = 0
     numbered_recovered: int = 0
@@ -816,6 +828,7 @@ def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: 
         "lost_share": lost / legal_total if legal_total else 0.0,
         "biggest_losses": [line[:160] for line in losses[:5]],
         "furniture_dropped": dict(source.furniture),
+        "furniture_examples": dict(source.furniture_examples),
         "furniture_in_clauses": clause_furniture(clauses)[:10],
         "numbered_source": len(source.numbered),
         "numbered_recovered": recovered,
@@ -972,8 +985,12 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
     used = [f for f in stating if f.date_used in _readings(f.stated_date) and f.date_marked_stated]
     claimed = [f for f in measured if not f.stated_date and f.date_marked_stated]
     dropped: Counter = Counter()
+    named: dict[str, list[str]] = {}
     for f in measured:
         dropped.update(f.furniture_dropped)
+        for kind, text in f.furniture_examples.items():
+            if len(named.setdefault(kind, [])) < 3 and text not in named[kind]:
+                named[kind].append(text)
     totals = {
         "versions": len(figures),
         "imported": status["created"],
@@ -1006,6 +1023,8 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
         "totals": totals,
         "versions": [asdict(f) for f in figures],
         "page_failures": page_failures[:50],
+        # What the words not counted as legal text were: a few of each kind, to check.
+        "furniture_named": {kind: named.get(kind, []) for kind in dropped},
         "worst": {
             "losing": [(f.path, round(100 * f.lost_share, 2), f.biggest_losses[:3]) for f in sorted(lossy, key=lambda f: -f.lost_share)[:15]],
             "furniture": [(f.path, f.furniture_in_clauses[:3]) for f in furnished[:15]],
@@ -1034,6 +1053,10 @@ def format_text(report: dict) -> str:
     out.append("Totals")
     for key, value in report["totals"].items():
         out.append(f"  {key}: {value}")
+    if report.get("furniture_named"):
+        out.append("Furniture dropped (examples of each kind)")
+        for kind, examples in report["furniture_named"].items():
+            out += [f"  {kind}: {text}" for text in examples]
     for name, rows in report["worst"].items():
         if rows:
             out.append(f"Worst: {name}")

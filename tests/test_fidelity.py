@@ -125,6 +125,8 @@ def test_report_command_on_a_folder_uses_a_throwaway_database(tmp_path):
     assert totals["stated_date_used_pct"] == 100.0
     assert totals["identical_clauses"] == 1 and totals["lineage_kept_pct"] == 100.0
     assert totals["pages_failing"] == 0 and totals["pages_checked"] > 5
+    assert json.loads(out.read_text())["furniture_named"] == {"control": ["Back to top"]}
+    assert "  control: Back to top" in done.stdout
     assert not (ROOT / "var" / "fidelity").exists()
 
 
@@ -180,6 +182,7 @@ def test_a_language_switcher_run_into_a_flat_capture_is_furniture():
             "Español Example -About Privacy in Français " + _FLAT_TEXT)
     source = fidelity.measure_source(flat, "x.md")
     assert source.furniture == Counter({"language switcher": 20})
+    assert source.furniture_examples == {"language switcher": flat[:flat.index(" We collect")]}
     assert source.legal_words["collect"] == 8 and source.legal_words["deutsch"] == 0
 
 
@@ -194,6 +197,9 @@ def test_a_sign_in_form_run_into_a_flat_capture_is_furniture():
 def test_a_copyright_notice_run_into_a_flat_capture_is_furniture():
     source = fidelity.measure_source(_FLAT_TEXT + "© 2006-2012 Example. com, Inc. " + _FLAT_TEXT, "x.md")
     assert source.furniture == Counter({"copyright": 5})
+    source = fidelity.measure_source(_FLAT_TEXT + "Copyright 1996-2019 Example. All Rights Reserved. Reproduction "
+                                     "without written permission is prohibited.", "x.md")
+    assert source.furniture == Counter({"copyright": 7}) and source.legal_words["reproduction"] == 1
 
 
 @pytest.mark.parametrize(
