@@ -52,7 +52,7 @@ from haystack.exceptions import SearchBackendError, SkipDocument
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.fields import STORED, TEXT
+from whoosh.fields import DATETIME, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
@@ -104,9 +104,19 @@ def surface_analyzer():
     return RegexTokenizer() | LowercaseFilter()
 
 
+# Precision bits dropped per tier of a date's range terms. Whoosh's DATETIME uses 8
+# (8 terms per date and entry); 16 halves the date postings, and a range query still
+# expands to existing terms only (a few thousand distinct dates at most).
+DATE_SHIFT_STEP = 16
+
+
 def _role_field(field):
     """The Whoosh field for a haystack field with a ``search_role``, else None."""
     role = getattr(field, "search_role", "")
+    if role == "date":
+        date = DATETIME(stored=field.stored, sortable=getattr(field, "sortable", False))
+        date.shift_step = DATE_SHIFT_STEP
+        return date
     if role == "keyword":
         return WHOOSH_ID(stored=field.stored, sortable=True)
     if role == "stored":
@@ -121,6 +131,20 @@ def _role_field(field):
         return TEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,
                     field_boost=field.boost)
     return None
+
+
+def _field_signature(field) -> tuple:
+    analyzer = getattr(field, "analyzer", None)
+    steps = tuple(type(a).__name__ for a in getattr(analyzer, "items", [analyzer] if analyzer else []))
+    return (type(field).__name__, type(field.format).__name__ if field.format else None, field.stored,
+            field.scorable, type(field.column_type).__name__ if field.column_type else None,
+            getattr(field, "shift_step", None), steps)
+
+
+def schema_signature(schema) -> dict:
+    """What decides how a schema's terms and columns are written, field by field: two
+    schemas with the same signature read each other's segments."""
+    return {name: _field_signature(schema[name]) for name in schema.names()}
 
 
 # --- One searcher per process ----------------------------------------------------------
@@ -296,6 +320,16 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
 
     def setup(self):
         super().setup()
+        on_disk = self._disk_schema()
+        if on_disk is not None and schema_signature(on_disk) != schema_signature(self.schema):
+            # An index written by an older version of the portal: keep reading and
+            # writing it with the schema it was written with (its terms are encoded that
+            # way), until ``search_sync --repair`` (run by ``make run``) rebuilds it with
+            # the new one. Writing new segments with the new schema would mix encodings
+            # and hide the difference from the check.
+            self.log.warning("The search index at %s was written with an older schema; "
+                             "run `manage.py search_sync --repair` to rebuild it.", self.path)
+            self.index = self.storage.open_index()
         self._share()
 
     def _share(self) -> None:
@@ -306,17 +340,18 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         return os.path.abspath(self.path) if self.use_file_storage else f"ram:{id(self.storage)}"
 
     def schema_matches_disk(self) -> bool:
-        """False when the live index was written with another schema."""
+        """False when the live index was written with another schema (field types,
+        postings formats, analyzers, columns or date tiers differ)."""
         if not self.setup_complete:
             self.setup()
+        on_disk = self._disk_schema()
+        return on_disk is None or schema_signature(on_disk) == schema_signature(self.schema)
+
+    def _disk_schema(self):
         try:
-            on_disk = self.index.storage.open_index().schema
+            return self.storage.open_index().schema
         except whoosh_index.EmptyIndexError:
-            return True
-        mine = self.schema
-        if set(on_disk.names()) != set(mine.names()):
-            return False
-        return all(type(on_disk[name]) is type(mine[name]) for name in mine.names())
+            return None
 
     # --- reads ----------------------------------------------------------------
 
