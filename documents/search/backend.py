@@ -58,6 +58,7 @@ from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
 
 from documents.search import whoosh_threads
+from documents.search.whoosh_analysis import FastTEXT
 
 # Segment files readable from many threads through one searcher (see whoosh_threads).
 whoosh_threads.install()
@@ -122,21 +123,22 @@ def _role_field(field):
     if role == "stored":
         return STORED()
     if role == "stemmed":
-        return TEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=False,
-                    field_boost=field.boost)
+        return FastTEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=False,
+                        field_boost=field.boost)
     if role == "heading":
         return TEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=True,
                     field_boost=field.boost)
     if role == "surface":
-        return TEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,
-                    field_boost=field.boost)
+        return FastTEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,
+                        field_boost=field.boost)
     return None
 
 
 def _field_signature(field) -> tuple:
     analyzer = getattr(field, "analyzer", None)
     steps = tuple(type(a).__name__ for a in getattr(analyzer, "items", [analyzer] if analyzer else []))
-    return (type(field).__name__, type(field.format).__name__ if field.format else None, field.stored,
+    kind = getattr(type(field), "signature_name", type(field).__name__)
+    return (kind, type(field.format).__name__ if field.format else None, field.stored,
             field.scorable, type(field.column_type).__name__ if field.column_type else None,
             getattr(field, "shift_step", None), steps)
 
