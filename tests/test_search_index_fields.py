@@ -77,3 +77,49 @@ def test_a_fast_field_has_the_signature_of_the_field_it_replaces():
     old = Schema(text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=False))
     new = Schema(text=FastTEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=False))
     assert schema_signature(old) == schema_signature(new)
+
+
+def _postings(index) -> dict:
+    """Every term's postings (ids, weights, values) and block length stats, by field."""
+    out = {}
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname, btext in reader.all_terms():
+            info = reader.term_info(fieldname, btext)
+            matcher = reader.postings(fieldname, btext)
+            rows = []
+            while matcher.is_active():
+                rows.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            out[(fieldname, btext)] = (rows, info.min_length(), info.max_length(), info.weight())
+        stored = list(reader.all_stored_fields())
+        lengths = {name: [reader.doc_field_length(d, name) for d in range(reader.doc_count_all())]
+                   for name in reader.indexed_field_names()}
+    return {"postings": out, "stored": stored, "lengths": lengths}
+
+
+def test_the_portal_segment_writer_writes_whooshs_segments():
+    """New documents, deletions and merged segments: the same index as Whoosh's writer."""
+    from whoosh.fields import ID, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    from documents.search.whoosh_analysis import segment_writer
+
+    schema = Schema(id=ID(stored=True, unique=True),
+                    text=FastTEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=False),
+                    surface=FastTEXT(analyzer=surface_analyzer(), phrase=True),
+                    heading=TEXT(analyzer=StemmingAnalyzer(), phrase=True, field_boost=2.0))
+    bodies = texts()[:60]
+    indexes = []
+    for make in (lambda ix: ix.writer(), segment_writer):
+        index = RamStorage().create_index(schema)
+        for start in range(0, len(bodies), 7):  # many small commits: Whoosh merges small segments
+            writer = make(index)
+            for n, body in enumerate(bodies[start:start + 7], start):
+                if n % 5 == 4:
+                    writer.delete_by_term("id", str(n - 3))
+                writer.add_document(id=str(n), text=body, surface=body, heading=body[:60])
+            writer.commit()
+        indexes.append(index)
+    assert len(indexes[0]._read_toc().segments) < len(range(0, len(bodies), 7))  # merges happened
+    assert _postings(indexes[1]) == _postings(indexes[0])

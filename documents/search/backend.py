@@ -58,7 +58,7 @@ from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
 
 from documents.search import whoosh_threads
-from documents.search.whoosh_analysis import FastTEXT
+from documents.search.whoosh_analysis import FastTEXT, segment_writer
 
 # Segment files readable from many threads through one searcher (see whoosh_threads).
 whoosh_threads.install()
@@ -276,6 +276,10 @@ class SharedIndex:
         return _Borrowed(shared_searcher(self._index, self._key))
 
 
+def _raw(index):
+    return index._index if isinstance(index, SharedIndex) else index
+
+
 def forget_shared(key: str) -> None:
     with _SHARED_LOCK:
         _SHARED.pop(key, None)
@@ -395,7 +399,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                 )
             try:
                 # We hold Whoosh's lock already; the writer must not take it again.
-                writer = index.writer(_lk=False, limitmb=self.writer_limitmb)
+                writer = segment_writer(_raw(index), _lk=False, limitmb=self.writer_limitmb)
             except BaseException:
                 lock.release()
                 raise
@@ -448,14 +452,28 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             docs[prepared[ID]] = {key: self._from_python(value) for key, value in prepared.items()}
         return docs
 
-    @staticmethod
-    def _write(writer, docs: dict, removed=(), assume_new=False) -> None:
+    def _lookup_searcher(self, writer):
+        """(searcher, close it?) on the commit ``writer`` starts from, to find the entries
+        it replaces: the process's shared searcher when it is on that commit (opening
+        every segment again for each write was most of a small publish's index time),
+        else the writer's own."""
+        raw = _raw(self.index) if self.setup_complete else None
+        if raw is not None and getattr(writer, "portal_index", None) is raw:
+            shared = shared_searcher(raw, self._shared_key())
+            leaves = [getattr(reader, "segment", lambda: None)() for reader, _ in shared.reader().leaf_readers()]
+            ids = [segment.segment_id() for segment in leaves if segment is not None]
+            if (shared._portal_generation == writer.generation - 1
+                    and ids == [segment.segment_id() for segment in writer.segments]):
+                return shared, False
+        return writer.searcher(), True
+
+    def _write(self, writer, docs: dict, removed=(), assume_new=False) -> None:
         with _gc_paused():
             if assume_new:
                 for doc in docs.values():
                     writer.add_document(**doc)
                 return
-            searcher = writer.searcher()
+            searcher, close = self._lookup_searcher(writer)
             try:
                 for ident in removed:
                     for docnum in list(searcher.document_numbers(**{ID: ident})):
@@ -465,7 +483,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                         writer.delete_document(docnum)
                     writer.add_document(**doc)
             finally:
-                searcher.close()
+                if close:
+                    searcher.close()
 
     def apply(self, index, objects=(), removed_ids=(), *, assume_new: bool = False) -> int:
         """Write ``objects`` (model instances) and delete ``removed_ids`` (haystack
@@ -583,7 +602,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             storage = FileStorage(folder).create()
             new_index = storage.create_index(self.schema)
             written = 0
-            writer = new_index.writer(limitmb=self.writer_limitmb)
+            writer = segment_writer(new_index, limitmb=self.writer_limitmb)
             try:
                 for batch in batches:
                     docs = self._prepare(index, batch)
@@ -630,7 +649,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         docs = self._prepare(index, changed)
         if not docs and not gone:
             return
-        writer = new_index.writer(limitmb=self.writer_limitmb)
+        writer = segment_writer(new_index, limitmb=self.writer_limitmb)
         try:
             self._write(writer, docs, gone)
             writer.commit()
