@@ -18,7 +18,8 @@ Appendices, schedules, annexes and exhibits ("Appendix 2 - …") are parts of th
 document, never inside the section before them; numbering restarted inside such a
 part continues there even where the page formats later items as bigger headings.
 
-Unnumbered bullets, tables and plain paragraphs are body text of the clause they are in.
+Unnumbered bullets, tables and plain paragraphs are body text of the clause they are in
+(a large table is then made one clause per row: :mod:`tables`).
 
 Nesting is decided by a stack. A clause's parent is the innermost open clause that
 "contains" it (see :func:`_contains`): decimal numbers nest by prefix ("2.2" holds
