@@ -7,7 +7,8 @@ Which blocks start a clause:
   "I. REQUIREMENTS"), one-item ordered lists whose item is a title followed by
   ordinary text, and - in documents with no other structure - plain title lines;
 * numbered items: enumerated paragraphs ("(a) …", "1.1 Title. …", "**12.5 Title.** …")
-  and ordered-list items (also bullets whose text starts with "a)");
+  and ordered-list items (also bullets whose text starts with "a)"); an item that prints
+  its own number in bold ("1. **5. Prohibited Conduct**") takes that number;
 * unnumbered lead-in paragraphs ("**Age requirements.** You must …") where a clause's
   body holds two or more of them (see :func:`_bold_lead`): each becomes a sub-clause
   titled by its lead, holding the enumerated items that follow it;
