@@ -18,7 +18,8 @@ are written by the same update path whatever the engine.
 * Which versions hold a span's text is not in the index: it is derived from the
   timeline at query time (``selectors.search_hits_versions``), so a version that
   carries a clause over unchanged rewrites no entry.
-* The ``indexed=False`` fields are stored only, so a results page can be drawn
+* The stored-only fields (``fields.StoredField``, ``StoredDateField``: ``valid_to`` is
+  shown, never filtered on) are not searchable, so a results page can be drawn
   from the index alone, without a database query per hit.
 * ``fingerprint`` hashes everything that is written, so ``search_sync`` can tell a
   stale entry from a good one without comparing field by field.
@@ -51,11 +52,11 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
     document_title = fields.StoredField(model_attr="document__title")
     lineage = fields.StoredField(model_attr="lineage__key")
     anchor = fields.StoredField(model_attr="last_clause__anchor")
-    valid_from = indexes.DateField(model_attr="valid_from")
-    valid_to = indexes.DateField(model_attr="valid_to", null=True)
-    valid_until = indexes.DateField()
+    valid_from = fields.DateField(model_attr="valid_from", sortable=True)  # "newest"/"oldest" sorts
+    valid_to = fields.StoredDateField(model_attr="valid_to", null=True)  # shown; filters use the two others
+    valid_until = fields.DateField()
     current = indexes.BooleanField()
-    fingerprint = indexes.CharField(indexed=False)
+    fingerprint = fields.StoredField()
 
     def get_model(self):
         return ClauseSpan

@@ -516,7 +516,9 @@ def test_le_chat_doubled_capture_is_read_once():
 @pytest.mark.parametrize("rel", [e["path"] for e in MANIFEST if "text recorded twice" in e["notes"]])
 def test_corpus_doubled_captures_have_no_repeated_clauses(rel):
     doc = corpus_doc(rel)
-    texts = [(c.number, c.heading, c.text) for c in doc.clauses if c.text]
+    # Rows of a table the page itself prints twice (le-chat 2025-12-31 repeats its U.S.
+    # disclosures table under two sections, around different text) are not a second copy.
+    texts = [(c.number, c.heading, c.text) for c in doc.clauses if c.text and not c.body.startswith("|")]
     assert len(texts) - len(set(texts)) <= 2, rel
 
 

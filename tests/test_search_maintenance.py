@@ -241,3 +241,35 @@ def test_opening_a_new_generation_is_not_charged_to_the_search_budget(many, sett
     settings.SEARCH_TIME_BUDGET = 0.1
     outcome = search(SearchParams(q="widgets"))
     assert outcome.total == 300 and not outcome.message
+
+
+def test_an_index_written_with_an_older_schema_keeps_working_until_repair_rebuilds_it(monkeypatch):
+    """Date terms written with other tiers (an older portal's schema): the old index is
+    still searched and written with the schema it was written with, and the repair
+    that ``make run`` does rebuilds it with the new one."""
+    from haystack import connections
+
+    from documents.search import backend as search_backend
+
+    monkeypatch.setattr(search_backend, "DATE_SHIFT_STEP", 8)  # Whoosh's own DATETIME tiers
+    connections.reload("default")
+    publish("Acme", "Privacy Policy", "privacy", ACME_V1, dt.date(2023, 1, 1))
+    monkeypatch.setattr(search_backend, "DATE_SHIFT_STEP", 16)
+    connections.reload("default")
+
+    assert not indexing.backend().schema_matches_disk()
+    assert indexing.backend().index.schema["valid_from"].shift_step == 8  # writes keep the old encoding
+    publish("Acme", "Privacy Policy", "privacy", ACME_V2, dt.date(2024, 1, 1))
+    assert total("honestly", versions="asof", as_of=dt.date(2023, 6, 1)) == 1
+    assert total("transparently", versions="asof", as_of=dt.date(2023, 6, 1)) == 0
+    assert total("transparently", versions="asof", as_of=dt.date(2024, 6, 1)) == 1
+    assert indexing.compare().rebuild_needed
+
+    call_command("search_sync", "--repair", stdout=StringIO())
+    connections.reload("default")
+    assert indexing.backend().schema_matches_disk()
+    assert indexing.backend().index.schema["valid_from"].shift_step == 16
+    assert not indexing.compare().drift
+    assert total("honestly", versions="asof", as_of=dt.date(2023, 6, 1)) == 1
+    assert total("transparently", versions="asof", as_of=dt.date(2023, 6, 1)) == 0
+    assert total("transparently", versions="asof", as_of=dt.date(2024, 6, 1)) == 1

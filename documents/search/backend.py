@@ -52,12 +52,13 @@ from haystack.exceptions import SearchBackendError, SkipDocument
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.fields import STORED, TEXT
+from whoosh.fields import DATETIME, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
 
 from documents.search import whoosh_threads
+from documents.search.whoosh_analysis import FastTEXT, segment_writer
 
 # Segment files readable from many threads through one searcher (see whoosh_threads).
 whoosh_threads.install()
@@ -104,23 +105,48 @@ def surface_analyzer():
     return RegexTokenizer() | LowercaseFilter()
 
 
+# Precision bits dropped per tier of a date's range terms. Whoosh's DATETIME uses 8
+# (8 terms per date and entry); 16 halves the date postings, and a range query still
+# expands to existing terms only (a few thousand distinct dates at most).
+DATE_SHIFT_STEP = 16
+
+
 def _role_field(field):
     """The Whoosh field for a haystack field with a ``search_role``, else None."""
     role = getattr(field, "search_role", "")
+    if role == "date":
+        date = DATETIME(stored=field.stored, sortable=getattr(field, "sortable", False))
+        date.shift_step = DATE_SHIFT_STEP
+        return date
     if role == "keyword":
         return WHOOSH_ID(stored=field.stored, sortable=True)
     if role == "stored":
         return STORED()
     if role == "stemmed":
-        return TEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=False,
-                    field_boost=field.boost)
+        return FastTEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=False,
+                        field_boost=field.boost)
     if role == "heading":
         return TEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=True,
                     field_boost=field.boost)
     if role == "surface":
-        return TEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,
-                    field_boost=field.boost)
+        return FastTEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,
+                        field_boost=field.boost)
     return None
+
+
+def _field_signature(field) -> tuple:
+    analyzer = getattr(field, "analyzer", None)
+    steps = tuple(type(a).__name__ for a in getattr(analyzer, "items", [analyzer] if analyzer else []))
+    kind = getattr(type(field), "signature_name", type(field).__name__)
+    return (kind, type(field.format).__name__ if field.format else None, field.stored,
+            field.scorable, type(field.column_type).__name__ if field.column_type else None,
+            getattr(field, "shift_step", None), steps)
+
+
+def schema_signature(schema) -> dict:
+    """What decides how a schema's terms and columns are written, field by field: two
+    schemas with the same signature read each other's segments."""
+    return {name: _field_signature(schema[name]) for name in schema.names()}
 
 
 # --- One searcher per process ----------------------------------------------------------
@@ -250,6 +276,10 @@ class SharedIndex:
         return _Borrowed(shared_searcher(self._index, self._key))
 
 
+def _raw(index):
+    return index._index if isinstance(index, SharedIndex) else index
+
+
 def forget_shared(key: str) -> None:
     with _SHARED_LOCK:
         _SHARED.pop(key, None)
@@ -296,6 +326,16 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
 
     def setup(self):
         super().setup()
+        on_disk = self._disk_schema()
+        if on_disk is not None and schema_signature(on_disk) != schema_signature(self.schema):
+            # An index written by an older version of the portal: keep reading and
+            # writing it with the schema it was written with (its terms are encoded that
+            # way), until ``search_sync --repair`` (run by ``make run``) rebuilds it with
+            # the new one. Writing new segments with the new schema would mix encodings
+            # and hide the difference from the check.
+            self.log.warning("The search index at %s was written with an older schema; "
+                             "run `manage.py search_sync --repair` to rebuild it.", self.path)
+            self.index = self.storage.open_index()
         self._share()
 
     def _share(self) -> None:
@@ -306,17 +346,18 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         return os.path.abspath(self.path) if self.use_file_storage else f"ram:{id(self.storage)}"
 
     def schema_matches_disk(self) -> bool:
-        """False when the live index was written with another schema."""
+        """False when the live index was written with another schema (field types,
+        postings formats, analyzers, columns or date tiers differ)."""
         if not self.setup_complete:
             self.setup()
+        on_disk = self._disk_schema()
+        return on_disk is None or schema_signature(on_disk) == schema_signature(self.schema)
+
+    def _disk_schema(self):
         try:
-            on_disk = self.index.storage.open_index().schema
+            return self.storage.open_index().schema
         except whoosh_index.EmptyIndexError:
-            return True
-        mine = self.schema
-        if set(on_disk.names()) != set(mine.names()):
-            return False
-        return all(type(on_disk[name]) is type(mine[name]) for name in mine.names())
+            return None
 
     # --- reads ----------------------------------------------------------------
 
@@ -358,7 +399,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                 )
             try:
                 # We hold Whoosh's lock already; the writer must not take it again.
-                writer = index.writer(_lk=False, limitmb=self.writer_limitmb)
+                writer = segment_writer(_raw(index), _lk=False, limitmb=self.writer_limitmb)
             except BaseException:
                 lock.release()
                 raise
@@ -411,14 +452,28 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             docs[prepared[ID]] = {key: self._from_python(value) for key, value in prepared.items()}
         return docs
 
-    @staticmethod
-    def _write(writer, docs: dict, removed=(), assume_new=False) -> None:
+    def _lookup_searcher(self, writer):
+        """(searcher, close it?) on the commit ``writer`` starts from, to find the entries
+        it replaces: the process's shared searcher when it is on that commit (opening
+        every segment again for each write was most of a small publish's index time),
+        else the writer's own."""
+        raw = _raw(self.index) if self.setup_complete else None
+        if raw is not None and getattr(writer, "portal_index", None) is raw:
+            shared = shared_searcher(raw, self._shared_key())
+            leaves = [getattr(reader, "segment", lambda: None)() for reader, _ in shared.reader().leaf_readers()]
+            ids = [segment.segment_id() for segment in leaves if segment is not None]
+            if (shared._portal_generation == writer.generation - 1
+                    and ids == [segment.segment_id() for segment in writer.segments]):
+                return shared, False
+        return writer.searcher(), True
+
+    def _write(self, writer, docs: dict, removed=(), assume_new=False) -> None:
         with _gc_paused():
             if assume_new:
                 for doc in docs.values():
                     writer.add_document(**doc)
                 return
-            searcher = writer.searcher()
+            searcher, close = self._lookup_searcher(writer)
             try:
                 for ident in removed:
                     for docnum in list(searcher.document_numbers(**{ID: ident})):
@@ -428,7 +483,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                         writer.delete_document(docnum)
                     writer.add_document(**doc)
             finally:
-                searcher.close()
+                if close:
+                    searcher.close()
 
     def apply(self, index, objects=(), removed_ids=(), *, assume_new: bool = False) -> int:
         """Write ``objects`` (model instances) and delete ``removed_ids`` (haystack
@@ -546,7 +602,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             storage = FileStorage(folder).create()
             new_index = storage.create_index(self.schema)
             written = 0
-            writer = new_index.writer(limitmb=self.writer_limitmb)
+            writer = segment_writer(new_index, limitmb=self.writer_limitmb)
             try:
                 for batch in batches:
                     docs = self._prepare(index, batch)
@@ -593,7 +649,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         docs = self._prepare(index, changed)
         if not docs and not gone:
             return
-        writer = new_index.writer(limitmb=self.writer_limitmb)
+        writer = segment_writer(new_index, limitmb=self.writer_limitmb)
         try:
             self._write(writer, docs, gone)
             writer.commit()

@@ -13,6 +13,8 @@ Roles:
     ``stemmed``   words, stemmed, without positions (plain words; phrases go to ``surface``)
     ``heading``   words, stemmed, with positions (small, boosted)
     ``surface``   words as written (lowercased), with positions: exact phrases, prefixes
+    ``date``      a date for range filters ("as of"), sortable only when asked
+                  (``sortable=True``): the sort column is written for every entry
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ class StoredField(_Role, indexes.CharField):
 
     def __init__(self, **kwargs):
         kwargs["indexed"] = False
+        super().__init__(**kwargs)
+
+
+class StoredDateField(_Role, indexes.DateField):
+    """A date shown with a result but never searched by the Whoosh engine: stored only.
+    Other engines index it as haystack does."""
+
+    search_role = "stored"
+
+
+class DateField(_Role, indexes.DateField):
+    search_role = "date"
+
+    def __init__(self, *, sortable: bool = False, **kwargs):
+        self.sortable = sortable
         super().__init__(**kwargs)
 
 

@@ -1,0 +1,240 @@
+"""How the portal writes to Whoosh: text fields indexed without a Token per word, and
+a segment writer that keeps field lengths in memory. Same postings, less Python.
+
+Whoosh analyses a text as a chain of generators passing one ``Token`` object along
+(tokenizer, lowercase, stop words, stemmer) and the field's format then counts and
+encodes each word: ~20 Python calls per word, for every word of every indexed text
+field. ``text`` (stemmed) and ``surface`` (as written) are the same string analysed
+twice, so writing an entry paid that twice.
+
+``FastTEXT`` is Whoosh's ``TEXT`` with the same analyzer, format and postings; only
+``index`` (what a writer calls for each entry) is done in a few C-level passes when
+the analyzer is a plain chain Whoosh would run the same way (``_plan``):
+``RegexTokenizer`` (matches as tokens), ``LowercaseFilter``, optionally ``StopFilter``
+and ``StemFilter``, with a ``Frequency`` or ``Positions`` format. The words of the
+last text are kept, so the second field given the same text does not split it again,
+and stems are memoised in a plain dict. Anything else (another analyzer, a pre-split
+value, keyword options) goes through Whoosh's own path. Queries, highlighting and
+``more_like_this`` use the field's analyzer unchanged: only writing is faster, and
+``tests/test_search_index_fields.py`` checks that the postings are byte for byte
+Whoosh's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from whoosh import formats
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.fields import TEXT
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+# Whoosh's default token pattern without its capturing group, so ``findall`` returns
+# whole matches (the same matches as ``finditer(...).group(0)``).
+_DEFAULT_NONCAPTURING = re.compile(default_pattern.pattern.replace("(", "(?:"), default_pattern.flags)
+_SEP = "\x00"  # not a word character: joins tokens for one ``lower()`` call
+
+# The words of the last text analysed, for the next field given the same text
+# (``surface`` then ``text``). One tuple, replaced whole: safe across threads.
+_LAST: tuple = ("", None, [])
+_STEMS: dict[Callable, dict[str, str]] = {}
+_MAX_STEMS = 200_000  # distinct words remembered per stemmer before starting afresh
+_ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]) for the common single occurrence
+
+
+@dataclass(frozen=True)
+class _Plan:
+    pattern: re.Pattern
+    stops: frozenset | None  # None: no stop filter
+    minsize: int
+    maxsize: int | None
+    stem: Callable | None
+    ignore: frozenset
+    positions: bool  # Positions format (else Frequency)
+
+
+def _plan(field) -> _Plan | None:
+    """How to index ``field`` without tokens, or None if its analysis is not a plain chain."""
+    analyzer, fmt = field.analyzer, field.format
+    if type(fmt) not in (formats.Frequency, formats.Positions):
+        return None
+    items = list(analyzer.items) if isinstance(analyzer, CompositeAnalyzer) else [analyzer]
+    if len(items) < 2 or type(items[0]) is not RegexTokenizer or items[0].gaps:
+        return None
+    if type(items[1]) is not LowercaseFilter:
+        return None
+    rest = items[2:]
+    stops = stem = None
+    minsize, maxsize, ignore = 0, None, frozenset()
+    if rest and type(rest[0]) is StopFilter:
+        stop = rest.pop(0)
+        stops, minsize, maxsize = stop.stops, stop.min, stop.max
+    if rest and type(rest[0]) is StemFilter:
+        stemmer = rest.pop(0)
+        stem, ignore = stemmer.stemfn, frozenset(stemmer.ignore)
+    positions = type(fmt) is formats.Positions
+    if rest or (positions and stops is not None):
+        # (A stop filter renumbers the positions of the words after a stop word: left
+        # to Whoosh, as the small heading field is.)
+        return None
+    pattern = items[0].expression
+    if pattern.groups:
+        if pattern.pattern != default_pattern.pattern or pattern.flags != default_pattern.flags:
+            return None
+        pattern = _DEFAULT_NONCAPTURING
+    return _Plan(pattern, stops, minsize, maxsize, stem, ignore, positions)
+
+
+def _lowered_words(pattern: re.Pattern, value: str) -> list[str]:
+    global _LAST
+    last = _LAST
+    if last[1] is pattern and last[0] == value:
+        return last[2]
+    found = pattern.findall(value)
+    # Each token lowercased, as LowercaseFilter does (lower() maps character by
+    # character, so joining and splitting keeps the boundaries).
+    words = _SEP.join(found).lower().split(_SEP) if found else []
+    _LAST = (value, pattern, words)
+    return words
+
+
+def _stemmer(stem: Callable) -> Callable[[str], str]:
+    cache = _STEMS.get(stem)
+    if cache is None or len(cache) > _MAX_STEMS:
+        cache = _STEMS[stem] = {}
+
+    def stemmed(word: str) -> str:
+        found = cache.get(word)
+        if found is None:
+            found = cache[word] = stem(word)
+        return found
+
+    return stemmed
+
+
+def _encode_positions(fmt, poslist: list[int]) -> bytes:
+    if len(poslist) != 1:
+        return fmt.encode(poslist)
+    pos = poslist[0]
+    found = _ONE_POSITION.get(pos)
+    if found is None:
+        found = fmt.encode(poslist)
+        if pos < 65536:
+            _ONE_POSITION[pos] = found
+    return found
+
+
+class FastTEXT(TEXT):
+    """Whoosh's TEXT, indexed without a Token per word (see the module docstring)."""
+
+    signature_name = "TEXT"  # the same postings: an index written with TEXT needs no rebuild
+
+    def _fast_plan(self):
+        plan = self.__dict__.get("_plan", False)
+        if plan is False:
+            plan = self.__dict__["_plan"] = _plan(self)
+        return plan
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_plan", None)  # rebuilt on first use; compiled patterns stay out of the TOC
+        return state
+
+    def index(self, value, **kwargs):
+        plan = self._fast_plan()
+        if plan is None or not isinstance(value, str) or (kwargs and kwargs != {"mode": "index"}):
+            yield from super().index(value, **kwargs)
+            return
+        words = _lowered_words(plan.pattern, value)
+        if plan.stops is not None:
+            stops, minsize, maxsize = plan.stops, plan.minsize, plan.maxsize
+            words = [w for w in words if len(w) >= minsize and (maxsize is None or len(w) <= maxsize)
+                     and w not in stops]
+        if plan.stem is not None:
+            stem, ignore = _stemmer(plan.stem), plan.ignore
+            words = [w if w in ignore else stem(w) for w in words]
+        boost = self.format.field_boost
+        if plan.positions:
+            # Every token the tokenizer made has a position (no stop filter here).
+            poses: dict[str, list[int]] = {}
+            for pos, word in enumerate(words):
+                found = poses.get(word)
+                if found is None:
+                    poses[word] = [pos]
+                else:
+                    found.append(pos)
+            fmt = self.format
+            for word, poslist in poses.items():
+                n = len(poslist)
+                yield word.encode("utf-8"), n, float(n) * boost, _encode_positions(fmt, poslist)
+        else:
+            freqs: dict[str, int] = {}
+            for word in words:
+                freqs[word] = freqs.get(word, 0) + 1
+            for word, n in freqs.items():
+                yield word.encode("utf-8"), n, float(n) * boost, pack_uint(n)
+
+
+
+# --- The segment writer ----------------------------------------------------------------
+
+
+class _SegmentLengths:
+    """The field lengths of the segment being written, kept in memory as they are added.
+
+    When a writer commits, Whoosh sorts the postings and, for every posting, reads the
+    document's field length back from the length column it has just written (a seek
+    and a read per posting: ~20% of writing an entry). These are the same values
+    (quantised to a byte, as the column holds them), from a dict.
+    """
+
+    def __init__(self):
+        self.by_field: dict[str, dict[int, int]] = {}
+
+    def record(self, fieldname: str, docnum: int, length: int) -> None:
+        if length:
+            lengths = self.by_field.get(fieldname)
+            if lengths is None:
+                lengths = self.by_field[fieldname] = {}
+            lengths[docnum] = byte_to_length(length_to_byte(length))
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self.by_field.get(fieldname)
+        return lengths.get(docnum) if lengths is not None else None
+
+
+class PortalSegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter, reading field lengths from memory when it commits
+    (``_SegmentLengths``); the segment written is the same."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.portal_index = ix  # the index it writes to (Whoosh's writer does not keep it)
+        lengths = self._portal_lengths = _SegmentLengths()
+        perdoc = self.perdocwriter
+        add_field, record = perdoc.add_field, lengths.record
+
+        def add_field_recorded(fieldname, fieldobj, value, length):
+            add_field(fieldname, fieldobj, value, length)
+            if length:
+                record(fieldname, perdoc._docnum, length)
+
+        # Every length goes through here: new documents and documents of merged segments.
+        perdoc.add_field = add_field_recorded
+
+    def _flush_segment(self):
+        if not self.codec.length_stats or type(self.perdocwriter).__name__ != "W3PerDocWriter":
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        self.fieldwriter.add_postings(self.schema, self._portal_lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+
+
+def segment_writer(index, **kwargs) -> PortalSegmentWriter:
+    """A writer on ``index`` (a Whoosh FileIndex), as ``index.writer(**kwargs)``."""
+    return PortalSegmentWriter(index, **kwargs)
