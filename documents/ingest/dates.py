@@ -1,8 +1,9 @@
 """Effective date of a document, read from its text.
 
 Terms state their date in a sentence such as "Effective: May 24th 2018", "Effective as
-of October 1, 2015", "Last updated: 30 November 2025" or "The Terms were last updated
-on: 17 June 2026". A date only counts when such a statement introduces it, because
+of October 1, 2015", "Last updated: 30 November 2025", "The Terms were last updated
+on: 17 June 2026" or "This policy will take effect on 30 May 2026"; a date that ends a
+period ("effective for existing users until …") is none. A date only counts when such a statement introduces it, because
 documents are full of other dates (laws, "on or after July 24, 2023"). Statements near
 the top win: that is where the operative date sits, and later ones are often history.
 """
