@@ -14,8 +14,10 @@ Two halves:
 A word is "kept" when it occurs in the clauses (headings and text) of the version at
 least as often as in the source's legal text. Words on lines that are page furniture
 (menus, link-only lines, buttons, "Back to top", app-store badges, copyright lines,
-tracking pixels, in-page tables of contents) do not count as legal words: dropping
-them is right, and they are listed by name.
+tracking pixels, in-page tables of contents), and stretches of a page captured as one
+line that are a menu's labels run together, a language switcher, a sign-in form or a
+copyright notice, do not count as legal words: dropping them is right, and they are
+listed by name, with examples.
 """
 
 from __future__ import annotations

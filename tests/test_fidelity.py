@@ -257,3 +257,18 @@ def test_parts_number_in_their_own_series_and_a_heading_that_keeps_it_recovers_i
     assert fidelity.measure_version(source, clauses)["numbered_recovered"] == 3
     # Clause 2 alone does not stand for Schedule 2.
     assert fidelity.measure_version(source, clauses[:1])["missed_numbers"] == ["annex ii", "schedule 2"]
+
+
+def test_real_flat_capture_loses_only_named_furniture():
+    # Wix's 2012 privacy policy, one line with its language menu and login widget run into
+    # the text (tests/corpus, from Open Terms Archive contrib-versions, ODC-By 1.0).
+    from documents.ingest import parse_document
+
+    raw = (ROOT / "tests/corpus/wix/privacy-policy/2012-10-04.md").read_text(encoding="utf-8")
+    source = fidelity.measure_source(raw, "2012-10-04.md")
+    doc = parse_document(raw, filename="2012-10-04.md")
+    clauses = [fidelity.ClauseData(c.number, c.heading, c.body, c.text) for c in doc.clauses]
+    figures = fidelity.measure_version(source, clauses, title=doc.official_title)
+    assert figures["lost_share"] < 0.005
+    assert {"language switcher", "sign-in form", "copyright"} <= set(source.furniture)
+    assert source.furniture_examples["sign-in form"].startswith("Back Login Create new account")

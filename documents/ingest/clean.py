@@ -26,6 +26,9 @@ _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _ODD_SPACE_RE = re.compile("[\u00a0\u202f\u2007\u2000-\u200a\u3000\u205f]")
 
 
+_SPACE_RUN_RE = re.compile(r" {2,}")
+
+
 def normalize_unicode(text: str) -> str:
     """NFC, LF line ends, no invisible characters, plain spaces, no trailing blanks.
 
@@ -44,7 +47,9 @@ def normalize_unicode(text: str) -> str:
             out.append("")
             continue
         indent = len(stripped) - len(stripped.lstrip(" "))
-        body = re.sub(r" {2,}", " ", stripped[indent:])  # runs of NBSP inside lines
+        body = stripped[indent:]
+        if "  " in body:
+            body = _SPACE_RUN_RE.sub(" ", body)  # runs of NBSP inside lines
         hard_break = line.endswith("  ")
         out.append(" " * indent + body + ("  " if hard_break else ""))
     return "\n".join(out)
@@ -84,11 +89,18 @@ def bullets_to_markdown(lines: list[str]) -> list[str]:
     return out
 
 
+_STAR_RUN_RE = re.compile(r"(?<!\S)\*{4,}(?=\S)")
+_TRAILING_MARKER_RE = re.compile(r"(?<=\s)(?:\*\*|__)\s*$")
+_EMPTY_MARKER_RE = re.compile(r"(?<!\S)(?:\*\*\*\*|____)(?!\S)")
+
+
 def fix_stray_markers(line: str) -> str:
     """Remove unmatched or empty emphasis markers ("text **", "****", "_ _")."""
-    line = re.sub(r"(?<!\S)\*{4,}(?=\S)", "**", line)  # "******and" -> "**and"
-    line = re.sub(r"(?<=\s)(?:\*\*|__)\s*$", "", line) if line.count("**") % 2 or line.rstrip().endswith("__") else line
-    line = re.sub(r"(?<!\S)(?:\*\*\*\*|____)(?!\S)", "", line)
+    if "****" in line:
+        line = _STAR_RUN_RE.sub("**", line)  # "******and" -> "**and"
+    line = _TRAILING_MARKER_RE.sub("", line) if line.count("**") % 2 or line.rstrip().endswith("__") else line
+    if "****" in line or "____" in line:
+        line = _EMPTY_MARKER_RE.sub("", line)
     return line.rstrip() + ("  " if line.endswith("  ") else "")
 
 
@@ -100,12 +112,16 @@ _EMPH_ONLY_RE = re.compile(r"^\s*[*_]+(?:[^*_\n]+[*_]+)+[\s:.]*$")
 _SUFFIX_FRAGMENTS = {"s", "es", "ed", "ing", "ings", "ly", "d"}
 
 
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
+_MARKER_RUN_RE = re.compile(r"[*_]+")
+
+
 def _vocabulary(lines: list[str]) -> set[str]:
     vocab: set[str] = set()
     for line in lines:
         if _EMPH_ONLY_RE.match(line):
             continue
-        vocab.update(w.lower() for w in re.findall(r"[A-Za-z]+", line))
+        vocab.update(w.lower() for w in _LATIN_WORD_RE.findall(line))
     return vocab
 
 
@@ -168,7 +184,7 @@ def repair_emphasis(lines: list[str]) -> list[str]:
     vocab: set[str] | None = None
     out = []
     for line in lines:
-        if not _EMPH_ONLY_RE.match(line) or not re.search(r"[A-Za-z]", line):
+        if not _EMPH_ONLY_RE.match(line) or not _LATIN_WORD_RE.search(line):
             out.append(line)
             continue
         stripped = line.strip()
@@ -176,7 +192,7 @@ def repair_emphasis(lines: list[str]) -> list[str]:
             out.append(line)  # list item or rule, not emphasis
             continue
         parts = re.split(r"([*_]+)", stripped)
-        texts = [p for p in parts if p and not re.fullmatch(r"[*_]+", p)]
+        texts = [p for p in parts if p and not _MARKER_RUN_RE.fullmatch(p)]
         runs = [t for t in texts if t.strip()]
         if len(runs) <= 1 and stripped.count("*") + stripped.count("_") <= 4:
             out.append(line)
@@ -186,7 +202,7 @@ def repair_emphasis(lines: list[str]) -> list[str]:
         frags: list[tuple[str, bool]] = []
         pending_gap = False
         for p in parts:
-            if not p or re.fullmatch(r"[*_]+", p):
+            if not p or _MARKER_RUN_RE.fullmatch(p):
                 continue
             if not p.strip():
                 pending_gap = True

@@ -1,8 +1,9 @@
 """Effective date of a document, read from its text.
 
 Terms state their date in a sentence such as "Effective: May 24th 2018", "Effective as
-of October 1, 2015", "Last updated: 30 November 2025" or "The Terms were last updated
-on: 17 June 2026". A date only counts when such a statement introduces it, because
+of October 1, 2015", "Last updated: 30 November 2025", "The Terms were last updated
+on: 17 June 2026" or "This policy will take effect on 30 May 2026"; a date that ends a
+period ("effective for existing users until …") is none. A date only counts when such a statement introduces it, because
 documents are full of other dates (laws, "on or after July 24, 2023"). Statements near
 the top win: that is where the operative date sits, and later ones are often history.
 """
@@ -86,11 +87,12 @@ def _to_date(m: re.Match, *, day_first: bool = False) -> dt.date | None:
         return None
 
 
-def _day_first(text: str) -> bool:
+def _day_first(text: str, windows: list[tuple[int, int]] | None = None) -> bool:
     """Does the document write numeric dates day first (14/05/2018)? Decided by its own
     unambiguous ones; the US order when none tells."""
     votes = 0
-    numeric = (m.groups() for a, b in _year_windows(text) for m in _NUMERIC_RE.finditer(text, a, b))
+    windows = _year_windows(text) if windows is None else windows
+    numeric = (m.groups() for a, b in windows for m in _NUMERIC_RE.finditer(text, a, b))
     for a, b, _ in numeric:
         if int(a) > 12 >= int(b):
             votes += 1
@@ -117,11 +119,11 @@ def _year_windows(text: str) -> list[tuple[int, int]]:
 
 def find_dates(text: str, *, day_first: bool | None = None) -> list[tuple[int, int, dt.date]]:
     """All dates in ``text`` as (start, end, date), without overlaps, in order."""
+    windows = _year_windows(text)
     if day_first is None:
-        day_first = _day_first(text)
+        day_first = _day_first(text, windows)
     found: list[tuple[int, int, dt.date]] = []
     taken = bytearray(len(text))  # characters inside a date already found: linear, not pairwise
-    windows = _year_windows(text)
     for rx in _DATE_PATTERNS:
         for m in (m for a, b in windows for m in rx.finditer(text, a, b)):
             if 1 in taken[m.start():m.end()]:
@@ -136,16 +138,20 @@ def find_dates(text: str, *, day_first: bool | None = None) -> list[tuple[int, i
     return found
 
 
+_SENTENCE_END_RE = re.compile(r"[.!?]\s|\n\s*\n")
+# A statement of when the text takes effect, rather than of when it was edited.
+_TAKES_EFFECT_RE = re.compile(r"effective|in\s+(?:force|effect)|\beffect\b", re.I)
+
+
 def _statement_dates(text: str, *, not_after: dt.date | None = None):
     """(position, date) of each date an effective/updated statement gives, in order."""
-    day_first = _day_first(text)
-    for start, end, d in find_dates(text, day_first=day_first):
+    for start, end, d in find_dates(text):
         line_start = text.rfind("\n", 0, start) + 1
         if text[line_start:start].lstrip().startswith((">", "|")):
             continue  # a quoted passage (an older version cited) or a table (a change log)
         window = text[max(0, start - _KEYWORD_WINDOW): start]
         # The keyword must be in the same sentence/line as the date.
-        window = re.split(r"[.!?]\s|\n\s*\n", window)[-1]
+        window = _SENTENCE_END_RE.split(window)[-1]
         if not _KEYWORD_RE.search(window) or _NOT_OURS_RE.search(window):
             continue
         if _HISTORY_AFTER_RE.match(text[end:end + 12]) or _UNTIL_BEFORE_RE.search(window):
@@ -157,7 +163,7 @@ def _statement_dates(text: str, *, not_after: dt.date | None = None):
             other = dt.date(d.year, d.day, d.month)
             if other <= not_after:
                 d = other
-        yield start, d, bool(re.search(r"effective|in\s+(?:force|effect)|\beffect\b", window, re.I))
+        yield start, d, bool(_TAKES_EFFECT_RE.search(window))
 
 
 def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date | None = None) -> dt.date | None:

@@ -79,6 +79,9 @@ def _plain(core: str) -> str:
     return " ".join(text.replace("\\", "").split()).strip(_SEPARATORS + "*_")
 
 
+_TARGET_RE = re.compile(r"\]\(([^\s)]*)")
+
+
 @lru_cache(maxsize=16384)
 def _links_only(core: str) -> tuple[str, ...] | None:
     """The link targets when ``core`` is nothing but links (and separators), else None."""
@@ -88,7 +91,7 @@ def _links_only(core: str) -> tuple[str, ...] | None:
     rest = _LINK_RE.sub("", core)
     if rest.strip(_SEPARATORS + "*_"):
         return None
-    return tuple(re.search(r"\]\(([^\s)]*)", link).group(1) for link in links)
+    return tuple(_TARGET_RE.search(link).group(1) for link in links)
 
 
 def unlink_heading(line: str) -> str:
@@ -105,6 +108,10 @@ def unlink_heading(line: str) -> str:
     return line
 
 
+_BADGE_OPEN_RE = re.compile(r"^\[\s*(?=!\[)")
+_BADGE_CLOSE_RE = re.compile(r"(?<=\))\s*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)$")
+
+
 def line_kind(line: str) -> str:
     """The kind of furniture ``line`` is on its own, or "" when it is (or may be) text."""
     if not line.strip() or (len(line) > 240 and "](" not in line):
@@ -113,10 +120,11 @@ def line_kind(line: str) -> str:
     if not core:
         return ""
     # A linked badge, also when the link's brackets open or close on another line.
-    unwrapped = re.sub(r"^\[\s*(?=!\[)", "", core)
-    unwrapped = re.sub(r"(?<=\))\s*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)$", "", unwrapped)
-    if _IMAGE_RE.fullmatch(unwrapped) or (unwrapped.startswith("![") and not _plain(_IMAGE_RE.sub("", unwrapped))):
-        return "image"
+    if "![" in core:  # no image, no badge: the common case, decided without a pattern
+        unwrapped = _BADGE_OPEN_RE.sub("", core)
+        unwrapped = _BADGE_CLOSE_RE.sub("", unwrapped)
+        if _IMAGE_RE.fullmatch(unwrapped) or (unwrapped.startswith("![") and not _plain(_IMAGE_RE.sub("", unwrapped))):
+            return "image"
     plain = _plain(core)
     targets = _links_only(core)
     if targets is not None and not plain:
@@ -210,7 +218,7 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
     for i, line in enumerate(lines):
         m = _HEADING_RE.match(line)
         text = _plain(_strip(m.group(2))) if m else ""
-        if not text and re.fullmatch(r"(\*\*|__)[^*_]+\1", line.strip()):
+        if not text and line.lstrip()[:2] in ("**", "__") and _BOLD_LINE_RE.fullmatch(line.strip()):
             text = _plain(_strip(line))
         if text:
             headings.setdefault(_key(text), i)
@@ -240,8 +248,12 @@ def _drop_plain_toc(lines: list[str], drop: list[bool]) -> None:
                 i += 1  # a run from a blank line is the run from the next line: linear, not quadratic
 
 
+_BOLD_LINE_RE = re.compile(r"(\*\*|__)[^*_]+\1")
+_KEY_WORD_RE = re.compile(r"[^\W_]+")
+
+
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+    return " ".join(_KEY_WORD_RE.findall(text.lower()))
 
 
 # The names a site gives its own sections, account pages and languages. Terms have
@@ -258,22 +270,27 @@ _SITE_SECTIONS = frozenset(
 )
 
 
+_RULE_RE = re.compile(r"\s*(?:[-=_*]\s*){3,}")
+_SAYS_RE = re.compile(r"[.;:,]$|\b(?:19|20)\d\d\b")
+_NUMBERED_LINE_RE = re.compile(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s")
+
+
 def _menu_line(line: str) -> str:
     """"menu" for a line a menu is made of (a few words or links, no sentence or date);
     "short" for a short heading or numbered line, which may sit inside a menu (a
     breadcrumb "2. Privacy policy") but is kept; "" for anything else."""
     if len(line) > 400 or len(line.split()) > 12:
         return ""  # quick: a link's URL is one token, so a menu line is a few tokens
-    if re.fullmatch(r"\s*(?:[-=_*]\s*){3,}", line):
+    if _RULE_RE.fullmatch(line):
         return "menu"  # the rule or underline the page draws under a menu's label
     core = _strip(line)
     text = _plain(core)
     if _links_only(core) is not None:
         return "menu" if len(text.split()) <= 8 else ""
     # A link with a few words beside it ("[World](…) Show more World links") may be longer.
-    if not 0 < len(text.split()) <= (10 if "](" in core else 6) or re.search(r"[.;:,]$|\b(?:19|20)\d\d\b", text):
+    if not 0 < len(text.split()) <= (10 if "](" in core else 6) or _SAYS_RE.search(text):
         return ""
-    if _HEADING_RE.match(line) or re.match(r"^\s*(?:\d{1,3}[.)]|\(?[a-z]\))\s", line):
+    if _HEADING_RE.match(line) or _NUMBERED_LINE_RE.match(line):
         return "short"
     return "menu"
 

@@ -68,23 +68,34 @@ def to_plain(markdown: str) -> str:
     return _WS_RE.sub(" ", " ".join(lines)).strip()
 
 
+_TRAILING_PUNCT_RE = re.compile(r"(?<![\s:.])\s*[:.]+$")
+_ABBREVIATION_END_RE = re.compile(r"\b(?:Inc|Ltd|Co|etc)\.$")
+
+
 def clean_heading(s: str) -> str:
     """Heading text as a person reads it: no markup, no escapes, no trailing ':' '.' '\\'."""
     s = strip_inline(s)
     s = s.replace("\\", " ")
     s = _WS_RE.sub(" ", s).strip()
     s = s.strip("*_ ").strip()
-    s = re.sub(r"(?<![\s:.])\s*[:.]+$", "", s) if not re.search(r"\b(?:Inc|Ltd|Co|etc)\.$", s) else s
+    if s[-1:] in (":", "."):  # the patterns below only act on a final ":" or "."
+        s = _TRAILING_PUNCT_RE.sub("", s) if not _ABBREVIATION_END_RE.search(s) else s
     return s.strip()
 
 
+_WORDS_RE = re.compile(r"[^\W_][\w'’\-./&]*")
+
+
 def words(s: str) -> list[str]:
-    return re.findall(r"[^\W_][\w'’\-./&]*", s)
+    return _WORDS_RE.findall(s)
 
 
 def capitalized(w: str) -> bool:
     """"Policy", "API", "3D", and brand words like "iCloud" or "eBay"."""
     return w[:1].isupper() or w[:1].isdigit() or (w[:1].islower() and any(c.isupper() for c in w[1:]))
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.!?]\s+\S|;\s+[a-z]")
 
 
 def is_title_like(s: str, max_words: int = 12, strict_case: bool = True) -> bool:
@@ -97,7 +108,7 @@ def is_title_like(s: str, max_words: int = 12, strict_case: bool = True) -> bool
     s = s.strip()
     if not s or len(s) > 160:
         return False
-    if s[-1] in ",;" or re.search(r"[.!?]\s+\S|;\s+[a-z]", s):
+    if s[-1] in ",;" or _SENTENCE_BREAK_RE.search(s):
         return False
     ws = words(s)
     if not ws or len(ws) > max_words:
