@@ -109,17 +109,23 @@ def test_the_portal_segment_writer_writes_whooshs_segments():
                     text=FastTEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=False),
                     surface=FastTEXT(analyzer=surface_analyzer(), phrase=True),
                     heading=TEXT(analyzer=StemmingAnalyzer(), phrase=True, field_boost=2.0))
-    bodies = texts()[:60]
-    indexes = []
-    for make in (lambda ix: ix.writer(), segment_writer):
+    bodies = texts()[:30]
+    indexes, handed_over = [], []
+    # Whoosh's writer; the portal's; the portal's past its memory limit (handed to
+    # Whoosh's pool, which spills sorted runs to disk).
+    for make in (lambda ix: ix.writer(), segment_writer, lambda ix: segment_writer(ix, limitmb=0.05)):
         index = RamStorage().create_index(schema)
-        for start in range(0, len(bodies), 7):  # many small commits: Whoosh merges small segments
+        for start in range(0, len(bodies), 3):  # many small commits: Whoosh merges small segments
             writer = make(index)
-            for n, body in enumerate(bodies[start:start + 7], start):
+            for n, body in enumerate(bodies[start:start + 3], start):
                 if n % 5 == 4:
                     writer.delete_by_term("id", str(n - 3))
                 writer.add_document(id=str(n), text=body, surface=body, heading=body[:60])
+            handed_over.append(getattr(writer, "_stock_pool", None) is writer.pool)
             writer.commit()
         indexes.append(index)
-    assert len(indexes[0]._read_toc().segments) < len(range(0, len(bodies), 7))  # merges happened
-    assert _postings(indexes[1]) == _postings(indexes[0])
+    assert len(indexes[0]._read_toc().segments) < len(range(0, len(bodies), 3))  # merges happened
+    expected = _postings(indexes[0])
+    assert _postings(indexes[1]) == expected
+    assert _postings(indexes[2]) == expected
+    assert any(handed_over[-len(range(0, len(bodies), 3)):])
