@@ -27,6 +27,7 @@ from documents import comparison, selectors, services
 from documents.ingest.model import ParsedClause, ParsedDocument
 from documents.models import Document, DocumentKind, DocumentVersion, SourceFormat, VersionDraft
 from documents.services import PublishError, PublishResult
+from portal import collector
 
 logger = logging.getLogger(__name__)
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
@@ -468,6 +469,7 @@ def version_log(*, user, version: DocumentVersion, message: str = "") -> None:
     )
 
 
+@collector.paused()
 def draft_publish(*, draft: VersionDraft, published_by) -> PublishResult:
     """Publish the draft as a new version and delete it, in one transaction.
 

@@ -353,11 +353,31 @@ def numbered_headings(lines: list[str], furniture: dict[int, str] | None = None)
             continue  # a lone "A." is more often a list marker than a heading
         if m.group("n3") and re.fullmatch(r"[IVXLC]+", number, re.I) and not m.group("n3")[0].isupper():
             continue
-        if (number_key(number), rest.lower()) in seen:
+        key = number_key(number)
+        if m.group("word") and m.group("word").lower() in _PART_WORDS:
+            key = f"{m.group('word').lower()} {key}"  # "Schedule 2" is not clause 2: its own series
+        if (key, rest.lower()) in seen:
             continue  # the same heading again: a page captured twice
-        seen.add((number_key(number), rest.lower()))
-        found.append(number_key(number))
+        seen.add((key, rest.lower()))
+        found.append(key)
     return found
+
+
+# Parts bound to the main text number themselves in their own series ("Annex II",
+# "Schedule 2", "Appendix A"); a clause that keeps the name and number as its heading
+# has kept the number.
+_PART_WORDS = {"annex", "appendix", "schedule", "exhibit"}
+_PART_HEAD_RE = re.compile(rf"^(?P<word>annex|appendix|schedule|exhibit)\s*(?P<n>{_NUMBER})(?=[\s.:)–—-]|$)", re.I)
+
+
+def clause_number_keys(number: str, heading: str) -> list[str]:
+    """The numbers a clause carries: its number, and a part's name and number at the start
+    of its heading ("ANNEX II", "SCHEDULE 2: AUSTRALIA-SPECIFIC TERMS")."""
+    keys = [number_key(number)] if number else []
+    m = _PART_HEAD_RE.match(" ".join(plain_line(heading).split()).strip("*_ "))
+    if m:
+        keys.append(f"{m.group('word').lower()} {number_key(m.group('n'))}")
+    return keys
 
 
 # ---------------------------------------------------------------------------
@@ -378,7 +398,8 @@ _DATE_FORMS = [
 ]
 _STATEMENT_RE = re.compile(
     r"(?<![a-z])(?:effective(?:\s+date)?|last\s+(?:updated|revised|modified|amended|changed|reviewed)|"
-    r"(?:date\s+of\s+)?last\s+revision|updated|revised|version\s+date|date|in\s+force\s+(?:from|since|as\s+of))"
+    r"(?:date\s+of\s+)?last\s+revision|updated|revised|version\s+date|date|in\s+force\s+(?:from|since|as\s+of)|"
+    r"(?:takes?|took|will\s+take)\s+effect)"
     r"(?:\s+(?:on|as\s+of|from|since|at|date|modified|updated))?\s*[:\-–]?\s*[*_\[(]*\s*$",
     re.I,
 )
@@ -405,8 +426,21 @@ def _date_at(text: str, pos: int) -> tuple[dt.date, int] | None:
 
 # "Effective starting: …", "Last updated on the 3rd of …": the statement word a few
 # words before the date, in the same sentence.
+# "Effective Date outside EEA & UK: …", "Effective since last update: [12/09/2025]": a
+# label qualified by a few words, ending in a colon. "… will be effective for the EEA,
+# UK, and Switzerland on …": the statement word and "on" in one clause.
 _LOOSE_STATEMENT_RE = re.compile(
-    r"(?<![a-z])(?:effective|last\s+(?:updated|revised|modified)|updated\s+on|revised\s+on)(?:\s+\S+){0,2}\s*[:\-–]?\s*$", re.I
+    r"(?<![a-z])(?:(?:effective|last\s+(?:updated|revised|modified)|updated\s+on|revised\s+on)(?:\s+\S+){0,2}\s*[:\-–]?"
+    r"|(?:effective|last\s+(?:updated|revised|modified)|updated)(?:\s+[^\s:.;!?]+){0,5}\s*:"
+    r"|(?:effective|takes?\s+effect|took\s+effect)(?:\s+[^\s.;:!?]+){0,6}\s+(?:on|from|as\s+of|starting))"
+    r"\s*[*_\[(]*\s*$",
+    re.I,
+)
+# A line that is only the label of the date on the next line ("**Effective Date**").
+_LABEL_ONLY_RE = re.compile(
+    r"^(?:effective(?:\s+date)?|last\s+(?:updated|revised|modified)(?:\s+on)?|date\s+of\s+last\s+revision|"
+    r"version\s+date|updated(?:\s+on)?)\s*:?$",
+    re.I,
 )
 _PART_RE = re.compile(r"(?<![a-z])(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement)\b", re.I)
 
@@ -420,21 +454,31 @@ def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
     updated …") is not the document's.
     """
     seen = 0
-    later = head = None
+    head = None
+    later: list[tuple[int, dt.date, bool]] = []
+    label = ""
     for line in lines:
         text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
         if not text:
             continue
         seen += 1
         if text.startswith((">", "|")):
+            label = ""
             continue  # a quotation, or a table row (change logs list old dates)
-        for d, effective in _statements(text):
+        statements = list(_statements(f"{label} {text}" if label else text))
+        label = text if _LABEL_ONLY_RE.match(text) else ""
+        for d, effective in statements:
             if seen <= head_lines:
                 if effective:
                     return d  # "Effective …" says when it takes effect; it wins over "Published …"
                 head = head or d
-            later = later or d
-    return head or later
+            later.append((seen, d, effective))
+    if head or not later:
+        return head
+    # Past the head: the first statement, or an "Effective" one just after it
+    # ("Publication date July 19, 2021" / "Effective date September 1, 2021").
+    first = later[0][0]
+    return next((d for at, d, effective in later if effective and at <= first + 5), later[0][1])
 
 
 def _statements(text: str):
@@ -449,7 +493,7 @@ def _statements(text: str):
                 before = re.split(r"[.!?;]\s", text[max(0, back - 50):back])[-1]
                 if ((_STATEMENT_RE.search(before) or _LOOSE_STATEMENT_RE.search(before)) and not _PART_RE.search(before)
                         and not _HISTORY_RE.match(text[found[1]:found[1] + 30].lstrip(" ,)"))):
-                    yield found[0], bool(re.search(r"effective|in\s+force", before, re.I))
+                    yield found[0], bool(re.search(r"effective|in\s+force|\beffect\b", before, re.I))
                 break
 
 
@@ -468,6 +512,7 @@ class SourceFigures:
     stated: dt.date | None
     chars: int
     unmarked_share: float = 0.0  # the longest stretch of text with no structure mark, of all text
+    furniture_examples: dict = field(default_factory=dict)  # kind -> the first words so named, to show
 
 
 _FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
@@ -480,13 +525,139 @@ _LABEL_RUN_RE = re.compile(
 )
 
 
-def _without_label_runs(line: str) -> tuple[str, int]:
-    """``line`` without its runs of run-together labels, and how many words they held."""
+# Inside a page captured as one long line, the widgets of the page run into the text
+# with nothing around them; each is known by what it is made of.
+# A language switcher: the names of languages as they write themselves, one after the
+# other ("… in English · … in Deutsch · … in Español"); a sentence that lists languages
+# joins them with commas and "and".
+_LANGUAGE_NAME_RE = re.compile(
+    r"(?<![\w])(?:english|deutsch|español|espanol|français|francais|italiano|nederlands|norsk|polski|português|"
+    r"portugues|русский|svenska|dansk|suomi|türkçe|čeština|magyar|română|ελληνικά|українська|日本語|한국어|"
+    r"中文|简体中文|繁體中文|bahasa\s+indonesia|bahasa\s+melayu|tiếng\s+việt|ไทย|العربية|עברית|हिन्दी)(?![\w])",
+    re.I,
+)
+# A sign-in or sign-up form: its fields, buttons and prompts.
+_FORM_PART_RE = re.compile(
+    r"(?<![\w])(?:log\s?in|log\s?on|log\s?out|sign\s?in|sign\s?up|sign\s?out|signing\s+(?:up|in)|"
+    r"create\s+(?:(?:a|an|new|your|free)\s+)*account|forgot(?:ten)?\s+(?:your\s+|my\s+)?(?:password|username|login)|"
+    r"remember\s+me|reset\s+(?:your\s+|my\s+|a\s+)?password|"
+    r"(?:already\s+have|don'?t\s+have|do\s+not\s+have)\s+an?\s+(?:[\w-]+\s+)?(?:account|login)|"
+    r"enter\s+your\s+(?:e-?mail|password|username)|loading|please\s+wait|"
+    r"\(\s*e\.\s?g\.,?\s*(?:[^()\s]*@[^()]*)?\))(?![\w])",
+    re.I,
+)
+# What only a form holds: a "Remember me" box, an example address in a field, a
+# spinner, a button in capitals.
+_FORM_ONLY_RE = re.compile(r"remember|@|\(\s*e\.\s?g\.,?\s*\)|loading|wait", re.I)
+# Buttons and field labels, as a form capitalises them.
+_BUTTON_RE = re.compile(
+    r"(?<![\w])(?:GO|OK|BACK|Back|DONE|Done|SUBMIT|Submit|OR|CANCEL|Cancel|NEXT|Next|SEND|Send|"
+    r"E-?mail|EMAIL|Password|PASSWORD|Username|USERNAME)(?![\w])"
+)
+_COPYRIGHT_IN_RE = re.compile(
+    r"(?:©|\(c\)|copyright\s*©?)\s*(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?"
+    r"(?:[^!?©\n]{0,40}?(?<![\w])(?:inc|ltd|llc|gmbh|corp|corporation|limited|plc)\.?(?![\w])|[^.!?©\n]{0,40})"
+    r"(?:[.,]?\s*all\s+rights\s+reserved\.?)?",
+    re.I,
+)
+_FORM_GAP = 12  # words between two parts of one form
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def _language_switchers(text: str, spans: list[tuple[int, int]]):
+    """(start, end) of runs of four or more language names, each item alike."""
+    names = list(_LANGUAGE_NAME_RE.finditer(text))
+    starts = [a for a, _ in spans]
+    import bisect
+
+    def words_between(a: int, b: int) -> list[str]:
+        return [text[x:y].lower() for x, y in spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]]
+
+    run: list[re.Match] = []
+    for m in names + [None]:
+        if m is not None and run:
+            gap = text[run[-1].end():m.start()]
+            gap_words = words_between(run[-1].end(), m.start())
+            if len(gap_words) <= 8 and not re.search(r"[,;]|(?<![\w])(?:and|or|und|et|y|e)(?![\w])", gap, re.I):
+                run.append(m)
+                continue
+        if len({r.group(0).lower() for r in run}) >= 4:
+            start = run[0].start()
+            # The first item's label, when the others repeat it ("About Privacy in …").
+            item = words_between(run[0].end(), run[1].start())
+            k = bisect.bisect_left(starts, run[0].start())
+            if item and k >= len(item) and [text[x:y].lower() for x, y in spans[k - len(item):k]] == item:
+                start = spans[k - len(item)][0]
+            yield start, run[-1].end()
+        run = [m] if m is not None else []
+
+
+def _sign_in_forms(text: str, spans: list[tuple[int, int]]):
+    """(start, end) of sign-in/sign-up forms: four or more of a form's parts, of three
+    kinds at least, close together, with something only a form holds (a "Remember me",
+    an example address, a spinner, a capitalised button), and mostly (60%) made of them:
+    a sentence about accounts and passwords is not."""
+    import bisect
+    starts = [a for a, _ in spans]
+    parts = list(_FORM_PART_RE.finditer(text))
+    run: list[re.Match] = []
+    for m in parts + [None]:
+        if m is not None and run and bisect.bisect_left(starts, m.start()) - bisect.bisect_left(starts, run[-1].end()) <= _FORM_GAP:
+            run.append(m)
+            continue
+        if len(run) >= 4:
+            a, b = run[0].start(), run[-1].end()
+            stretch = text[a:b]
+            kinds = {re.sub(r"\W+", " ", r.group(0).lower()).split()[0] for r in run}
+            buttons = list(_BUTTON_RE.finditer(stretch))
+            marked = sum(len(_WORD_RE.findall(r.group(0))) for r in run) + len(buttons)
+            total = len(_WORD_RE.findall(stretch)) or 1
+            only = any(_FORM_ONLY_RE.search(r.group(0)) for r in run) or any(
+                b_.group(0).isupper() for b_ in buttons)
+            if len(kinds) >= 3 and only and marked >= 0.6 * total:
+                # Buttons just before or after belong to it ("Back Login …", "… Done").
+                while True:
+                    before = re.search(r"(?:^|\s)(\S+)\s*$", text[max(0, a - 20):a])
+                    if before and _BUTTON_RE.fullmatch(before.group(1).strip(".,:")):
+                        a -= len(text[max(0, a - 20):a]) - before.start(1)
+                        continue
+                    break
+                while True:
+                    after = re.match(r"\s*[.,:]?\s*(\S+?)[.,:!]?(?=\s|$)", text[b:b + 20])
+                    if after and _BUTTON_RE.fullmatch(after.group(1)):
+                        b += after.end()
+                        continue
+                    break
+                yield a, b
+        run = [m] if m is not None else []
+
+
+def _flat_furniture(line: str) -> tuple[str, Counter, dict]:
+    """``line`` (a long one) without the furniture run into it, the words of each kind it
+    held (labels of a menu or table of contents run together, a language switcher, a
+    sign-in form, a copyright notice) and the first stretch of each kind."""
     text = plain_line(line)
-    removed = 0
-    for m in _LABEL_RUN_RE.finditer(text):
-        removed += len(word_list(m.group(0)))
-    return (_LABEL_RUN_RE.sub(" ", text), removed) if removed else (line, 0)
+    spans = _word_spans(text)
+    found: list[tuple[int, int, str]] = []
+    found += [(m.start(), m.end(), "flattened menu or contents") for m in _LABEL_RUN_RE.finditer(text)]
+    found += [(a, b, "language switcher") for a, b in _language_switchers(text, spans)]
+    found += [(a, b, "sign-in form") for a, b in _sign_in_forms(text, spans)]
+    found += [(m.start(), m.end(), "copyright") for m in _COPYRIGHT_IN_RE.finditer(text)]
+    if not found:
+        return line, Counter(), {}
+    owner = [""] * len(text)
+    for a, b, kind in sorted(found, key=lambda f: (f[0], -f[1])):
+        for k in range(a, b):
+            owner[k] = owner[k] or kind
+    kinds: Counter = Counter(owner[a] for a, _ in spans if owner[a])
+    kept = "".join(" " if owner[k] else ch for k, ch in enumerate(text))
+    examples: dict = {}
+    for a, b, kind in sorted(found):
+        examples.setdefault(kind, " ".join(text[a:b].split()))
+    return kept, kinds, examples
 
 
 # What a reader sees as the start of a part: a heading by markup, a setext underline,
@@ -524,16 +695,20 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal: Counter = Counter()
     kinds: Counter = Counter()
     legal_lines: list[str] = []
+    examples: dict = {}
     seen: set[str] = set()
     for i, line in enumerate(lines):
         if i not in furniture and len(line) > _FLAT_LINE:
-            line, labels = _without_label_runs(line)
-            kinds["flattened menu or contents"] += labels
+            line, flat, named = _flat_furniture(line)
+            kinds.update(flat)
+            for kind, text in named.items():
+                examples.setdefault(kind, text[:_EXAMPLE])
         ws = word_list(line)
         if not ws:
             continue
         if i in furniture:
             kinds[furniture[i]] += len(ws)
+            examples.setdefault(furniture[i], " ".join(plain_line(line).split())[:_EXAMPLE])
             continue
         key = " ".join(ws)
         if key in seen:
@@ -547,8 +722,11 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
         numbered=numbered_headings(lines, furniture), headings=headings, unmarked_share=unmarked,
         stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
-        chars=sum(len(line) for line in lines),
+        chars=sum(len(line) for line in lines), furniture_examples=examples,
     )
+
+
+_EXAMPLE = 160  # characters of furniture shown for each kind
 
 
 # ---------------------------------------------------------------------------
@@ -576,6 +754,7 @@ class VersionFigures:
     lost_share: float = 0.0
     biggest_losses: list[str] = field(default_factory=list)
     furniture_dropped: dict = field(default_factory=dict)
+    furniture_examples: dict = field(default_factory=dict)
     furniture_in_clauses: list[str] = field(default_factory=list)
     numbered_source: int = 0
     numbered_recovered: int = 0
@@ -637,7 +816,7 @@ def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: 
         if len(line.split()) >= 3 and f" {line} " not in joined and any(missing[w] for w in line.split()):
             losses.append(line)
     losses.sort(key=lambda s: -len(s))
-    numbers = Counter(number_key(c.number) for c in clauses if c.number)
+    numbers = Counter(k for c in clauses for k in clause_number_keys(c.number, c.heading))
     wanted = Counter(source.numbered)
     recovered = sum((wanted & numbers).values())
     missed = sorted((wanted - numbers).elements())
@@ -649,6 +828,7 @@ def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: 
         "lost_share": lost / legal_total if legal_total else 0.0,
         "biggest_losses": [line[:160] for line in losses[:5]],
         "furniture_dropped": dict(source.furniture),
+        "furniture_examples": dict(source.furniture_examples),
         "furniture_in_clauses": clause_furniture(clauses)[:10],
         "numbered_source": len(source.numbered),
         "numbered_recovered": recovered,
@@ -805,8 +985,12 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
     used = [f for f in stating if f.date_used in _readings(f.stated_date) and f.date_marked_stated]
     claimed = [f for f in measured if not f.stated_date and f.date_marked_stated]
     dropped: Counter = Counter()
+    named: dict[str, list[str]] = {}
     for f in measured:
         dropped.update(f.furniture_dropped)
+        for kind, text in f.furniture_examples.items():
+            if len(named.setdefault(kind, [])) < 3 and text not in named[kind]:
+                named[kind].append(text)
     totals = {
         "versions": len(figures),
         "imported": status["created"],
@@ -839,6 +1023,8 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
         "totals": totals,
         "versions": [asdict(f) for f in figures],
         "page_failures": page_failures[:50],
+        # What the words not counted as legal text were: a few of each kind, to check.
+        "furniture_named": {kind: named.get(kind, []) for kind in dropped},
         "worst": {
             "losing": [(f.path, round(100 * f.lost_share, 2), f.biggest_losses[:3]) for f in sorted(lossy, key=lambda f: -f.lost_share)[:15]],
             "furniture": [(f.path, f.furniture_in_clauses[:3]) for f in furnished[:15]],
@@ -867,6 +1053,10 @@ def format_text(report: dict) -> str:
     out.append("Totals")
     for key, value in report["totals"].items():
         out.append(f"  {key}: {value}")
+    if report.get("furniture_named"):
+        out.append("Furniture dropped (examples of each kind)")
+        for kind, examples in report["furniture_named"].items():
+            out += [f"  {kind}: {text}" for text in examples]
     for name, rows in report["worst"].items():
         if rows:
             out.append(f"Worst: {name}")

@@ -117,11 +117,9 @@ class DocumentVersion(models.Model):
     # Agreement"), beside the portal's name for the document; blank when it gives none.
     official_title = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
-    source_text = models.TextField()
     source_format = models.CharField(max_length=16, choices=SourceFormat.choices)
     source_filename = models.CharField(max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64, help_text="sha256 of the uploaded bytes' text")
-    normalized_text = models.TextField()
     sha256 = models.CharField(max_length=64, help_text="sha256 of the normalized text")
     # PROTECT: a published version keeps who added it; a user who published cannot be
     # deleted (deactivate them instead).
@@ -133,6 +131,11 @@ class DocumentVersion(models.Model):
     # triggers (documents/immutability.py) refuse any change to the version, its clauses
     # and their lineage keys. The only update they allow is this flag going from False to True.
     sealed = models.BooleanField(default=False, editable=False)
+    # The long texts end the row (migration 0008): SQLite walks past every column
+    # before the one it reads, so a date or a flag after a megabyte of text cost a
+    # millisecond a version, on every timeline.
+    source_text = models.TextField()
+    normalized_text = models.TextField()
 
     objects = VersionQuerySet.as_manager()
 
@@ -233,12 +236,13 @@ class Clause(models.Model):
     number = models.CharField(max_length=40, blank=True, help_text="As the document prints it: 6.4, (a)")
     anchor = models.CharField(max_length=120)
     heading = models.CharField(max_length=500, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown")
-    text = models.TextField(blank=True, help_text="Plain text of the body")
     text_sha = models.CharField(max_length=64, help_text="sha256 of the normalized heading and text")
     depth = models.PositiveSmallIntegerField(default=0)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     lineage = models.ForeignKey(ClauseLineage, on_delete=models.PROTECT, related_name="clauses")
+    # The texts end the row, as a version's do (see DocumentVersion.source_text).
+    body = models.TextField(blank=True, help_text="Markdown")
+    text = models.TextField(blank=True, help_text="Plain text of the body")
 
     objects = ClauseQuerySet.as_manager()
 
@@ -367,7 +371,6 @@ class VersionDraft(models.Model):
     new_publisher = models.CharField(max_length=200, blank=True)
     new_title = models.CharField(max_length=300, blank=True)
     new_kind = models.CharField(max_length=16, choices=DocumentKind.choices, blank=True)
-    source_text = models.TextField()
     source_filename = models.CharField(max_length=255, blank=True)
     source_format = models.CharField(max_length=16, choices=SourceFormat.choices, blank=True)
     upload_sha256 = models.CharField(max_length=64)
@@ -375,6 +378,8 @@ class VersionDraft(models.Model):
     change_note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The texts end the row, as a version's do (see DocumentVersion.source_text).
+    source_text = models.TextField()
     # The upload's parse (drafts.parsed_to_json), reused by the preview and by publishing.
     parsed = models.JSONField(null=True, blank=True, editable=False)
     # The parse aligned with the published versions it would sit between

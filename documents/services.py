@@ -22,6 +22,8 @@ from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from documents import align, indexing
+from portal import collector
+from documents.alerts.changes import changes_between
 from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
@@ -209,6 +211,7 @@ def version_find_identical(document: Document, parsed: ParsedDocument) -> Docume
     return document.versions.filter(sha256=text_sha256(parsed.normalized_text)).first()
 
 
+@collector.paused()
 def version_publish(
     *,
     document: Document,
@@ -272,13 +275,28 @@ def version_publish(
         # the field checks are what is left to run (their constraints stay in the database).
         version.full_clean(exclude=["document", "added_by"], validate_unique=False, validate_constraints=False)
         version.save()
-        created = _clauses_create(version, parsed, previous, following, alignments)
+        # The neighbours' clauses are read once, for their lineage keys and the alert
+        # outbox, and with their texts only when there is no alignment to reuse.
+        # A draft's alignment brought them along from its upload (see Alignment).
+        known = {(a.side, a.version_id): a for a in alignments}
+        neighbours = [
+            (side, neighbour, _alignment_clauses(known.get((side, neighbour.pk)))
+             or _published_clauses(neighbour, texts=(side, neighbour.pk) not in known))
+            for side, neighbour in ((0, previous), (1, following))
+            if neighbour is not None
+        ]
+        created = _clauses_create(version, parsed, neighbours, alignments)
         DocumentVersion.objects.filter(pk=version.pk)._seal()  # no more clauses: immutable now
 
         document_current_refresh(document=document)
 
         # The alert outbox, in this transaction: a publish that rolls back sends nothing.
-        alerts_enqueue_for_version(version=version)
+        before = neighbours[0][2] if previous is not None else []
+        alerts_enqueue_for_version(version=version, previous=previous, changed=changes_between(
+            {c.lineage_id: (c.text_sha, c.number) for c in before},
+            {lineage_id: (sha, clause.number[:40])
+             for clause, (_pk, lineage_id, sha, _anchor) in zip(parsed.clauses, created, strict=True)},
+        ))
         # A version appended to the timeline (the usual case) only touches the spans
         # its changes open or close; a back-dated one may split spans anywhere.
         # Keys linked by a back-dated version share spans, which only the rebuild knows.
@@ -291,7 +309,7 @@ def version_publish(
 
 
 def _inherited_lineages(
-    version: DocumentVersion, new: list, previous: DocumentVersion | None, following: DocumentVersion | None,
+    version: DocumentVersion, new: list, neighbours: list[tuple[int, DocumentVersion, list[_PublishedClause]]],
     alignments=(),
 ) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Which existing lineage each new clause continues, and the key links to record.
@@ -303,20 +321,20 @@ def _inherited_lineages(
     (the older one on a tie) and, unless the two keys ever held two different clauses
     of one version, a link records that the other key names it too. Each key group is
     used at most once in the version. Returns ({new index: lineage id}, [(kept, other)]).
-    ``alignments`` already found for these clauses are reused (see ``version_publish``).
+    ``neighbours``: (side, version, its clauses) for the version before (side 0) and
+    after (side 1); ``alignments`` already found for these clauses are reused (see
+    ``version_publish``), else the neighbour's clauses must have been read with texts.
     """
     from documents import selectors
 
     document = version.document
     known = {(a.side, a.version_id): a.rows for a in alignments}
     options: dict[int, list[tuple[float, int, int]]] = {}  # new index -> [(similarity, side, lineage)]
-    for side, neighbour in ((0, previous), (1, following)):
-        if neighbour is None:
-            continue
+    for side, neighbour, clauses in neighbours:
         rows = known.get((side, neighbour.pk))
         if rows is None:
-            rows = _align_with(neighbour, new, side)
-        lineages = _lineages_by_position(neighbour)
+            rows = align.align(clauses, new) if side == 0 else align.align(new, clauses)
+        lineages = [c.lineage_id for c in clauses]
         for row in rows:
             if row.old_index is None or row.new_index is None:
                 continue
@@ -331,7 +349,7 @@ def _inherited_lineages(
         return roots.get(lineage_id, lineage_id)
 
     versions_of: dict[int, set[int]] = {}  # group root -> versions holding it
-    if following is not None and previous is not None:
+    if len(neighbours) == 2:
         pairs = Clause.objects.filter(version__document=document).values_list("lineage_id", "version_id")
         for lineage_id, version_id in pairs:
             versions_of.setdefault(root(lineage_id), set()).add(version_id)
@@ -373,7 +391,8 @@ def version_neighbours(
 ) -> tuple[DocumentVersion | None, DocumentVersion | None]:
     """The versions a new version dated ``date`` would follow and precede on the
     timeline (None at either end); without their texts."""
-    versions = document.versions.defer("source_text", "normalized_text")
+    # Only what the timeline orders by: a version's row is mostly its texts.
+    versions = document.versions.only("pk", "label", "effective_date", "published_at", "document_id")
     previous = versions.filter(effective_date__lte=date).order_by("-effective_date", "-published_at", "-pk").first()
     following = versions.filter(effective_date__gt=date).timeline().first()
     return previous, following
@@ -387,47 +406,78 @@ class Alignment:
     ``align(its clauses, new)``; side 1: it comes after, rows of ``align(new, its
     clauses)``. Published versions never change, so these rows stay true for as long
     as the new text is the same; a draft keeps them from its upload to its publish.
+    ``clauses`` are that version's (lineage id, text sha, number), in order: what the
+    publish needs of it besides the rows, so a publish with the alignment in hand does
+    not read the version's clauses again.
     """
 
     version_id: int
     side: int
     rows: list[align.AlignedRow]
+    clauses: list[tuple[int, str, str]] | None = None
 
     def to_json(self) -> dict:
         return {"version": self.version_id, "side": self.side,
                 "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
-                         for r in self.rows]}
+                         for r in self.rows],
+                "clauses": self.clauses}
 
     @classmethod
     def from_json(cls, data: dict) -> Alignment:
+        clauses = data.get("clauses")  # absent from a draft saved before they were kept
         return cls(version_id=data["version"], side=data["side"],
-                   rows=[align.AlignedRow(*row) for row in data["rows"]])
+                   rows=[align.AlignedRow(*row) for row in data["rows"]],
+                   clauses=[tuple(c) for c in clauses] if clauses is not None else None)
 
 
-class _AlignedText(NamedTuple):
-    """What the aligner reads of a published clause: plain values, not a model
-    instance (building thousands of those was a large part of a publish)."""
+class _PublishedClause(NamedTuple):
+    """What a publish reads of a published clause: plain values, not a model instance
+    (building thousands of those was a large part of a publish). The aligner reads
+    number, heading and text; heading and text are blank when not read."""
 
     number: str
     heading: str
     text: str
+    lineage_id: int
+    text_sha: str
 
 
-def _align_with(neighbour: DocumentVersion, new: list, side: int) -> list[align.AlignedRow]:
-    old = [_AlignedText(*row) for row in Clause.objects.filter(version=neighbour).order_by("position")
-           .values_list("number", "heading", "text")]
-    return align.align(old, new) if side == 0 else align.align(new, old)
+def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[_PublishedClause]:
+    """The clauses of ``version`` in order; without their texts (a large version's
+    megabytes) unless ``texts``."""
+    clauses = Clause.objects.filter(version=version).order_by("position")
+    if texts:
+        return [_PublishedClause(*row) for row in
+                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha")]
+    return [_PublishedClause(number, "", "", lineage_id, sha)
+            for number, lineage_id, sha in clauses.values_list("number", "lineage_id", "text_sha")]
 
 
-def _lineages_by_position(version: DocumentVersion) -> list[int]:
-    return list(Clause.objects.filter(version=version).order_by("position").values_list("lineage_id", flat=True))
+def _alignment_clauses(alignment: Alignment | None) -> list[_PublishedClause] | None:
+    if alignment is None or alignment.clauses is None or len(alignment.clauses) != _aligned_count(alignment):
+        return None
+    return [_PublishedClause(number, "", "", lineage_id, sha) for lineage_id, sha, number in alignment.clauses]
+
+
+def _aligned_count(alignment: Alignment) -> int:
+    """How many clauses of the published version ``alignment``'s rows cover (a check
+    that the clauses kept beside them belong to the same rows)."""
+    index = (lambda r: r.old_index) if alignment.side == 0 else (lambda r: r.new_index)
+    return len({index(row) for row in alignment.rows} - {None})
+
+
+def _alignment(neighbour: DocumentVersion, new: list, side: int) -> Alignment:
+    old = _published_clauses(neighbour)
+    rows = align.align(old, new) if side == 0 else align.align(new, old)
+    return Alignment(version_id=neighbour.pk, side=side, rows=rows,
+                     clauses=[(c.lineage_id, c.text_sha, c.number) for c in old])
 
 
 def version_alignments(document: Document, parsed: ParsedDocument, *, date: dt.date) -> list[Alignment]:
     """Align ``parsed`` with the versions it would sit between if published with
     ``date``: what ``version_publish`` would do, done ahead (for a draft's preview)."""
     return [
-        Alignment(version_id=neighbour.pk, side=side, rows=_align_with(neighbour, parsed.clauses, side))
+        _alignment(neighbour, parsed.clauses, side)
         for side, neighbour in enumerate(version_neighbours(document, date))
         if neighbour is not None
     ]
@@ -470,13 +520,13 @@ def documents_current_refresh(*, today: dt.date | None = None) -> int:
 
 
 def _clauses_create(
-    version: DocumentVersion, parsed: ParsedDocument, previous: DocumentVersion | None,
-    following: DocumentVersion | None = None, alignments=(),
+    version: DocumentVersion, parsed: ParsedDocument, neighbours=(), alignments=(),
 ) -> list[tuple[int, int, str, str]]:
     """Insert the version's clauses with their lineage keys; returns (clause id, lineage
-    id, text sha, anchor) of each, in order."""
+    id, text sha, anchor) of each, in order. ``neighbours`` and ``alignments`` as for
+    ``_inherited_lineages``."""
     new = parsed.clauses
-    inherited, links = _inherited_lineages(version, new, previous, following, alignments)
+    inherited, links = _inherited_lineages(version, new, list(neighbours), alignments)
 
     fresh = [
         ClauseLineage(key=_new_lineage_key(), document=version.document)

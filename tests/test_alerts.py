@@ -331,3 +331,35 @@ def test_a_rolled_back_publish_sends_nothing_with_real_commits(django_user_model
     factories.publish(doc, factories.POLICY_V2)
     services.delivery_join(timeout=30)
     assert [r.rcpt_tos for r in smtp_server.wait_for(1)] == [["fay@example.com"]]
+
+
+def test_changes_between_names_each_kind_of_change():
+    from documents.alerts.changes import changes_between
+
+    old = {1: ("a", "1"), 2: ("b", "2"), 3: ("c", "3"), 4: ("d", "4")}
+    new = {1: ("a", "1"), 2: ("B", "2"), 3: ("c", "4"), 4: ("D", "5"), 9: ("z", "6")}
+    assert changes_between(old, new) == {
+        2: {"amended"}, 3: {"renumbered"}, 4: {"amended", "renumbered"}, 9: {"added"},
+    }
+    assert changes_between(new, {1: ("a", "1")}) == {2: {"removed"}, 3: {"removed"}, 4: {"removed"}, 9: {"removed"}}
+    assert changes_between({}, {}) == {}
+
+
+@pytest.mark.parametrize("order", ["appended", "back-dated"])
+def test_the_outbox_of_a_publish_holds_what_the_database_says_changed(django_user_model, order):
+    # The publish works the changes out from what it has in hand; they must be what
+    # reading both versions back gives, in either place on the timeline.
+    from documents.alerts import changes
+
+    doc = factories.document()
+    ann = _user(django_user_model, "ann")
+    services.watch_document(user=ann, document=doc)
+    dates = {"appended": (dt.date(2024, 1, 1), dt.date(2024, 6, 1)),
+             "back-dated": (dt.date(2024, 6, 1), dt.date(2024, 1, 1))}[order]
+    factories.publish(doc, factories.POLICY_V1, dates[0])
+    v2 = factories.publish(doc, factories.POLICY_V2, dates[1]).version
+    changeset = ChangeSet.objects.get(version=v2)
+    expected = changes.lineage_changes(changes.version_previous(v2), v2)
+    assert changeset.previous == changes.version_previous(v2)
+    assert expected  # the two texts differ
+    assert Alert.objects.get(changeset=changeset).lineage_ids == sorted(expected)

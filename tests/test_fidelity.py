@@ -125,6 +125,8 @@ def test_report_command_on_a_folder_uses_a_throwaway_database(tmp_path):
     assert totals["stated_date_used_pct"] == 100.0
     assert totals["identical_clauses"] == 1 and totals["lineage_kept_pct"] == 100.0
     assert totals["pages_failing"] == 0 and totals["pages_checked"] > 5
+    assert json.loads(out.read_text())["furniture_named"] == {"control": ["Back to top"]}
+    assert "  control: Back to top" in done.stdout
     assert not (ROOT / "var" / "fidelity").exists()
 
 
@@ -169,3 +171,89 @@ def test_a_capture_that_lost_its_headings_is_not_counted_as_structured():
     measured = [fidelity.measure_version(fidelity.measure_source(raw, "x.md"), [fidelity.ClauseData("", "", "", "x")])
                 for raw in (lost, kept)]
     assert [m["structured"] for m in measured] == [False, True]
+
+
+# A page captured as one line: its widgets run into the text.
+_FLAT_TEXT = "We collect your name and the pages you read, and keep them for a year. " * 8
+
+
+def test_a_language_switcher_run_into_a_flat_capture_is_furniture():
+    flat = ("Example -About Privacy in English Example -About Privacy in Deutsch Example -About Privacy in "
+            "Español Example -About Privacy in Français " + _FLAT_TEXT)
+    source = fidelity.measure_source(flat, "x.md")
+    assert source.furniture == Counter({"language switcher": 20})
+    assert source.furniture_examples == {"language switcher": flat[:flat.index(" We collect")]}
+    assert source.legal_words["collect"] == 8 and source.legal_words["deutsch"] == 0
+
+
+def test_a_sign_in_form_run_into_a_flat_capture_is_furniture():
+    flat = (_FLAT_TEXT + "Back Login Create new account (e.g. ) Forgot password Remember me GO Sign Up "
+            "I already have an account Done")
+    source = fidelity.measure_source(flat, "x.md")
+    assert source.furniture == Counter({"sign-in form": 20})
+    assert source.legal_words["remember"] == 0 and source.legal_words["year"] == 8
+
+
+def test_a_copyright_notice_run_into_a_flat_capture_is_furniture():
+    source = fidelity.measure_source(_FLAT_TEXT + "© 2006-2012 Example. com, Inc. " + _FLAT_TEXT, "x.md")
+    assert source.furniture == Counter({"copyright": 5})
+    source = fidelity.measure_source(_FLAT_TEXT + "Copyright 1996-2019 Example. All Rights Reserved. Reproduction "
+                                     "without written permission is prohibited.", "x.md")
+    assert source.furniture == Counter({"copyright": 7}) and source.legal_words["reproduction"] == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A sentence about accounts: form words, but not made of them.
+        "To use the Service you must sign up and create an account. If you forgot your password, you can "
+        "reset your password from the login page; please keep your login details safe and remember me "
+        "settings off on shared devices.",
+        # A sentence that lists languages joins them with commas and "and".
+        "The Service is offered in English, Deutsch, Español, Français and Italiano, and we may add more.",
+    ],
+)
+def test_sentences_about_accounts_or_languages_in_a_flat_capture_are_legal_words(sentence):
+    source = fidelity.measure_source(_FLAT_TEXT + sentence + " " + _FLAT_TEXT, "x.md")
+    assert source.furniture == Counter()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The label on its own line, the date on the next.
+        ("# Policy\n\n**Effective Date**  \nFebruary 1, 2020\n\nWe collect data.", dt.date(2020, 2, 1)),
+        # A label qualified by a few words, ending in a colon.
+        ("Effective since last update: **\\[12/09/2025\\]**", dt.date(2025, 12, 9)),
+        ("Effective Date outside EEA & UK: March 13, 2024", dt.date(2024, 3, 13)),
+        # "take effect", and "effective … on" in one clause.
+        ("* The following privacy policy will take effect on **30 May 2026**.", dt.date(2026, 5, 30)),
+        ("The Terms below will be effective for the EEA, UK, and Switzerland on April 30, 2024.",
+         dt.date(2024, 4, 30)),
+        # The end of an older version's period is no statement.
+        ("Previous policy (published on 12 September 2025 and effective for existing users until 30 May 2026).",
+         None),
+    ],
+)
+def test_stated_date_forms(text, expected):
+    assert fidelity.stated_date(text.split("\n")) == expected
+
+
+def test_past_the_head_an_effective_date_next_to_a_publication_date_wins():
+    lines = ["* [Menu item](/x)"] * 70 + ["Publication date July 19, 2021", "", "Effective date September 1, 2021"]
+    assert fidelity.stated_date(lines) == dt.date(2021, 9, 1)
+
+
+def test_parts_number_in_their_own_series_and_a_heading_that_keeps_it_recovers_it():
+    lines = ["## 2. Fees", "", "SCHEDULE 2: AUSTRALIA-SPECIFIC TERMS", "------------------", "",
+             "### [](#annex-ii)_**[ANNEX II](https://example.com/pa#annex-ii)**_"]
+    assert fidelity.numbered_headings(lines) == ["2", "schedule 2", "annex ii"]
+    assert fidelity.clause_number_keys("", "SCHEDULE 2: AUSTRALIA-SPECIFIC TERMS") == ["schedule 2"]
+    assert fidelity.clause_number_keys("4", "Fees") == ["4"]
+    source = fidelity.measure_source("\n".join(lines) + "\n\nText.\n", "x.md")
+    clauses = [fidelity.ClauseData("2", "Fees", "", ""),
+               fidelity.ClauseData("", "SCHEDULE 2: AUSTRALIA-SPECIFIC TERMS", "", ""),
+               fidelity.ClauseData("", "ANNEX II", "", "Text.")]
+    assert fidelity.measure_version(source, clauses)["numbered_recovered"] == 3
+    # Clause 2 alone does not stand for Schedule 2.
+    assert fidelity.measure_version(source, clauses[:1])["missed_numbers"] == ["annex ii", "schedule 2"]

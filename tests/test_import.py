@@ -73,9 +73,10 @@ def test_unexpected_error_in_one_file_is_reported_and_rolled_back(tmp_path, corp
     real = services._clauses_create
 
     def flaky(version, parsed, *neighbours):
-        real(version, parsed, *neighbours)
+        created = real(version, parsed, *neighbours)
         if version.label == "2020-01-01":
             raise KeyError("boom")
+        return created
 
     monkeypatch.setattr(services, "_clauses_create", flaky)
     out, err = _run(tmp_path)

@@ -539,6 +539,8 @@ def test_publish_reuses_the_uploads_parse_and_alignment(staff_client, staff, pub
     monkeypatch.setattr(align, "align", refuse)
     monkeypatch.setattr(drafts, "parse_bounded", refuse)
     monkeypatch.setattr(services, "parse_document", refuse)
+    # The published version's clause keys came along with the alignment, too.
+    monkeypatch.setattr(services, "_published_clauses", refuse)
     response = staff_client.post(draft_url(draft, "publish"))
     assert response.status_code == 302
     new = published.versions.get(label="2024-06-01")
@@ -547,6 +549,25 @@ def test_publish_reuses_the_uploads_parse_and_alignment(staff_client, staff, pub
     assert keys["Introduction"] == old["Introduction"] and keys["Contact Us"] == old["Contact Us"]
     assert keys["Information We Collect"] == old["Information We Collect"]  # amended, same clause
     assert keys["Cookies"] not in old.values()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored", ["missing", "wrong length"])
+def test_a_draft_alignment_without_usable_clause_keys_reads_them(staff, published, stored):
+    # A draft saved before alignments carried the published clauses' keys, or one whose
+    # list does not match its rows: the keys are read from the database instead.
+    draft = drafts.draft_create(created_by=staff, uploaded=drafts.pasted_read(text=V2), document=published)
+    (alignment,) = draft.alignments
+    if stored == "missing":
+        del alignment["clauses"]
+    else:
+        alignment["clauses"] = alignment["clauses"][:-1]
+    draft.save(update_fields=["alignments"])
+    result = drafts.draft_publish(draft=draft, published_by=staff)
+    old = _keys(published.versions.get(label="2024-01-01"))
+    keys = _keys(result.version)
+    assert keys["Introduction"] == old["Introduction"] and keys["Contact Us"] == old["Contact Us"]
+    assert keys["Information We Collect"] == old["Information We Collect"]
 
 
 @pytest.mark.django_db

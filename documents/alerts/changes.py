@@ -56,6 +56,12 @@ def lineage_changes(previous: DocumentVersion | None, version: DocumentVersion) 
     new: dict[int, tuple[str, str]] = {}
     for version_id, lineage_id, sha, number in rows:
         (new if version_id == version.pk else old)[lineage_id] = (sha, number)
+    return changes_between(old, new)
+
+
+def changes_between(old: dict[int, tuple[str, str]], new: dict[int, tuple[str, str]]) -> dict[int, set[str]]:
+    """``lineage_changes`` of two versions given as {lineage id: (text sha, number)}: the
+    publish has both at hand, so its outbox need not read the clauses back."""
     out: dict[int, set[str]] = {}
     for lineage_id, (sha, number) in new.items():
         before = old.get(lineage_id)

@@ -99,12 +99,23 @@ def watch_delete(*, watch: Watch) -> None:
 # --- 1. The outbox, written by the publish ------------------------------------------
 
 
-def alerts_enqueue_for_version(*, version: DocumentVersion) -> ChangeSet:
+_UNKNOWN = object()
+
+
+def alerts_enqueue_for_version(
+    *, version: DocumentVersion, previous=_UNKNOWN, changed: dict[int, set[str]] | None = None
+) -> ChangeSet:
     """Record the change set of a just-published version and queue the alerts of
-    document and clause watchers. Call inside the publish transaction."""
-    previous = changes.version_previous(version)
+    document and clause watchers. Call inside the publish transaction.
+
+    ``previous`` (the version before it on the timeline, or None) and ``changed`` (its
+    ``changes.lineage_changes``) are passed by a publish that knows them already; else
+    they are read here."""
+    if previous is _UNKNOWN:
+        previous = changes.version_previous(version)
     changeset = ChangeSet.objects.create(version=version, previous=previous)
-    changed = changes.lineage_changes(previous, version)
+    if changed is None:
+        changed = changes.lineage_changes(previous, version)
     by_user: dict[int, tuple[list[Watch], set[int]]] = {}
     if changed:
         watches = Watch.objects.active().filter(kind=WatchKind.DOCUMENT, document_id=version.document_id)

@@ -27,6 +27,7 @@ from .plain import to_plain
 from .references import CrossReference, find_cross_references
 from .repeats import drop_repeated_copy
 from .split import split_blocks
+from .tables import split_tables
 from .titles import find_official_title
 
 __all__ = [
@@ -69,6 +70,7 @@ def parse_document(
         # short notice). Each paragraph becomes a clause so it can still be cited and
         # compared on its own; they are numbered by position, as ¶1, ¶2 ...
         for n, body in enumerate(paragraphs, 1):
+            used.add(f"p{n}")
             clauses.append(
                 ParsedClause(number="", heading="", body=body, text=to_plain(body), depth=0, parent=None,
                              anchor=f"p{n}")
@@ -135,6 +137,7 @@ def parse_document(
                 anchor=anchor,
             )
         )
+    clauses = split_tables(clauses, used)  # a large table: one clause per row
     return ParsedDocument(
         title=result.title,
         source_format=source_format,

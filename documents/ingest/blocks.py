@@ -78,6 +78,10 @@ def scan(lines: list[str]) -> list[Block]:
 def _scan(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     i, n = 0, len(lines)
+    # Content columns of the list items the scanner is in, outermost first: a heading
+    # inside an item ("*   What?" then "    ### **Personal data**") is indented to the
+    # item's content column, which is its left margin, as in CommonMark.
+    item_cols: list[int] = []
     while i < n:
         line = lines[i]
         if not line.strip():
@@ -85,7 +89,10 @@ def _scan(lines: list[str]) -> list[Block]:
             i += 1
             continue
         ind = _indent(line)
-        m = _ATX_RE.match(line)
+        while item_cols and ind < item_cols[-1]:
+            item_cols.pop()
+        margin = item_cols[-1] if item_cols else 0
+        m = _ATX_RE.match(line[margin:])
         if m:
             level = len(m.group(1) or m.group(3))
             blocks.append(Block("heading", [line], ind, level=level, text=(m.group(2) or "").strip()))
@@ -93,7 +100,9 @@ def _scan(lines: list[str]) -> list[Block]:
             continue
         # Setext: one paragraph line underlined with === or --- (a "---" after a blank
         # line is a rule, handled below).
-        if i + 1 < n and _SETEXT_RE.match(lines[i + 1]) and not _BULLET_RE.match(line) and not _TABLE_RE.match(line):
+        nxt = lines[i + 1] if i + 1 < n else ""
+        nxt = nxt[margin:] if margin and _indent(nxt) >= margin else nxt
+        if i + 1 < n and _SETEXT_RE.match(nxt) and not _BULLET_RE.match(line) and not _TABLE_RE.match(line):
             under = lines[i + 1].strip()
             if not (under.startswith("-") and len(under) < 2):
                 level = 1 if under.startswith("=") else 2
@@ -127,6 +136,7 @@ def _scan(lines: list[str]) -> list[Block]:
                 j += 1
             text = " ".join([content] + [l.strip() for l in body[1:]])
             blocks.append(Block("item", body, ind, marker=marker, text=text, content_col=col))
+            item_cols.append(col)
             i = j
             continue
         j = i + 1

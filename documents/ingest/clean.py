@@ -299,7 +299,10 @@ def trim_head(lines: list[str]) -> list[str]:
             next_kept_dropped = drop[i]
     if not any(drop):
         return lines
-    kept = [l for l, d in zip(head, drop) if not d]
+    # A date statement is the document's, whatever line it is run into ("… Privacy
+    # Statement for General Motors Effective May 4, 2012 For Your California …").
+    kept = [l if not d else date_statements(l) for l, d in zip(head, drop)]
+    kept = [l for l, d in zip(kept, drop) if not d or l]
     return kept + lines[first_prose:]
 
 
@@ -421,6 +424,16 @@ def _footer_start(lines: list[str], start: int) -> int:
 _DATE_STATEMENT_RE = re.compile(
     r"(?<![A-Za-z])(?:effective|last\s+(?:updated|modified|revised)|updated|revised)(?![A-Za-z])[^\n]{0,40}(?:19|20)\d\d", re.I
 )
+_STATEMENT_ONLY_RE = re.compile(
+    r"(?<![A-Za-z])(?:effective|last\s+(?:updated|modified|revised)|updated|revised)(?![A-Za-z])"
+    r"[^\n.;!?|\[\]]{0,40}?(?<!\d)(?:19|20)\d\d(?!\d)", re.I
+)
+
+
+def date_statements(line: str) -> str:
+    """The date statements of a line that is otherwise furniture, or "": "Effective May 4,
+    2012" out of a title and menu run together."""
+    return " ".join(m.group(0) for m in _STATEMENT_ONLY_RE.finditer(strip_inline(line)))
 
 
 def _wrapped_lines(lines: list[str]) -> set[int]:
@@ -497,7 +510,7 @@ def unflatten_text(text: str) -> str:
     head = text[: positions[0].start()]
     head_words = words(head)
     if head_words and sum(1 for w in head_words if w[:1].isupper()) / len(head_words) >= 0.6:
-        head = ""  # site navigation before the first section ("Home Create Explore ...")
+        head = date_statements(head)  # site navigation before the first section ("Home Create Explore ...")
     chunks = [head]
     for k, m in enumerate(positions):
         end = positions[k + 1].start() if k + 1 < len(positions) else len(text)

@@ -47,7 +47,8 @@ _DATE_PATTERNS = [
 _KEYWORD_RE = re.compile(
     r"(?<![A-Za-z])(effective(?:\s+date)?|last\s+(?:updated|modified|revised|amended|changed|reviewed)|"
     r"updated|revised|modified|amended|date\s+of\s+last\s+revision|version\s+date|dated|"
-    r"in\s+(?:force|effect)\s+(?:from|since|as\s+of|on)|(?:^|\n)[\s*_#]*date[\s*_]*:[\s*_]*$)(?![A-Za-z])",
+    r"in\s+(?:force|effect)\s+(?:from|since|as\s+of|on)|(?:takes?|took|will\s+take)\s+effect|"
+    r"(?:^|\n)[\s*_#]*date[\s*_]*:[\s*_]*$)(?![A-Za-z])",
     re.I,
 )
 _KEYWORD_WINDOW = 60
@@ -57,6 +58,8 @@ _KEYWORD_WINDOW = 60
 # version ("the previous version, effective …"), or a part's own date ("This section
 # was updated on …", "Annex 2 last revised …").
 _HISTORY_AFTER_RE = re.compile(r"^[\s,*_)]*(?:until|till|to|through|thru|[-–—])\s", re.I)
+# The end of a period is no start: "effective for existing users until 30 May 2026".
+_UNTIL_BEFORE_RE = re.compile(r"(?<![A-Za-z])(?:until|till|through|thru|up\s+to)[\s*_\[(]*$", re.I)
 _NOT_OURS_RE = re.compile(
     r"(?<![A-Za-z])(?:previous|prior|former|earlier|old(?:er)?|archived|superseded|replaced|"
     r"(?:this|the)\s+(?:section|annex|appendix|schedule|exhibit|addendum|supplement|attachment))(?![A-Za-z])",
@@ -145,7 +148,7 @@ def _statement_dates(text: str, *, not_after: dt.date | None = None):
         window = re.split(r"[.!?]\s|\n\s*\n", window)[-1]
         if not _KEYWORD_RE.search(window) or _NOT_OURS_RE.search(window):
             continue
-        if _HISTORY_AFTER_RE.match(text[end:end + 12]):
+        if _HISTORY_AFTER_RE.match(text[end:end + 12]) or _UNTIL_BEFORE_RE.search(window):
             continue
         numeric = _NUMERIC_RE.fullmatch(text, start, end)
         if not_after is not None and d > not_after and numeric and max(int(numeric[1]), int(numeric[2])) <= 12:
@@ -154,7 +157,7 @@ def _statement_dates(text: str, *, not_after: dt.date | None = None):
             other = dt.date(d.year, d.day, d.month)
             if other <= not_after:
                 d = other
-        yield start, d, bool(re.search(r"effective|in\s+(?:force|effect)", window, re.I))
+        yield start, d, bool(re.search(r"effective|in\s+(?:force|effect)|\beffect\b", window, re.I))
 
 
 def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date | None = None) -> dt.date | None:

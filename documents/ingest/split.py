@@ -205,7 +205,9 @@ def _emphasis_heading(line: str) -> tuple[str, str] | None:
     if not text or n > 14 or len(text) > 130:
         return None
     raw = strip_inline(inner).strip()
-    if raw[-1:] in ",;" or re.search(r"[.!?]\s+\S", raw):
+    # A full stop after a lone capital is an initial ("U.S. State privacy disclosures"),
+    # not the end of a sentence.
+    if raw[-1:] in ",;" or re.search(r"(?<!\b[A-Z])[.!?]\s+\S", raw):
         return None
     if raw.endswith(".") and n > 7:
         return None
@@ -391,13 +393,19 @@ def _classify(blocks: list[Block], i: int, plain_titles: bool) -> ClauseStart | 
             return ClauseStart(e, heading, body, "L", titled=bool(heading))
         e = parse_enumerator(b.marker + " ")
         num = _numbered(b.marker + " " + content)
+        own = _numbered(content) if content.lstrip().startswith(("**", "__")) else None
+        if own is not None and own[0].is_dec:
+            # "1. **5. Prohibited Conduct**", "1. **14.3** You agree …": each item of a list
+            # the page restarts at 1 prints its own number in bold; that number is the
+            # clause's, the list's "1." is an artefact of the page's markup.
+            e, num = own[0], own
         if num is None or e is None:
             return None
         e, heading, body, title_only = num
         if title_only and heading:
             # "lists whose items are really headings": a one-item list followed by text
             alone = not _has_list_sibling(blocks, i, -1) and not _has_list_sibling(blocks, i, 1)
-            if alone and b.indent <= 3:
+            if (alone or own is not None) and b.indent <= 3:
                 bold = content.strip().startswith(("**", "__"))
                 return ClauseStart(e, heading, "", "H", style=("num-bold" if bold else "num-plain", _is_caps(heading)),
                                    titled=True, caps=_is_caps(heading))
