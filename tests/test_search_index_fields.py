@@ -129,3 +129,44 @@ def test_the_portal_segment_writer_writes_whooshs_segments():
     assert _postings(indexes[1]) == expected
     assert _postings(indexes[2]) == expected
     assert any(handed_over[-len(range(0, len(bodies), 3)):])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written_by", ["publish", "rebuild", "repair"])
+def test_a_span_is_found_the_same_whichever_way_it_was_written(written_by):
+    """Phrases exact on surface words, prefixes, stems, fuzzy words, marks, facets and
+    as-of dates, on entries written by a publish (the portal's writer on the live
+    index), a rebuild (one writer into a new folder) and a repair of a missing entry."""
+    import datetime as dt
+
+    from documents import indexing
+    from documents.search import SearchParams
+    from documents.search.service import search
+    from tests.test_search import publish
+
+    publish("Acme", "Privacy Policy", "privacy", [
+        ("Cookies", "We use Cookies to remember your settings."),
+        ("Governing law", "This policy is governed by the laws of Ireland."),
+    ], dt.date(2023, 1, 1))
+    if written_by == "rebuild":
+        indexing.rebuild()
+    elif written_by == "repair":
+        engine = indexing.backend()
+        engine.remove(indexing.identifier(indexing._index().index_queryset().order_by("pk").first().pk))
+        assert indexing.compare().missing
+        indexing.repair()
+        assert not indexing.compare().drift
+
+    def found(q, **kw):
+        return search(SearchParams(q=q, **kw))
+
+    assert found("cookie").total == 1  # stemmed: "Cookies" -> cooki
+    assert found('"governed by the laws"').total == 1
+    assert found('"governed by the law"').total == 0  # exact words as written
+    assert found("rememb*").total == 1 and found("gov*").total == 1
+    assert found("irelnd~").total == 1
+    assert found("heading:governing").total == 1
+    assert "<mark>Cookies</mark>" in str(found("cookie").hits[0].snippet)
+    assert found("cookie", publisher="acme").total == 1 and found("cookie", kind="terms").total == 0
+    assert found("cookie", versions="asof", as_of=dt.date(2023, 6, 1)).total == 1
+    assert found("cookie", versions="asof", as_of=dt.date(2022, 6, 1)).total == 0
