@@ -103,6 +103,8 @@ def test_the_portal_segment_writer_writes_whooshs_segments():
     from whoosh.fields import ID, Schema
     from whoosh.filedb.filestore import RamStorage
 
+    from whoosh.writing import MERGE_SMALL
+
     from documents.search.whoosh_analysis import segment_writer
 
     schema = Schema(id=ID(stored=True, unique=True),
@@ -122,13 +124,35 @@ def test_the_portal_segment_writer_writes_whooshs_segments():
                     writer.delete_by_term("id", str(n - 3))
                 writer.add_document(id=str(n), text=body, surface=body, heading=body[:60])
             handed_over.append(getattr(writer, "_stock_pool", None) is writer.pool)
-            writer.commit()
+            writer.commit(mergetype=MERGE_SMALL)  # Whoosh's policy for both (see the next test)
         indexes.append(index)
     assert len(indexes[0]._read_toc().segments) < len(range(0, len(bodies), 3))  # merges happened
     expected = _postings(indexes[0])
     assert _postings(indexes[1]) == expected
     assert _postings(indexes[2]) == expected
     assert any(handed_over[-len(range(0, len(bodies), 3)):])
+
+
+def test_small_commits_merge_once_there_are_many_segments():
+    from whoosh.fields import ID, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    from documents.search.whoosh_analysis import MERGE_AT_SEGMENTS, segment_writer
+
+    index = RamStorage().create_index(Schema(id=ID(stored=True), text=FastTEXT(analyzer=surface_analyzer())))
+    counts = []
+    for n in range(2 * MERGE_AT_SEGMENTS):
+        writer = segment_writer(index)
+        writer.add_document(id=str(n), text=f"clause number {n}")
+        writer.commit()
+        counts.append(len(index._read_toc().segments))
+    assert counts[:MERGE_AT_SEGMENTS - 1] == list(range(1, MERGE_AT_SEGMENTS))  # no merge below
+    assert max(counts) < MERGE_AT_SEGMENTS and min(counts[MERGE_AT_SEGMENTS - 1:]) < MERGE_AT_SEGMENTS - 1
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 2 * MERGE_AT_SEGMENTS
+    writer = segment_writer(index)
+    writer.commit(optimize=True)  # an explicit optimize still merges everything
+    assert len(index._read_toc().segments) == 1
 
 
 @pytest.mark.django_db

@@ -231,7 +231,9 @@ def shared_searcher(index, key: str):
             entry = _SHARED.setdefault(key, _Shared())
     current = entry.searcher
     latest = index.latest_generation()
-    if current is not None and entry.generation == latest:
+    # The generation of the searcher read, not entry.generation: another thread may
+    # replace both between two reads.
+    if current is not None and current._portal_generation == latest:
         return current
     with entry.lock:  # one thread refreshes; the others wait for its result
         if entry.searcher is None or entry.generation != index.latest_generation():

@@ -351,9 +351,32 @@ class PortalSegmentWriter(SegmentWriter):
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
 
+    def _merge_segments(self, mergetype, optimize, merge):
+        if mergetype is None and self.mergetype is None and not (optimize or self.optimize) and (
+                merge if merge is not None else self.merge):
+            mergetype = merge_when_many
+        return super()._merge_segments(mergetype, optimize, merge)
+
     def _close_segment(self):
         self.pool = self._stock_pool  # its clean-up removes any runs it spilled
         super()._close_segment()
+
+
+# Segments an index may have before a commit merges its small ones.
+MERGE_AT_SEGMENTS = 8
+
+
+def merge_when_many(writer, segments):
+    """Whoosh's MERGE_SMALL once the index has ``MERGE_AT_SEGMENTS`` segments, else no
+    merge. MERGE_SMALL alone merges on most small commits (a publish writes one small
+    segment): a quarter of a publish's index write, and a merged segment is new to
+    every searcher's per-segment caches. Merging every few commits does the same work
+    less often; searches read a few more (small) segments meanwhile."""
+    from whoosh.writing import MERGE_SMALL
+
+    if len(segments) + 1 < MERGE_AT_SEGMENTS:
+        return segments
+    return MERGE_SMALL(writer, segments)
 
 
 def segment_writer(index, **kwargs) -> PortalSegmentWriter:
