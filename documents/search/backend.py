@@ -149,6 +149,11 @@ def schema_signature(schema) -> dict:
     return {name: _field_signature(schema[name]) for name in schema.names()}
 
 
+def _conflicting(old: dict, new: dict) -> bool:
+    """True when a field of both signatures is written differently in each."""
+    return any(old[name] != new[name] for name in old.keys() & new.keys())
+
+
 # --- One searcher per process ----------------------------------------------------------
 
 
@@ -226,7 +231,9 @@ def shared_searcher(index, key: str):
             entry = _SHARED.setdefault(key, _Shared())
     current = entry.searcher
     latest = index.latest_generation()
-    if current is not None and entry.generation == latest:
+    # The generation of the searcher read, not entry.generation: another thread may
+    # replace both between two reads.
+    if current is not None and current._portal_generation == latest:
         return current
     with entry.lock:  # one thread refreshes; the others wait for its result
         if entry.searcher is None or entry.generation != index.latest_generation():
@@ -327,12 +334,13 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
     def setup(self):
         super().setup()
         on_disk = self._disk_schema()
-        if on_disk is not None and schema_signature(on_disk) != schema_signature(self.schema):
-            # An index written by an older version of the portal: keep reading and
-            # writing it with the schema it was written with (its terms are encoded that
-            # way), until ``search_sync --repair`` (run by ``make run``) rebuilds it with
-            # the new one. Writing new segments with the new schema would mix encodings
-            # and hide the difference from the check.
+        if on_disk is not None and _conflicting(schema_signature(on_disk), schema_signature(self.schema)):
+            # An index written by an older version of the portal, whose fields encode
+            # terms differently: keep reading and writing it with the schema it was
+            # written with, until ``search_sync --repair`` (run by ``make run``) rebuilds
+            # it with the new one. Writing new segments with the new schema would mix
+            # encodings in one field and hide the difference from the check. (Fields
+            # only added or removed mix nothing: the new schema is used, as haystack does.)
             self.log.warning("The search index at %s was written with an older schema; "
                              "run `manage.py search_sync --repair` to rebuild it.", self.path)
             self.index = self.storage.open_index()

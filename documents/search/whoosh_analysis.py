@@ -208,13 +208,99 @@ class _SegmentLengths:
         return lengths.get(docnum) if lengths is not None else None
 
 
+class _GroupedPostings:
+    """The postings of the segment being written, grouped by field and term as they
+    are added, in place of Whoosh's pool of one tuple per posting sorted at commit.
+    Within a term the documents arrive in increasing order (new documents, then the
+    documents of merged segments, each numbered after the last), so nothing is sorted
+    but the fields and terms. ``estimate`` (bytes, roughly) lets the writer hand
+    everything to Whoosh's pool (which spills to disk) past its memory limit.
+    """
+
+    __slots__ = ("fields", "count", "ordered", "_fieldname", "_terms")
+
+    POSTING_BYTES = 200  # what one posting costs in memory here, roughly (Whoosh: ~150 + texts)
+
+    def __init__(self):
+        self.fields: dict[str, dict[bytes, tuple[list, list, list]]] = {}
+        self.count = 0
+        self.ordered = True
+        self._fieldname, self._terms = None, None  # a document's postings come field by field
+
+    @property
+    def estimate(self) -> int:
+        return self.count * self.POSTING_BYTES
+
+    def add(self, item):
+        fieldname, tbytes, docnum, weight, vbytes = item
+        if fieldname == self._fieldname:
+            terms = self._terms
+        else:
+            terms = self.fields.get(fieldname)
+            if terms is None:
+                terms = self.fields[fieldname] = {}
+            self._fieldname, self._terms = fieldname, terms
+        self.count += 1
+        postings = terms.get(tbytes)
+        if postings is None:
+            terms[tbytes] = ([docnum], [weight], [vbytes])
+            return
+        docnums = postings[0]
+        if docnum <= docnums[-1]:
+            self.ordered = False
+        docnums.append(docnum)
+        postings[1].append(weight)
+        postings[2].append(vbytes)
+
+    def items(self):
+        """Whoosh's pool items, for handing over to it."""
+        for fieldname, terms in self.fields.items():
+            for tbytes, (docnums, weights, values) in terms.items():
+                for docnum, weight, vbytes in zip(docnums, weights, values):
+                    yield fieldname, tbytes, docnum, weight, vbytes
+
+
+def _write_term_blocks(postwriter, docnums, weights, values, lengths) -> None:
+    """What ``add_posting`` does for each posting of one term, a block at a time."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()
+        ids = docnums[start:start + limit]
+        block_weights = weights[start:start + limit]
+        postwriter._ids.extend(ids)
+        postwriter._weights.extend(block_weights)
+        heaviest = max(block_weights)
+        if heaviest > postwriter._maxweight:
+            postwriter._maxweight = heaviest
+        present = [v for v in values[start:start + limit] if v]
+        if present:
+            postwriter._values.extend(present)
+        if lengths is not None:
+            known = [n for n in map(lengths.get, ids) if n]
+            if known:
+                shortest, longest = min(known), max(known)
+                if postwriter._minlength is None or shortest < postwriter._minlength:
+                    postwriter._minlength = shortest
+                if longest > postwriter._maxlength:
+                    postwriter._maxlength = longest
+
+
 class PortalSegmentWriter(SegmentWriter):
-    """Whoosh's SegmentWriter, reading field lengths from memory when it commits
-    (``_SegmentLengths``); the segment written is the same."""
+    """Whoosh's SegmentWriter with the same segment written by less Python: field
+    lengths kept in memory (``_SegmentLengths``), postings grouped by term as they are
+    added (``_GroupedPostings``) and written a block at a time at commit. Past the
+    writer's memory limit (a rebuild's single writer) it hands the postings to
+    Whoosh's own pool, which spills sorted runs to disk, and writes as Whoosh does."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.portal_index = ix  # the index it writes to (Whoosh's writer does not keep it)
+        self._stock_pool = self.pool
+        self._limit = self._stock_pool.limit
+        if self.codec.length_stats and type(self.fieldwriter).__name__ == "W3FieldWriter" and not any(
+                self.schema[name].separate_spelling() for name in self.schema.names()):
+            self.pool = _GroupedPostings()
         lengths = self._portal_lengths = _SegmentLengths()
         perdoc = self.perdocwriter
         add_field, record = perdoc.add_field, lengths.record
@@ -227,12 +313,70 @@ class PortalSegmentWriter(SegmentWriter):
         # Every length goes through here: new documents and documents of merged segments.
         perdoc.add_field = add_field_recorded
 
+    def add_document(self, **fields):
+        super().add_document(**fields)
+        if self.pool is not self._stock_pool and self.pool.estimate > self._limit:
+            self._to_stock_pool()
+
+    def _to_stock_pool(self):
+        grouped, self.pool = self.pool, self._stock_pool
+        add = self.pool.add
+        for item in grouped.items():
+            add(item)
+
     def _flush_segment(self):
         if not self.codec.length_stats or type(self.perdocwriter).__name__ != "W3PerDocWriter":
             return super()._flush_segment()
         self.perdocwriter.close()
-        self.fieldwriter.add_postings(self.schema, self._portal_lengths, self.pool.iter_postings())
+        grouped = self.pool
+        if grouped is self._stock_pool or not grouped.ordered:
+            if grouped is not self._stock_pool:
+                self._to_stock_pool()
+            self.fieldwriter.add_postings(self.schema, self._portal_lengths, self.pool.iter_postings())
+        else:
+            self._write_grouped(grouped)
         self.fieldwriter.close()
+
+    def _write_grouped(self, grouped: _GroupedPostings) -> None:
+        fieldwriter, schema = self.fieldwriter, self.schema
+        by_field = self._portal_lengths.by_field
+        for fieldname in sorted(grouped.fields):
+            terms = grouped.fields[fieldname]
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lengths = by_field.get(fieldname)
+            for btext in sorted(terms):
+                docnums, weights, values = terms[btext]
+                fieldwriter.start_term(btext)
+                _write_term_blocks(fieldwriter._postwriter, docnums, weights, values, lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        if mergetype is None and self.mergetype is None and not (optimize or self.optimize) and (
+                merge if merge is not None else self.merge):
+            mergetype = merge_when_many
+        return super()._merge_segments(mergetype, optimize, merge)
+
+    def _close_segment(self):
+        self.pool = self._stock_pool  # its clean-up removes any runs it spilled
+        super()._close_segment()
+
+
+# Segments an index may have before a commit merges its small ones.
+MERGE_AT_SEGMENTS = 8
+
+
+def merge_when_many(writer, segments):
+    """Whoosh's MERGE_SMALL once the index has ``MERGE_AT_SEGMENTS`` segments, else no
+    merge. MERGE_SMALL alone merges on most small commits (a publish writes one small
+    segment): a quarter of a publish's index write, and a merged segment is new to
+    every searcher's per-segment caches. Merging every few commits does the same work
+    less often; searches read a few more (small) segments meanwhile."""
+    from whoosh.writing import MERGE_SMALL
+
+    if len(segments) + 1 < MERGE_AT_SEGMENTS:
+        return segments
+    return MERGE_SMALL(writer, segments)
 
 
 def segment_writer(index, **kwargs) -> PortalSegmentWriter:
