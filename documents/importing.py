@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from documents import services
+from portal import collector
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,9 @@ def import_items(items: list[ImportItem], *, batch_versions: int = BATCH_VERSION
             except OSError:
                 pass
         outcomes = []
-        with transaction.atomic(), indexing.batch() as pending:
+        # The collector is paused for the batch (see portal.collector): parsing and
+        # aligning a batch of versions makes hundreds of thousands of short-lived objects.
+        with collector.paused(), transaction.atomic(), indexing.batch() as pending:
             for item in chunk:
                 outcomes.append(import_item(item, documents=documents))
         start += len(chunk)
