@@ -1,4 +1,4 @@
-"""The portal's Whoosh engine: haystack's Whoosh backend, faithful, with four changes.
+"""The portal's Whoosh engine: haystack's Whoosh backend, faithful, with these changes.
 
 It stays a haystack backend: ``search``, ``more_like_this``, highlighting,
 ``autocomplete``, faceting, spelling and the management commands are haystack's own
@@ -23,6 +23,15 @@ Writes (``apply``)
     One writer per batch (removals and additions in one commit), a process-wide lock
     and Whoosh's file lock, both with a bounded wait (``WRITE_TIMEOUT`` seconds,
     default 10): a held lock is :class:`SearchIndexBusy`, never an unbounded wait.
+    The writer is ``whoosh_analysis.PortalSegmentWriter`` (the segments Whoosh's own
+    writer would write, with less Python per posting; small segments merged every few
+    commits) and the text fields ``FastTEXT``; the entries a write replaces are found
+    with the shared searcher.
+
+Schema changes
+    ``schema_signature`` says how each field's terms are written. An index whose
+    fields were written differently (an older portal) is read and written with its own
+    schema until ``search_sync --repair`` (which ``make run`` runs) rebuilds it.
 
 Atomic rebuild (``rebuild``, ``delete_index``)
     A rebuild writes a complete new index in a ``.rebuild-*`` folder beside the live
