@@ -22,7 +22,6 @@ from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from documents import align, indexing
-from portal import collector
 from documents.alerts.changes import changes_between
 from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
@@ -37,6 +36,7 @@ from documents.models import (
     DocumentVersion,
     Publisher,
 )
+from portal import collector
 
 
 class PublishError(ValueError):
