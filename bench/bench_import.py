@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -43,8 +44,7 @@ def raw_whoosh(spans_docs: list[dict], schema, batches: int = 1) -> float:
     with ``schema``, in ``batches`` writers and commits of equal size."""
     from whoosh import index as whoosh_index
 
-    folder = TMP / f"whoosh_raw_{batches}"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(prefix=f"whoosh_raw_{batches}_", dir=TMP))
     started = time.process_time()
     ix = whoosh_index.create_in(str(folder), schema)
     size = max(1, -(-len(spans_docs) // batches))
