@@ -1,10 +1,11 @@
 """Pausing Python's cyclic garbage collector around bounded bulk work.
 
-A publish or an import batch makes hundreds of thousands of short-lived objects
-(parsed clauses, aligner rows, query rows). Reference counting frees them as they go;
-the cyclic collector, triggered by their sheer number, would instead walk the whole
-heap again and again: about a quarter of the CPU of a publish that aligns a 2,000-clause document. So the work
-runs with the collector paused, and one collection afterwards picks up any cycle.
+A publish, an import batch or a Whoosh commit makes hundreds of thousands of
+short-lived objects (parsed clauses, aligner rows, query rows, postings). Reference
+counting frees them as they go; the cyclic collector, triggered by their sheer number,
+would instead walk the whole heap again and again: about a quarter of the CPU of a
+publish that aligns a 2,000-clause document. So the work runs with the collector
+paused, and one collection afterwards picks up any cycle.
 
 Process-wide, as the collector is: concurrent users (threads) nest, and the collector
 comes back when the last one leaves, and only if it was on before the first.

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import html
 import os
 import shutil
@@ -68,6 +67,7 @@ from whoosh.util.filelock import try_for
 
 from documents.search import whoosh_threads
 from documents.search.whoosh_analysis import FastTEXT, segment_writer
+from portal import collector
 
 # Segment files readable from many threads through one searcher (see whoosh_threads).
 whoosh_threads.install()
@@ -81,20 +81,6 @@ REBUILD_PREFIX = ".rebuild-"  # Whoosh's file clean-up skips names starting with
 
 class SearchIndexBusy(SearchBackendError):
     """The index stayed locked by another writer for longer than the write timeout."""
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while Whoosh allocates a batch's postings:
-    its many small objects otherwise trigger repeated full collections (~10-15% of
-    bulk indexing time). Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class MarkFormatter(HtmlFormatter):
@@ -438,7 +424,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         writer = self._writer()
         try:
             yield writer
-            with _gc_paused():
+            with collector.paused():
                 writer.commit(**commit_args)
         except BaseException:
             writer.cancel()
@@ -485,7 +471,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         return writer.searcher(), True
 
     def _write(self, writer, docs: dict, removed=(), assume_new=False) -> None:
-        with _gc_paused():
+        with collector.paused():
             if assume_new:
                 for doc in docs.values():
                     writer.add_document(**doc)
@@ -625,7 +611,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                     docs = self._prepare(index, batch)
                     self._write(writer, docs, assume_new=True)
                     written += len(docs)
-                with _gc_paused():
+                with collector.paused():
                     writer.commit()
             except BaseException:
                 writer.cancel()
