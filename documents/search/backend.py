@@ -301,6 +301,48 @@ def forget_shared(key: str) -> None:
         _SHARED.pop(key, None)
 
 
+def discard_writer(writer) -> None:
+    """Cancel ``writer`` and remove the files of the segment it had started, which
+    Whoosh's ``cancel`` leaves (after a full disk: empty ``.trm``/``.seg`` files that
+    nothing lists). On a full disk closing the files fails too: the temporary storage
+    and the lock are released anyway. A segment the table of contents already lists (a
+    commit that failed after writing it) is kept."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the disk is full: still release what cancel would
+        with contextlib.suppress(Exception):
+            writer._tempstorage.destroy()
+        if getattr(writer, "writelock", None) is not None:
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        writer.is_closed = True
+    before = getattr(writer, "portal_files_before", None)
+    if before is not None:
+        remove_unlisted(writer.storage, writer.indexname, before)
+
+
+def remove_unlisted(storage, indexname: str, before: set[str]) -> list[str]:
+    """Delete the files that appeared in ``storage`` since ``before`` (a listing taken
+    under the write lock) and that the live table of contents does not name: what a
+    failed write left. Returns their names."""
+    try:
+        listed = {seg.segment_id() for seg in whoosh_index.FileIndex(storage, indexname=indexname)._read_toc().segments}
+    except Exception:  # noqa: BLE001 - no readable TOC: keep everything rather than guess
+        return []
+    removed = []
+    for name in set(storage.list()) - before:
+        if name.startswith(".") or name.endswith(".toc") or "WRITELOCK" in name or name.split(".", 1)[0] in listed:
+            continue
+        with contextlib.suppress(OSError):
+            path = os.path.join(getattr(storage, "folder", ""), name)
+            if os.path.isdir(path):  # the writer's temporary storage ("MAIN.tmp")
+                shutil.rmtree(path)
+            else:
+                storage.delete_file(name)
+            removed.append(name)
+    return removed
+
+
 # --- The backend ----------------------------------------------------------------------
 
 
@@ -377,7 +419,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         empty index."""
         if not create:
             self._refuse_empty_over_data()
-        super().setup()
+        self._haystack_setup()
         on_disk = self._disk_schema()
         if on_disk is not None and _conflicting(schema_signature(on_disk), schema_signature(self.schema)):
             # An index written by an older version of the portal, whose fields encode
@@ -390,6 +432,44 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                              "run `manage.py search_sync --repair` to rebuild it.", self.path)
             self.index = self.storage.open_index()
         self._share()
+
+    def _haystack_setup(self) -> None:
+        """haystack 3.4.0's ``WhooshSearchBackend.setup``, except that a folder that
+        cannot be written is refused only when the index must be created there: an
+        existing index on a read-only mount can still be searched and checked
+        (``search_sync``); writes to it fail later, as a 503 or a command error."""
+        from haystack import connections
+        from haystack.backends import whoosh_backend
+        from whoosh.qparser import FuzzyTermPlugin, QueryParser
+
+        if not self.use_file_storage:
+            super().setup()
+            return
+        new_index = False
+        if not os.path.exists(self.path):
+            try:
+                os.makedirs(self.path)
+            except Exception as exc:
+                raise OSError(f"The directory of your Whoosh index '{self.path}' (cwd='{os.getcwd()}') "
+                              "cannot be created for the current user/group.") from exc
+            new_index = True
+        exists = not new_index and whoosh_index.exists_in(self.path)
+        if not exists and not os.access(self.path, os.W_OK):
+            raise OSError(f"The path to your Whoosh index '{self.path}' is not writable for the current user/group.")
+        self.storage = whoosh_backend.FileStorage(self.path)
+        self.content_field_name, self.schema = self.build_schema(
+            connections[self.connection_alias].get_unified_index().all_searchfields()
+        )
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        if exists:
+            try:
+                self.index = self.storage.open_index(schema=self.schema)
+            except whoosh_index.EmptyIndexError:
+                self.index = self.storage.create_index(self.schema)
+        else:
+            self.index = self.storage.create_index(self.schema)
+        self.setup_complete = True
 
     def _share(self) -> None:
         raw = self.index._index if isinstance(self.index, SharedIndex) else self.index
@@ -480,6 +560,8 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                     f"The search index is locked by another process (waited {self.write_timeout:g}s). "
                     "Nothing was saved; try again in a moment."
                 )
+            storage = _raw(index).storage
+            before = set(storage.list()) if self.use_file_storage else None
             try:
                 # We hold Whoosh's lock already; the writer must not take it again.
                 writer = segment_writer(_raw(index), _lk=False, limitmb=self.writer_limitmb)
@@ -487,9 +569,12 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                 lock.release()
                 raise SearchIndexMissing(self.path, self._database_rows()) from None
             except BaseException:
+                if before is not None:  # a full disk fails the writer's first files
+                    remove_unlisted(storage, _raw(index).indexname, before)
                 lock.release()
                 raise
             writer.writelock = lock
+            writer.portal_files_before = before
             return writer
         except BaseException:
             _PROCESS_WRITE_LOCK.release()
@@ -510,7 +595,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             with collector.paused():
                 writer.commit(**commit_args)
         except BaseException:
-            writer.cancel()
+            discard_writer(writer)
             raise
         finally:
             _PROCESS_WRITE_LOCK.release()
