@@ -126,9 +126,10 @@ def _answer(status: int, page: str) -> str:
     """What the upload page said: a redirect to the draft, or its first error."""
     if status == 302:
         return "accepted (draft)"
-    found = re.search(r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', page, re.S)
-    text = re.sub(r"<[^>]+>", "", found.group(1)) if found else re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:120]
-    return re.sub(r"\s+", " ", text).strip()[:110]
+    found = (re.search(r'class="form-errors"[^>]*>\s*<p>(.*?)</p>', page, re.S)
+             or re.search(r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', page, re.S))
+    text = re.sub(r"<[^>]+>", "", found.group(1)) if found else "(no message found)"
+    return re.sub(r"\s+", " ", text).strip()[:150]
 
 
 def run_uploads(base: str, env: dict) -> bool:

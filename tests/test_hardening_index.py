@@ -87,3 +87,17 @@ def test_a_fresh_install_still_creates_its_index(client):
     doc = factories.document()
     factories.publish(doc, factories.POLICY_V1)
     assert _hits(client) > 0
+
+
+def test_search_sync_reports_a_removed_index_without_creating_one(indexed):
+    import io
+    import os
+
+    doc, path = indexed
+    shutil.rmtree(path)
+    _restart()
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("search_sync", stdout=out)
+    assert "missing or empty" in out.getvalue()
+    assert not os.path.exists(path) or not os.listdir(path)

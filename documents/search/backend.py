@@ -482,7 +482,10 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         """False when the live index was written with another schema (field types,
         postings formats, analyzers, columns or date tiers differ)."""
         if not self.setup_complete:
-            self.setup(create=True)  # a check: a missing index is reported, not refused
+            try:
+                self.setup()
+            except SearchIndexMissing:
+                return True  # nothing on disk to differ; the caller finds it missing
         on_disk = self._disk_schema()
         return on_disk is None or schema_signature(on_disk) == schema_signature(self.schema)
 
