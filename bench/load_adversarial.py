@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 
+import html
 import http.client
 import itertools
 import re
@@ -127,9 +128,9 @@ def _answer(status: int, page: str) -> str:
     if status == 302:
         return "accepted (draft)"
     found = (re.search(r'class="form-errors"[^>]*>\s*<p>(.*?)</p>', page, re.S)
-             or re.search(r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', page, re.S))
+             or re.search(r'class="field-error"[^>]*>(.*?)</p>', page, re.S))
     text = re.sub(r"<[^>]+>", "", found.group(1)) if found else "(no message found)"
-    return re.sub(r"\s+", " ", text).strip()[:150]
+    return html.unescape(re.sub(r"\s+", " ", text)).strip()[:150]
 
 
 def run_uploads(base: str, env: dict) -> bool:
@@ -224,9 +225,12 @@ def main() -> int:
     parser.add_argument("--corpus", default="tests/corpus/")
     parser.add_argument("--comparisons", type=int, default=50)
     parser.add_argument("--only", choices=["search", "uploads", "memory"])
+    parser.add_argument("--cache", choices=["disk", "memory"], default="disk",
+                        help="memory: Django's per-process cache, the reference for the memory figures")
     args = parser.parse_args()
     ok = True
-    with portal(args.corpus) as (base, env, server):
+    with portal(args.corpus, extra_env={"PORTAL_CACHE": args.cache}) as (base, env, server):
+        print(f"cache: {args.cache}")
         if args.only in (None, "uploads"):
             ok &= run_uploads(base, env)
         if args.only in (None, "memory"):
