@@ -15,7 +15,7 @@ from documents import indexing
 from haystack.exceptions import SearchBackendError
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refuse_empty_index")]
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def _hits(client=None):
 def _restart():
     """A worker restart: haystack's connections are made again."""
     connections.reload("default")
+    assert connections["default"].options["REFUSE_EMPTY_OVER_DATA"] is True
 
 
 def test_index_removed_while_serving_is_a_503_then_and_after_a_restart(client, indexed):

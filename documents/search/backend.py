@@ -331,7 +331,10 @@ def remove_unlisted(storage, indexname: str, before: set[str]) -> list[str]:
         return []
     removed = []
     for name in set(storage.list()) - before:
-        if name.startswith(".") or name.endswith(".toc") or "WRITELOCK" in name or name.split(".", 1)[0] in listed:
+        # Locks (another process may hold one), tables of contents and the folders of
+        # rebuilds ("." names) are never a failed write's leftovers.
+        if (name.startswith(".") or name.endswith((".toc", "LOCK")) or name == REBUILD_LOCK
+                or name.split(".", 1)[0] in listed):
             continue
         with contextlib.suppress(OSError):
             path = os.path.join(getattr(storage, "folder", ""), name)
