@@ -431,6 +431,7 @@ class RefusalReason(models.TextChoices):
     LOGIN_WALL = "login_wall", "Log-in wall"
     LANGUAGE = "language", "Another language"
     NEAR_EMPTY = "near_empty", "Near-empty capture"
+    UNREADABLE = "unreadable", "Not a readable text"
 
 
 class RefusedCapture(models.Model):
