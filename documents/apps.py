@@ -13,3 +13,5 @@ class DocumentsConfig(AppConfig):
         # triggers silently: put them back after every migrate.
         post_migrate.connect(immutability.reinstall_after_migrate, sender=self,
                              dispatch_uid="documents.immutability")
+        post_migrate.connect(immutability.reinstall_records_after_migrate, sender=self,
+                             dispatch_uid="documents.immutability.records")

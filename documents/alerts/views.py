@@ -125,7 +125,8 @@ def changes(request):
                                                        "publishers": selectors.publishers_with_versions()},
                       status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            corrections=request.GET.get("corrections") == "1")
     pages = max(1, -(-total // selectors.PAGE_SIZE))
     query = {k: v for k, v in (("publisher", publisher), ("kind", kind), ("document", document)) if v}
     feed_url = reverse("alerts:feed")
@@ -149,7 +150,8 @@ def api_changes(request):
     if error:
         return JsonResponse({"error": error}, status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            corrections=request.GET.get("corrections") == "1")
     absolute = _absolute(request)
     return JsonResponse({"count": total, "page": page, "page_size": selectors.PAGE_SIZE,
                          "results": [item.as_json(absolute) for item in items]})
