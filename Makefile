@@ -58,7 +58,7 @@ bench: install
 
 check-deploy: install
 	PORTAL_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-0123456789 \
-	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOWED_HOSTS=portal.example.com PORTAL_BASE_URL=https://portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 # Production-like serving: whitenoise for static files, gunicorn as the server.
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment.
