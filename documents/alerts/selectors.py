@@ -162,8 +162,30 @@ def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
 
 
 def watches_for_user(user) -> list[Watch]:
-    return list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document")
-                .order_by("-active", "kind", "-created_at"))
+    """The user's watches; a clause watch carries ``clause_name``: how the clause reads
+    in the newest version that has it ("§ 4.2 Cancellation"), not its key."""
+    watches = list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document__publisher")
+                   .order_by("-active", "kind", "-created_at"))
+    lineage_ids = {w.lineage_id for w in watches if w.lineage_id}
+    latest: dict[int, Clause] = {}
+    # Oldest first, so the newest version's clause is the one left in the dict.
+    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids)
+                   .only("lineage_id", "number", "heading", "text", "anchor")
+                   .order_by("version__effective_date", "version__pk")):
+        latest[clause.lineage_id] = clause
+    for w in watches:
+        clause = latest.get(w.lineage_id) if w.lineage_id else None
+        w.clause_name = _clause_name(clause) if clause else ""
+    return watches
+
+
+def _clause_name(clause: Clause) -> str:
+    """Its citation and heading ("§ 4.2 Cancellation"), else its first words."""
+    name = " ".join(p for p in (f"§ {clause.number}" if clause.number else "", clause.heading) if p)
+    if name:
+        return name
+    words = " ".join(clause.text.split()[:8])
+    return f"“{words}…”" if words else clause.anchor
 
 
 def watch_for_user(user, pk: int) -> Watch:
