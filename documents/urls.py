@@ -23,6 +23,7 @@ urlpatterns = [
     path("search/export/", search_views.search_export, name="search_export"),
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("api/search/", search_views.api_search, name="api_search"),
+    path("staff/", upload_views.staff_home, name="staff"),
     path("staff/upload/", upload_views.upload, name="upload"),
     path("staff/drafts/<int:pk>/", upload_views.draft_detail, name="draft"),
     path("staff/drafts/<int:pk>/publish/", upload_views.draft_publish, name="draft_publish"),
