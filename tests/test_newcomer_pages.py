@@ -82,3 +82,46 @@ def test_home_sorts_names_whatever_their_case_and_dates_by_the_version(client):
     assert re.findall(r"<time[^>]*>([^<]+)</time>", wise)[-1] == "1 Jan 2024"
     assert re.findall(r"<time[^>]*>([^<]+)</time>", icloud)[-1] == "4 Mar 2018"
     assert dt.date.today().strftime("%-d %b %Y") not in _text(html)
+
+
+# --- API ------------------------------------------------------------------------------
+
+def _absolute_everywhere(data, where="") -> list[str]:
+    """Every string that looks like a link but is not absolute."""
+    bad = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            bad += _absolute_everywhere(v, f"{where}.{k}")
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            bad += _absolute_everywhere(v, f"{where}[{i}]")
+    elif isinstance(data, str) and data.startswith("/"):
+        bad.append(f"{where}={data}")
+    return bad
+
+
+def test_api_index_and_document_endpoint_give_absolute_urls(client, two_versions):
+    doc, v1, v2 = two_versions
+    index = client.get("/api/").json()
+    assert index["documents"] == "http://testserver/api/documents/"
+    assert index["document"] == "http://testserver/api/documents/{slug}/"
+    assert not _absolute_everywhere(index)
+    detail = client.get(f"/api/documents/{doc.slug}/")
+    assert detail.status_code == 200
+    data = detail.json()
+    assert data["slug"] == doc.slug and data["publisher"] == {"slug": "example-corp", "name": "Example Corp"}
+    assert data["url"] == f"http://testserver{doc.get_absolute_url()}"
+    assert [v["label"] for v in data["versions"]] == [v1.label, v2.label]
+    assert data["current_version"]["api_url"] == f"http://testserver/api/documents/{doc.slug}/versions/{v2.label}/"
+    assert client.get(data["current_version"]["api_url"]).status_code == 200  # the links lead somewhere
+    assert not _absolute_everywhere(data)
+    missing = client.get("/api/documents/no-such-document/")
+    assert missing.status_code == 404 and "error" in missing.json()
+
+
+def test_api_search_results_link_absolutely(client, two_versions):
+    data = client.get("/api/search/", {"q": "cookies"}).json()
+    assert data["results"], data
+    for hit in data["results"]:
+        assert hit["permalink"].startswith("http://testserver/c/") and hit["url"].startswith("http://testserver/")
+    assert not _absolute_everywhere(data["results"])
