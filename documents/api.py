@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from documents import comparison, permalinks, selectors
+from documents import comparison, permalinks, selectors, site
 
 
 def _version_summary(request, version) -> dict:
@@ -210,4 +211,44 @@ def collection(request):
         ],
         "refused": {"count": total, "page": page, "page_size": selectors.REFUSED_PAGE_SIZE,
                     "results": [_refused_json(r) for r in refused]},
+    })
+
+
+@require_GET
+def api_index(request):
+    """/api/: what there is, as absolute URLs (a client starts here and follows links);
+    {names} in braces are to be filled in (URI templates, as GitHub's API index has)."""
+    base = site.base_url(request)
+
+    def absolute(path):
+        return f"{base}{path}"
+
+    return JsonResponse({
+        "documents": absolute(reverse("documents:api_documents")),
+        "document": absolute("/api/documents/{slug}/"),
+        "version": absolute("/api/documents/{slug}/versions/{label}/"),
+        "clause": absolute("/api/clauses/{key}/"),
+        "compare": absolute(f"{reverse('documents:api_compare')}?a={{slug}}@{{label}}&b={{slug}}@{{label}}"),
+        "search": absolute(f"{reverse('documents:api_search')}?q={{query}}"),
+        "changes": absolute(reverse("alerts:api_changes")),
+        "citations": absolute(reverse("alerts:api_citations")),
+        "labels": "A version label is its date (YYYY-MM-DD, with -2… for a second version that day), "
+                  "or current, or latest.",
+    })
+
+
+@require_GET
+def document_detail(request, slug):
+    """/api/documents/<slug>/: one document, its versions (oldest first) and its links."""
+    document = selectors.document_get(slug)
+    current = document.current_version
+    return JsonResponse({
+        "slug": document.slug,
+        "title": document.title,
+        "kind": document.kind,
+        "publisher": {"slug": document.publisher.slug, "name": document.publisher.name},
+        "url": request.build_absolute_uri(document.get_absolute_url()),
+        "feed": request.build_absolute_uri(reverse("alerts:feed_document", args=[document.slug])),
+        "current_version": _version_summary(request, current) if current else None,
+        "versions": [_version_summary(request, v) for v in selectors.version_timeline(document)],
     })

@@ -7,7 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Legal documents"
 
     def ready(self):
-        from documents import immutability, text_repair
+        from documents import immutability, site, text_repair  # noqa: F401 - site registers the base-URL check
 
         # A SQLite table rebuild in any later migration drops the immutability
         # triggers silently: put them back after every migrate.

@@ -211,6 +211,14 @@ class DocumentVersion(models.Model):
         """Published, but its effective date is still ahead: "takes effect on …"."""
         return self.effective_date > timezone.localdate()
 
+    @property
+    def reader_note(self) -> str:
+        """The change note as readers see it: without the bulk importer's record of its
+        source file ("Imported from 2026-06-15.md"), which is bookkeeping (the file name
+        is ``source_filename``) that older imports wrote into the note."""
+        note = self.change_note.strip()
+        return "" if note == f"Imported from {self.source_filename}" else note
+
 
 class ClauseLineage(models.Model):
     """The identity of a clause across versions: the key in its permalinks."""

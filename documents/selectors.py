@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, DateField, Max, Prefetch, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Max, Prefetch, Q
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from documents.models import (
@@ -251,14 +251,16 @@ class DocumentFilter:
 
 
 def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]:
-    """Published documents with ``version_count`` and ``last_change`` (the day the newest
-    text was recorded: its recorded date, else the day it was added), by publisher then title."""
-    recorded = Coalesce("versions__recorded_date", Cast("versions__published_at", DateField()))
+    """Published documents with ``version_count`` and ``last_change`` (the newest version's
+    date: the day its text was recorded, else the date it states; never the day it was
+    imported, which says nothing about the document), by publisher then title, whatever
+    their case ("iCloud" between "Grammarly" and "Netflix")."""
+    recorded = Coalesce("versions__recorded_date", "versions__effective_date")
     documents = (
         Document.objects.with_current().defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
         .annotate(version_count=Count("versions"), last_change=Max(recorded))
-        .order_by("publisher__name", "title")
+        .order_by(Lower("publisher__name"), Lower("title"), "pk")
     )
     if filters.publisher:
         documents = documents.filter(publisher__slug=filters.publisher)
@@ -298,7 +300,7 @@ def catalogue() -> Catalogue:
     (editable in the admin): three small queries of ids and names, no texts."""
     documents = list(Document.objects.order_by("pk").values_list(
         "pk", "slug", "title", "kind", "publisher_id", "current_version_id"))
-    publishers = list(Publisher.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    publishers = list(Publisher.objects.order_by(Lower("name"), "pk").values_list("pk", "slug", "name"))
     fingerprint = hashlib.sha1(repr((versions_generation(), documents, publishers)).encode()).hexdigest()
     shelved = {publisher_id for _pk, _slug, _title, _kind, publisher_id, current in documents if current}
     return Catalogue(fingerprint=fingerprint, publishers=[

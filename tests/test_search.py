@@ -327,7 +327,7 @@ def test_api_json_shape(corpus, client):
     assert data["count"] == 3 and len(data["results"]) == 3
     result = data["results"][0]
     assert set(result) >= {"permalink", "document", "version", "number", "heading", "snippet"}
-    assert result["permalink"].startswith("/c/")
+    assert result["permalink"].startswith("http://testserver/c/")  # absolute, as every endpoint links
     assert set(result["document"]) >= {"slug", "title", "publisher"}
     assert set(data["facets"]) == {"publisher", "kind", "document"}
     assert {"value", "label", "count"} <= set(data["facets"]["publisher"][0])

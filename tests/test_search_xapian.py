@@ -108,3 +108,41 @@ def test_similar_clauses_and_suggestions_on_xapian(corpus, client):
     assert all(s["document_title"] != "Terms of Service" for s in similar)  # other documents only
     data = client.get(reverse("documents:search_suggest"), {"q": "gover"}).json()
     assert data["suggestions"] == ["Governing law"]
+
+
+FRENCH = """# Conditions générales
+
+Effective: April 2, 2024
+
+## 1. Service numérique
+
+Le service numérique est fourni tel quel.
+"""
+
+PLAIN = """# Data policy
+
+Effective: May 3, 2024
+
+## 1. Numerique
+
+The numerique module keeps no data.
+"""
+
+
+def test_accents_fold_both_ways_on_xapian(xapian_engine):
+    from tests import factories
+
+    fr = factories.document(publisher="Société Générale", title="Conditions générales", kind="terms")
+    factories.publish(fr, FRENCH)
+    plain = factories.document(publisher="Plain Corp", title="Data policy", kind="privacy")
+    factories.publish(plain, PLAIN)
+    for q in ("numerique", "numérique"):
+        outcome = run(q)
+        assert outcome.engine == "haystack"
+        assert sorted({h.document_slug for h in outcome.hits}) == sorted([fr.slug, plain.slug]), q
+    assert [h.document_slug for h in run('"service numerique"').hits] == [fr.slug]
+    # (xapian-haystack reads heading:word as the whole heading, so a heading phrase here.)
+    assert [h.document_slug for h in run('heading:"service numerique"').hits] == [fr.slug]
+    # What is shown keeps the accents: the stored text is the text as written.
+    hit = next(h for h in run("numerique").hits if h.document_slug == fr.slug)
+    assert "numérique" in hit.heading and "<mark>numérique</mark>" in str(hit.snippet)

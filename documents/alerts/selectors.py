@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Case, DateField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from documents import diff
@@ -88,7 +90,14 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
         qs = qs.filter(document__slug=document)
     total = qs.count()
     start = (page - 1) * page_size
-    versions = list(qs.order_by("-effective_date", "-published_at", "-pk")[start:start + page_size])
+    # A version whose only date is the day it was added here (its text states none and
+    # nothing recorded it earlier) has no place on a timeline of dates: it goes after
+    # the dated ones, instead of topping the list (and the feeds) from its import on.
+    undated = Case(When(Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
+                                                          | Q(recorded_date=Cast("published_at", DateField()))),
+                        then=Value(1)), default=Value(0), output_field=IntegerField())
+    versions = list(qs.annotate(undated=undated)
+                    .order_by("undated", "-effective_date", "-published_at", "-pk")[start:start + page_size])
     previous = _previous_map(versions)
     return [VersionChange(version=v, previous=previous.get(v.pk), counts=changes.change_summary(v, previous.get(v.pk)))
             for v in versions], total
@@ -166,8 +175,30 @@ def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
 
 
 def watches_for_user(user) -> list[Watch]:
-    return list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document")
-                .order_by("-active", "kind", "-created_at"))
+    """The user's watches; a clause watch carries ``clause_name``: how the clause reads
+    in the newest version that has it ("§ 4.2 Cancellation"), not its key."""
+    watches = list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document__publisher")
+                   .order_by("-active", "kind", "-created_at"))
+    lineage_ids = {w.lineage_id for w in watches if w.lineage_id}
+    latest: dict[int, Clause] = {}
+    # Oldest first, so the newest version's clause is the one left in the dict.
+    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids)
+                   .only("lineage_id", "number", "heading", "text", "anchor")
+                   .order_by("version__effective_date", "version__pk")):
+        latest[clause.lineage_id] = clause
+    for w in watches:
+        clause = latest.get(w.lineage_id) if w.lineage_id else None
+        w.clause_name = _clause_name(clause) if clause else ""
+    return watches
+
+
+def _clause_name(clause: Clause) -> str:
+    """Its citation and heading ("§ 4.2 Cancellation"), else its first words."""
+    name = " ".join(p for p in (f"§ {clause.number}" if clause.number else "", clause.heading) if p)
+    if name:
+        return name
+    words = " ".join(clause.text.split()[:8])
+    return f"“{words}…”" if words else clause.anchor
 
 
 def watch_for_user(user, pk: int) -> Watch:
@@ -197,6 +228,11 @@ def user_watch_state(user, *, document=None, lineage=None) -> Watch | None:
 def alerts_recent(user, limit: int = 20) -> list[Alert]:
     return list(Alert.objects.filter(user=user).select_related("changeset__version__document")
                 .order_by("-created_at")[:limit])
+
+
+def is_undated(version: DocumentVersion) -> bool:
+    """Dated only by the day it was added (see ``recent_changes``)."""
+    return not version.effective_date_stated and version.recorded_date in (None, version.published_at.date())
 
 
 def as_date(value) -> dt.datetime:

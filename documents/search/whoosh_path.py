@@ -23,6 +23,7 @@ import datetime as dt
 import time
 import weakref
 
+from documents.search.folding import fold
 from documents.search.params import FACETS, PAGE_SIZE, SearchParams
 from documents.search.query import MIN_PREFIX, And, Not, Or, ParsedQuery, Term
 from documents.search.results import SearchOutcome, facet_values, hit_from_fields
@@ -177,7 +178,7 @@ class _Compiler:
                 term = Term(text=term.text, field=term.field)
                 return self.term(term, negated)
         if term.kind in ("prefix", "fuzzy"):
-            text = term.text.lower()
+            text = fold(term.text.lower())  # the surface field's words are accent-folded
             if term.kind == "prefix":
                 words = self.prefix_words(text) if len(text) >= MIN_PREFIX else []
             else:
@@ -607,7 +608,7 @@ def suggest(searcher, query: ParsedQuery, budget) -> str:
     reader = searcher.reader()
     replacements: dict[Term, Term] = {}
     for term in words[:SUGGEST_WORDS]:
-        word = term.text.lower()
+        word = fold(term.text.lower())
         if not (SUGGEST_MIN <= len(word) <= SUGGEST_MAX and word.isalpha()):
             continue
         if reader.doc_frequency("surface", word):

@@ -7,13 +7,17 @@ read a phrase inside the field and a word starting with the prefix, and it ignor
 ``__fuzzy``. For fields whose ``search_role`` is ``surface`` (``documents.search.fields``)
 this engine uses the other engines' reading; every other field keeps xapian-haystack's
 own behaviour. It also negates a negated group as a whole (xapian-haystack applied
-NOT to each member of the group). Everything else (indexing, scoring, facets, spelling) is xapian-haystack.
+NOT to each member of the group), and indexes the text fields accent-folded (as the
+Whoosh analyzers fold them; queries are folded by the generic path). Everything else
+(indexing, scoring, facets, spelling) is xapian-haystack.
 """
 
 from __future__ import annotations
 
 import xapian
-from xapian_backend import TERM_PREFIXES, XapianEngine, XapianSearchQuery
+from xapian_backend import TERM_PREFIXES, XapianEngine, XapianSearchBackend, XapianSearchQuery
+
+from documents.search.folding import fold
 
 MAX_EXPANSION = 256  # terms a prefix or fuzzy word expands to (as on the Whoosh path)
 
@@ -83,5 +87,43 @@ class PortalXapianSearchQuery(XapianSearchQuery):
         return xapian.Query(xapian.Query.OP_OR, found) if found else xapian.Query()
 
 
+# The fields whose words are searched as text: indexed accent-folded, as the Whoosh
+# analyzers fold them (documents.search.folding), so "numerique" finds "numérique".
+FOLDED_FIELDS = frozenset({"text", "surface", "heading"})
+
+
+class _FoldedForIndexing(dict):
+    """A clause's prepared fields as xapian-haystack indexes them: the text fields read
+    accent-folded. The backend stores the same dict (pickled) for display: that copy
+    keeps the text as written (pickling goes through ``__reduce_ex__``, i.e. the plain
+    dict's own items)."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        return fold(value) if key in FOLDED_FIELDS and isinstance(value, str) else value
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self.items()),)
+
+
+class _FoldingIndex:
+    """The search index, with ``full_prepare`` giving ``_FoldedForIndexing`` data."""
+
+    def __init__(self, index):
+        self._index = index
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+    def full_prepare(self, obj):
+        return _FoldedForIndexing(self._index.full_prepare(obj))
+
+
+class PortalXapianBackend(XapianSearchBackend):
+    def update(self, index, iterable, commit=True):
+        return super().update(_FoldingIndex(index), iterable, commit=commit)
+
+
 class PortalXapianEngine(XapianEngine):
+    backend = PortalXapianBackend
     query = PortalXapianSearchQuery
