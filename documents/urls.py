@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/drafts/<int:pk>/publish/", upload_views.draft_publish, name="draft_publish"),
     path("staff/drafts/<int:pk>/discard/", upload_views.draft_discard, name="draft_discard"),
     path("api/documents/", api.document_list, name="api_documents"),
+    path("api/documents/<slug:slug>/versions/", api.version_list, name="api_versions"),
     re_path(rf"^api/documents/(?P<slug>[-\w]+)/versions/{LABEL}/$", api.version_detail, name="api_version"),
     path("api/clauses/<str:key>/", api.clause_lineage, name="api_clause"),
     path("api/compare/", api.compare, name="api_compare"),
