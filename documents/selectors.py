@@ -11,7 +11,7 @@ from django.db.models import Count, DateField, Max, OuterRef, Prefetch, Q, Subqu
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
-from documents.models import Clause, ClauseLineage, ClauseLineageLink, ClauseSpan, Document, DocumentVersion, Publisher, versions_between
+from documents.models import Clause, ClauseLineage, ClauseLineageLink, ClauseSpan, Document, DocumentVersion, Publisher
 
 # A version's texts (source and normalized) are the bulk of its row: lists, banners and
 # headers never show them, so they are never fetched outside the places that do.
@@ -239,18 +239,29 @@ def search_hits_versions(hits, params) -> None:
             "pk", "document_id", "first_clause__version_id", "ended_by_id"
         )
     }
-    timelines: dict[int, list[DocumentVersion]] = {}
+    # Ids and labels only, as tuples: an archive's document has hundreds of versions,
+    # and model instances for all of them were most of a results page's database time.
+    timelines: dict[int, tuple[list[int], list[str]]] = {}
     rows = (
         DocumentVersion.objects.filter(document_id__in={s[0] for s in spans.values()})
-        .timeline().only("pk", "label", "document_id")
+        .timeline().values_list("pk", "label", "document_id")
     )
-    for version in rows:
-        timelines.setdefault(version.document_id, []).append(version)
+    for pk, label, document_id in rows:
+        ids_labels = timelines.setdefault(document_id, ([], []))
+        ids_labels[0].append(pk)
+        ids_labels[1].append(label)
     for hit in hits:
         span = spans.get(hit.span_id)
         if span is None:
             continue
-        labels = [v.label for v in versions_between(timelines.get(span[0], []), span[1], span[2])]
+        version_ids, version_labels = timelines.get(span[0], ([], []))
+        try:
+            start = version_ids.index(span[1])
+        except ValueError:
+            labels = []
+        else:
+            end = version_ids.index(span[2], start) if span[2] in version_ids else len(version_ids)
+            labels = version_labels[start:end]
         hit.version_labels = labels
         hit.version_label = _labels_for(labels, params)
         hit.version_date = _as_date(hit.version_label)

@@ -583,3 +583,29 @@ def test_document_sets_live_as_long_as_their_searcher(corpus):
     del sets, first
     gc.collect()
     assert gone() is None
+
+
+def test_page_scores_only_the_matches_and_ranks_as_whoosh_does():
+    """The shown page is scored on the known matches only (``only``): the same hits, in
+    the same order and with the same scores as Whoosh's own top-N of the compiled query
+    under the same filter, with past versions' entries (most of an archive) around."""
+    from whoosh import query as wq
+
+    from documents.search.service import SearchBudget
+    from documents.search.whoosh_path import _Compiler
+
+    for n in range(8):
+        words = " ".join(["personal data"] * (1 + n % 3))
+        for year in (2021, 2022, 2023):
+            publish(f"Publisher {n}", "Privacy Policy", "privacy", [
+                ("Data", f"We keep {words} for {year - 2000 + n} months."),
+                ("Personal data" if n % 2 else "Other", f"Rules {n} {year} about personal matters and data."),
+            ], dt.date(year, 1, 1))
+    searcher = indexing.backend().searcher()
+    for q in ("personal data", "data", "personal -rules"):
+        outcome = run(q)
+        userq = _Compiler(searcher, [], SearchBudget(5)).compile(parse_query(q).tree)
+        expected = searcher.search(userq, filter=wq.Term("current", True), limit=20)
+        assert outcome.total == len(expected) > 0
+        assert [(hit.span_id, round(hit.score, 6)) for hit in outcome.hits] == [
+            (int(hit["django_id"]), round(hit.score, 6)) for hit in expected][:len(outcome.hits)]

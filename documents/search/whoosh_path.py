@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import weakref
+from collections import Counter
 
 from documents.search.params import FACETS, PAGE_SIZE, SearchParams
 from documents.search.query import MIN_PREFIX, And, Not, Or, ParsedQuery, Term
@@ -220,7 +221,73 @@ class _Compiler:
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def _deadline_collector(child, budget, allow=None, record=None):
+def _docs_matcher(ids: list):
+    """A Whoosh matcher over a sorted list of one segment's document numbers, scoring
+    nothing: intersected with a query's matcher, the query is scored on those documents
+    only, and the postings between them are skipped a block at a time (``skip_to``)."""
+    from bisect import bisect_left
+
+    from whoosh.matching import mcore
+
+    class DocsMatcher(mcore.Matcher):
+        def __init__(self, ids, i=0):
+            self._ids, self._i = ids, i
+
+        def is_active(self):
+            return self._i < len(self._ids)
+
+        def id(self):
+            return self._ids[self._i]
+
+        def next(self):
+            if self._i >= len(self._ids):
+                raise mcore.ReadTooFar
+            self._i += 1
+            return False
+
+        def skip_to(self, docnum):
+            if self._i >= len(self._ids):
+                raise mcore.ReadTooFar
+            self._i = bisect_left(self._ids, docnum, self._i)
+            return False
+
+        def all_ids(self):
+            return iter(self._ids[self._i:])
+
+        def copy(self):
+            return DocsMatcher(self._ids, self._i)
+
+        def reset(self):
+            self._i = 0
+
+        def replace(self, minquality=0):
+            return self if self.is_active() else mcore.NullMatcher()
+
+        def supports_block_quality(self):
+            return False
+
+        def max_quality(self):  # it adds nothing to a score
+            return 0.0
+
+        def block_quality(self):
+            return 0.0
+
+        def weight(self):
+            return 0.0
+
+        def score(self):
+            return 0.0
+
+        def term(self):
+            return None
+
+        def spans(self):
+            return []
+
+    return DocsMatcher(ids)
+
+
+def _deadline_collector(child, budget, allow=None, record=None, only=None):
     from whoosh import collectors
 
     class DeadlineCollector(collectors.WrappingCollector):
@@ -231,6 +298,19 @@ def _deadline_collector(child, budget, allow=None, record=None):
         With ``allow`` (a set of top-level document numbers), only those are collected;
         with ``record`` (a set), every match's top-level number is added to it.
         """
+
+        def set_subsearcher(self, subsearcher, offset):
+            super().set_subsearcher(subsearcher, offset)
+            if only is not None:
+                # ``only``: the sorted top-level numbers of the documents to score, the
+                # exact matches under the filters; this segment's share, made local.
+                from bisect import bisect_left
+
+                from whoosh.matching import IntersectionMatcher
+
+                end = offset + subsearcher.doc_count_all()
+                local = [d - offset for d in only[bisect_left(only, offset):bisect_left(only, end)]]
+                self.child.matcher = IntersectionMatcher(_docs_matcher(local), self.child.matcher)
 
         def collect_matches(self):
             child, n = self.child, 0
@@ -332,6 +412,14 @@ class DocSets:
         self._words = None
         self._filters: dict = {}
         self._facets: dict[str, dict[str, frozenset]] = {}
+        self._facet_of: dict[str, dict[int, str]] = {}
+
+    def facet_of(self, name: str) -> dict[int, str]:
+        """Each live document's value of a facet (the inverse of ``facet_values``; the
+        facet fields hold one value per entry)."""
+        if name not in self._facet_of:
+            self._facet_of[name] = {doc: value for value, docs in self.facet_values(name).items() for doc in docs}
+        return self._facet_of[name]
 
     @property
     def live(self) -> frozenset:
@@ -454,7 +542,7 @@ class DocSets:
         """Compute the filter and facet sets the first search would need."""
         self.version_docs(SearchParams())
         for name in FACETS:
-            self.facet_values(name)
+            self.facet_of(name)
 
 
 _DOCSETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -494,10 +582,17 @@ def _facet_counts(sets: DocSets, matched: set, params: SearchParams, chosen: dic
                 base = base & docs
         counts = []
         if base:
-            for value, docs in sets.facet_values(name).items():
-                n = len(base & docs) if len(docs) < len(base) else len(docs & base)
-                if n:
-                    counts.append((value, n))
+            values = sets.facet_values(name)
+            # One intersection per value costs about the smaller of the two sets each; a
+            # look-up per matched document costs the matches once. Over an archive a
+            # common word is in hundreds of documents (values): the look-ups win.
+            if len(base) < sum(min(len(base), len(docs)) for docs in values.values()):
+                counts = [kv for kv in Counter(map(sets.facet_of(name).get, base)).items() if kv[0] is not None]
+            else:
+                for value, docs in values.items():
+                    n = len(base & docs) if len(docs) < len(base) else len(docs & base)
+                    if n:
+                        counts.append((value, n))
         active = getattr(params, name)
         if active and not any(v == active for v, _ in counts):
             counts.append((active, 0))
@@ -541,7 +636,7 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
     if params.sort != "relevance":
         sortedby = sorting.FieldFacet("valid_from", reverse=params.sort == "newest")
 
-    def scored_pass(allow, record=None):
+    def scored_pass(allow, record=None, only=None):
         if sortedby is not None:
             collector = collectors.SortingCollector(sortedby, limit=start + page_size)
         elif record is None:  # Whoosh may skip (and prune) what cannot reach the page
@@ -549,7 +644,7 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
         else:  # every match must be seen: no block skipping, no matcher pruning
             collector = collectors.TopCollector(limit=start + page_size, usequality=False, replace=0)
         try:
-            searcher.search_with_collector(userq, _deadline_collector(collector, budget, allow, record))
+            searcher.search_with_collector(userq, _deadline_collector(collector, budget, allow, record, only))
         except collectors.TimeLimit:
             budget.stopped = True
         return collector.results()
@@ -583,7 +678,9 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
         shown = [(searcher.stored_fields(d), 1.0) for d in docnums[start:start + page_size]]
     else:
         if page is None:
-            page = scored_pass(results)
+            # The matches are known (``results``): only they are scored, not every
+            # posting of the words (most of an archive's entries are past versions).
+            page = scored_pass(results, only=sorted(results))
         shown = [(hit.fields(), hit.score) for hit in page[start:start + page_size]]
     marks = compiler.marks() if snippets else Marks()
     for fields, score in shown:
