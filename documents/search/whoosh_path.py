@@ -287,6 +287,94 @@ def _docs_matcher(ids: list):
     return DocsMatcher(ids)
 
 
+class _Posting:
+    """The two things a Whoosh scorer reads of a matcher."""
+
+    __slots__ = ("docnum", "w")
+
+    def id(self):
+        return self.docnum
+
+    def weight(self):
+        return self.w
+
+
+def _scorable_terms(q, out: list) -> bool:
+    """Collect the (field, text, boost) of every scoring word of ``q`` into ``out``;
+    False when ``q`` holds anything else (a phrase, a range, a coordination bonus)."""
+    from whoosh import query as wq
+
+    if type(q) is wq.Term:
+        out.append((q.fieldname, q.text, q.boost))
+        return True
+    if type(q) is wq.AndNot:
+        return q.boost == 1.0 and _scorable_terms(q.a, out)
+    if type(q) in (wq.And, wq.Or) and q.boost == 1.0 and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None):
+        return all(_scorable_terms(child, out) for child in q.subqueries)
+    return False
+
+
+def score_known(searcher, q, only: list[int], limit: int, budget) -> list[tuple[int, float]] | None:
+    """The top ``limit`` of ``only`` (sorted top-level numbers of documents known to
+    match ``q``) as (document, score), best first, ties by document number: what
+    Whoosh's TopCollector gives for ``q`` restricted to them, computed without its
+    matchers. A word's score on a document does not depend on the query around it
+    (And and Or add their matching children's scores, AndNot keeps its positive
+    side's), so each scoring word's postings are read a block at a time, skipping the
+    blocks that hold none of ``only``, and scored by Whoosh's own scorer. None when
+    ``q`` is not made of plain words (the caller lets Whoosh score it).
+    """
+    import heapq
+    from bisect import bisect_left
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
+
+    terms: list = []
+    if not _scorable_terms(q, terms) or not terms:
+        return None
+    scores: dict[int, float] = {}
+    posting = _Posting()
+    for sub, offset in searcher.leaf_searchers():
+        lo, hi = bisect_left(only, offset), bisect_left(only, offset + sub.doc_count_all())
+        if lo == hi:
+            continue
+        local = [d - offset for d in only[lo:hi]]
+        wanted = set(local)
+        reader = sub.reader()
+        for fieldname, text, boost in terms:
+            if fieldname not in sub.schema:
+                continue
+            try:
+                btext = sub.schema[fieldname].to_bytes(text)
+                matcher = reader.postings(fieldname, btext)
+            except (TermNotFound, ValueError):
+                continue
+            if isinstance(matcher, FilterMatcher):  # deletions: ``only`` holds live documents
+                matcher = matcher.child
+            if not isinstance(matcher, W3LeafMatcher):
+                return None
+            scorer = sub.weighting.scorer(sub, fieldname, btext)
+            position = 0  # in ``local``: the next wanted document
+            while matcher.is_active() and position < len(local):
+                budget.check()
+                if matcher.block_max_id() < local[position]:
+                    matcher._next_block()
+                    continue
+                matcher._read_ids()
+                matcher._read_weights()
+                for docnum, weight in zip(matcher._ids, matcher._weights):
+                    if docnum in wanted:
+                        posting.docnum, posting.w = docnum, weight
+                        key = offset + docnum
+                        scores[key] = scores.get(key, 0.0) + scorer.score(posting) * boost
+                position = bisect_left(local, matcher.block_max_id() + 1, position)
+                matcher._next_block()
+    best = heapq.nsmallest(limit, ((-score, d) for d, score in scores.items()))
+    return [(d, -negative) for negative, d in best]
+
+
 def _deadline_collector(child, budget, allow=None, record=None, only=None):
     from whoosh import collectors
 
@@ -677,11 +765,17 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
             docnums.sort(key=column.__getitem__, reverse=params.sort == "newest")
         shown = [(searcher.stored_fields(d), 1.0) for d in docnums[start:start + page_size]]
     else:
-        if page is None:
+        known = None
+        if page is None and sortedby is None:
             # The matches are known (``results``): only they are scored, not every
             # posting of the words (most of an archive's entries are past versions).
-            page = scored_pass(results, only=sorted(results))
-        shown = [(hit.fields(), hit.score) for hit in page[start:start + page_size]]
+            known = score_known(searcher, userq, sorted(results), start + page_size, budget)
+        if known is not None:
+            shown = [(searcher.stored_fields(d), score) for d, score in known[start:start + page_size]]
+        else:
+            if page is None:
+                page = scored_pass(results, only=sorted(results))
+            shown = [(hit.fields(), hit.score) for hit in page[start:start + page_size]]
     marks = compiler.marks() if snippets else Marks()
     for fields, score in shown:
         body = (fields.get("text") or "").partition("\n")[2]
