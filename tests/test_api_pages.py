@@ -117,3 +117,21 @@ def test_api_changes_links_the_pages_beside(client):
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 3 and second["next"] is None
     assert client.get("/api/changes/", {"per_page": "500"}).status_code == 400
+
+
+def test_change_summaries_fill_computes_the_newest_once(client, django_assert_max_num_queries):
+    from documents.alerts.models import ChangeSummary
+    from documents.alerts.services import change_summaries_fill
+
+    _documents(2, versions=3)
+    assert change_summaries_fill(newest=4) == 4 and ChangeSummary.objects.count() == 4
+    assert change_summaries_fill(newest=4) == 0
+    newest = ChangeSummary.objects.filter(version__document__slug="doc-1", previous__isnull=False).order_by(
+        "-version__effective_date").first()
+    assert newest.counts["changed"] == 2 and newest.counts["total"] == 2
+    # With all six kept, the first page of changes reads them: nothing computed, a
+    # bounded number of queries.
+    assert change_summaries_fill(newest=6) == 2
+    with django_assert_max_num_queries(12):
+        page = client.get("/changes/")
+    assert page.status_code == 200 and ChangeSummary.objects.count() == 6

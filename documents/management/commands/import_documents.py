@@ -3,6 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from documents import importing, services
+from documents.alerts.services import change_summaries_fill
+
+CHANGES_READY = 100  # newest versions whose change summaries an import computes
 
 
 class Command(BaseCommand):
@@ -41,6 +44,9 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         # Upcoming versions whose day has come become current (published rows stay as they are).
         services.documents_current_refresh()
+        if counts["created"]:
+            # What the changes list and the feeds show first, ready before anyone asks.
+            change_summaries_fill(newest=CHANGES_READY)
         documents = len({item.slug or (item.publisher, item.title) for item in items})
         self.stdout.write(
             f"Summary: {documents} documents, {counts['created']} versions created, "
