@@ -156,6 +156,8 @@ class DocumentVersion(models.Model):
         indexes = [
             models.Index(fields=["effective_date", "published_at", "id"], name="version_by_date"),
             models.Index(fields=["document", "effective_date", "published_at", "id"], name="version_timeline"),
+            # Covers the home table's count and newest recorded day of each document.
+            models.Index(fields=["document", "recorded_date", "published_at"], name="version_recorded"),
         ]
 
     def __str__(self) -> str:

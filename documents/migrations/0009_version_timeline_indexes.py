@@ -20,4 +20,8 @@ class Migration(migrations.Migration):
             model_name='documentversion',
             index=models.Index(fields=['document', 'effective_date', 'published_at', 'id'], name='version_timeline'),
         ),
+        migrations.AddIndex(
+            model_name='documentversion',
+            index=models.Index(fields=['document', 'recorded_date', 'published_at'], name='version_recorded'),
+        ),
     ]
