@@ -191,6 +191,16 @@ class DocumentVersion(models.Model):
             models.UniqueConstraint(fields=["document", "sha256"], name="uniq_version_text_per_document"),
             models.UniqueConstraint(fields=["document", "label"], name="uniq_version_label_per_document"),
         ]
+        # The timeline order (VersionQuerySet.timeline), across all documents and within
+        # one: the changes list and the feeds read their page of newest versions, and each
+        # one's predecessor, from these instead of sorting every version of an archive
+        # (whose rows carry their texts: a scan reads the whole table).
+        indexes = [
+            models.Index(fields=["effective_date", "published_at", "id"], name="version_by_date"),
+            models.Index(fields=["document", "effective_date", "published_at", "id"], name="version_timeline"),
+            # Covers the home table's count and newest recorded day of each document.
+            models.Index(fields=["document", "recorded_date", "published_at"], name="version_recorded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document.title} ({self.label})"
