@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0008_texts_last'),
+        ('documents', '0010_refusal_unreadable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
