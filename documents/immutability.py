@@ -83,6 +83,97 @@ _RULES = [
 ]
 
 
+# Append-only records (migration 0009): a check ("unchanged on ...") and a refused
+# capture are facts about what was recorded on a date; once written they are never
+# changed or deleted. Kept apart from _RULES, with their own install, because these
+# tables appear only at 0009 while install() runs from 0006 on.
+APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture"]
+RECORD_MESSAGE = "immutable: checks and refused captures are append-only"
+
+
+def _record_rules() -> list[tuple[str, str, str]]:
+    """(trigger name, event, table) for each append-only table."""
+    rules = []
+    for table in APPEND_ONLY_TABLES:
+        short = table.removeprefix("documents_")
+        rules.append((f"portal_{short}_no_update", "BEFORE UPDATE", table))
+        rules.append((f"portal_{short}_no_delete", "BEFORE DELETE", table))
+    return rules
+
+
+RECORD_TRIGGER_NAMES = [name for name, _, _ in _record_rules()]
+
+
+def _record_statements(vendor: str, tables: set[str]) -> list[str]:
+    out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
+    for name, event, table in _record_rules():
+        if table not in tables:
+            continue
+        if vendor == "sqlite":
+            out.append(f"DROP TRIGGER IF EXISTS {name}")
+            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW WHEN {_NOT_OVERRIDDEN} "
+                       f"BEGIN SELECT RAISE(ABORT, '{RECORD_MESSAGE}'); END")
+        elif vendor == "postgresql":
+            row = "OLD" if "DELETE" in event else "NEW"
+            out.append(
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {_NOT_OVERRIDDEN} THEN "
+                f"RAISE EXCEPTION '{RECORD_MESSAGE}' USING ERRCODE = '23001'; END IF; RETURN {row}; END $$"
+            )
+            out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+    return out
+
+
+def install_records(connection) -> None:
+    """Create (or recreate) the append-only triggers on the record tables that exist."""
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for sql in _record_statements(connection.vendor, tables):
+            cursor.execute(sql)
+
+
+def uninstall_records(connection) -> None:
+    with connection.cursor() as cursor:
+        for name, _, table in _record_rules():
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            elif connection.vendor == "postgresql":
+                if table in connection.introspection.table_names(cursor):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def install_records_operation(apps, schema_editor) -> None:
+    install_records(schema_editor.connection)
+
+
+def uninstall_records_operation(apps, schema_editor) -> None:
+    uninstall_records(schema_editor.connection)
+
+
+def installed_records(connection) -> set[str]:
+    """Names of the append-only triggers present on ``connection``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            return set()
+        return {row[0] for row in cursor.fetchall()} & set(RECORD_TRIGGER_NAMES)
+
+
+def reinstall_records_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: put back append-only triggers a table rebuild may have dropped."""
+    from django.db import connections
+
+    install_records(connections[using])
+
+
+
 # --- Gaps closed by issue #25 (kept apart from the rules above) ------------------------
 # Append-only lineage links, on both databases: every UPDATE and DELETE is refused.
 _APPEND_ONLY_RULES = [

@@ -36,6 +36,9 @@ from documents.models import (
     DocumentKind,
     DocumentVersion,
     Publisher,
+    TrackedRepository,
+    VersionCheck,
+    VersionKind,
 )
 from portal import collector
 
@@ -228,6 +231,10 @@ def version_publish(
     added_by=None,
     parsed: ParsedDocument | None = None,
     alignments: tuple[Alignment, ...] | list[Alignment] = (),
+    kind: str = VersionKind.VERSION,
+    origin: TrackedRepository | None = None,
+    source_commit: str = "",
+    snapshot_url: str = "",
 ) -> PublishResult:
     """Publish a new version of ``document``, or return the identical existing one.
 
@@ -242,6 +249,10 @@ def version_publish(
     ``effective_date`` is the date the uploader or a manifest gives; failing that the
     date the text states; failing that ``recorded_date`` (the day the text was recorded,
     an archive's file date; today by default), and then the date is not "stated".
+
+    ``kind`` CORRECTION marks a re-extraction of the page the version before it recorded:
+    published like any version, it enqueues no alert. ``origin``, ``source_commit`` and
+    ``snapshot_url``: where an archive recorded the text (see ``documents.archive``).
     """
     if parsed is None:
         parsed = version_parse(source_text, filename=filename, source_format=source_format, recorded_date=recorded_date)
@@ -274,6 +285,10 @@ def version_publish(
             sha256=sha,
             added_by=added_by,
             change_note=clean_text(change_note),
+            kind=kind,
+            origin=origin,
+            source_commit=source_commit,
+            snapshot_url=snapshot_url,
         )
         # The document is locked above and the text and label were checked against it:
         # the field checks are what is left to run (their constraints stay in the database).
@@ -295,12 +310,14 @@ def version_publish(
         document_current_refresh(document=document)
 
         # The alert outbox, in this transaction: a publish that rolls back sends nothing.
+        # A correction is the archive's own re-extraction, not a change by the publisher.
         before = neighbours[0][2] if previous is not None else []
-        alerts_enqueue_for_version(version=version, previous=previous, changed=changes_between(
-            {c.lineage_id: (c.text_sha, c.number) for c in before},
-            {lineage_id: (sha, clause.number[:40])
-             for clause, (_pk, lineage_id, sha, _anchor) in zip(parsed.clauses, created, strict=True)},
-        ))
+        if kind != VersionKind.CORRECTION:
+            alerts_enqueue_for_version(version=version, previous=previous, changed=changes_between(
+                {c.lineage_id: (c.text_sha, c.number) for c in before},
+                {lineage_id: (sha, clause.number[:40])
+                 for clause, (_pk, lineage_id, sha, _anchor) in zip(parsed.clauses, created, strict=True)},
+            ))
         # A version appended to the timeline (the usual case) only touches the spans
         # its changes open or close; a back-dated one may split spans anywhere.
         # Keys linked by a back-dated version share spans, which only the rebuild knows.
@@ -310,6 +327,19 @@ def version_publish(
             changed, removed = spans_extend(version, clauses=created)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
+
+
+def version_check_record(
+    *, version: DocumentVersion, recorded_date: dt.date, source_text: str, origin: TrackedRepository | None = None,
+    source_commit: str = "", snapshot_url: str = "",
+) -> VersionCheck:
+    """Record that ``version``'s text was captured again on ``recorded_date``, unchanged:
+    a check on the timeline, not a version."""
+    return VersionCheck.objects.create(
+        document_id=version.document_id, version=version, recorded_date=recorded_date,
+        source_sha256=text_sha256(source_text), sha256=version.sha256, origin=origin,
+        source_commit=source_commit, snapshot_url=snapshot_url,
+    )
 
 
 def _inherited_lineages(

@@ -300,3 +300,11 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_ALERTS_SEND_ON_PUBLISH = env_bool("PORTAL_ALERTS_SEND_ON_PUBLISH", True)
 PORTAL_ALERTS_MAX_ATTEMPTS = int(env("PORTAL_ALERTS_MAX_ATTEMPTS", "8"))
 PORTAL_CITATIONS_MAX_CHARS = int(env("PORTAL_CITATIONS_MAX_CHARS", "100000"))
+
+# --- PDF downloads (issues 24 and 25) --------------------------------------------
+# Made once per version or pair by one background thread per process, kept on disk.
+PORTAL_PDF_DIR = env("PORTAL_PDF_DIR", str(DATA_DIR / "pdf"))
+PORTAL_PDF_QUEUE = int(env("PORTAL_PDF_QUEUE", "8"))  # jobs waiting or in the making, per process
+PORTAL_PDF_PER_CLIENT = int(env("PORTAL_PDF_PER_CLIENT", "2"))  # of those, per client address
+PORTAL_PDF_WAIT = float(env("PORTAL_PDF_WAIT", "2"))  # a request waits this long before "Preparing…"
+PORTAL_PDF_MAX_CHARS = int(env("PORTAL_PDF_MAX_CHARS", "400000"))  # about 180 pages

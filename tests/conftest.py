@@ -94,6 +94,14 @@ def refuse_empty_index(settings, _isolated_search_index):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_pdf_store(settings, tmp_path):
+    """Each test keeps its PDFs in a folder of its own and, unless it tests the
+    "preparing" page, waits for the background worker instead of seeing that page."""
+    settings.PORTAL_PDF_DIR = str(tmp_path / "pdf")
+    settings.PORTAL_PDF_WAIT = 120
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

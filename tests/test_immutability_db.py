@@ -111,6 +111,29 @@ def test_deleting_a_user_keeps_who_published(two_versions, django_user_model):
         user.delete()
 
 
+def test_checks_and_refused_captures_are_append_only(two_versions):
+    from documents.models import RefusedCapture, TrackedRepository, VersionCheck
+
+    doc, v1, _ = two_versions
+    assert immutability.installed_records(connection) == set(immutability.RECORD_TRIGGER_NAMES)
+    repo = TrackedRepository.objects.create(name="sample-versions", path="/tmp/sample")
+    check = VersionCheck.objects.create(document=doc, version=v1, recorded_date="2024-01-02",
+                                        source_sha256=v1.source_sha256, sha256=v1.sha256, origin=repo)
+    refusal = RefusedCapture.objects.create(repository=repo, document=doc, commit="a" * 40, path="X/Terms.md",
+                                            recorded_date="2024-01-03", reason="login_wall")
+    for table, pk in (("documents_versioncheck", check.pk), ("documents_refusedcapture", refusal.pk)):
+        with pytest.raises(IntegrityError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET recorded_date = '2020-01-01' WHERE id = %s", [pk])
+        with pytest.raises(IntegrityError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+    # The repository itself moves on as it is imported.
+    TrackedRepository.objects.filter(pk=repo.pk).update(last_commit="b" * 40)
+    repo.refresh_from_db()
+    assert repo.last_commit == "b" * 40
+
+
 # --- Issue #25, item 6: the gaps ----------------------------------------------------------
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from documents import site
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch
 from documents.alerts.tokens import unsubscribe_token
@@ -14,7 +14,7 @@ from documents.safe_text import clean_name
 
 
 def absolute(path: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return site.absolute(path)  # no request behind an e-mail: the one configured base URL
 
 
 def unsubscribe_url(watch: Watch) -> str:

@@ -149,6 +149,24 @@ def alerts_enqueue_for_version(
     return changeset
 
 
+def change_summaries_fill(*, newest: int = 100) -> int:
+    """Compute and keep the change summaries of the ``newest`` versions (by the order
+    of the changes list and the feeds) that have none yet; returns how many were
+    computed. A summary runs the aligner (~10 ms a version over an archive): run after
+    an import, so that the first reader of ``/changes/`` or ``/feed/`` does not pay for
+    up to 50 of them. Older pages compute theirs when first read."""
+    from documents import selectors as document_selectors
+    from documents.alerts.models import ChangeSummary
+
+    versions = list(DocumentVersion.objects.only("pk", "document_id", "effective_date", "published_at")
+                    .order_by("-effective_date", "-published_at", "-pk")[:newest])
+    done = set(ChangeSummary.objects.filter(version_id__in=[v.pk for v in versions]).values_list("version_id", flat=True))
+    missing = [v for v in versions if v.pk not in done]
+    previous = document_selectors.previous_versions(missing)
+    changes.change_summaries([(v, previous[v.pk]) for v in missing])
+    return len(missing)
+
+
 # --- 2. Saved searches ----------------------------------------------------------------
 
 

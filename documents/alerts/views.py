@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from documents import selectors as document_selectors
+from documents import paging, selectors as document_selectors
 from documents.alerts import citations, selectors, services
 from documents.models import DocumentKind
 from documents.slugs import slug_error
@@ -106,6 +106,9 @@ def unsubscribe(request, token):
 # --- Recent changes ---------------------------------------------------------------------
 
 
+API_CHANGES_MAX = 100  # per_page of /api/changes/
+
+
 def _changes_params(request):
     """(publisher, kind, document, page) or an error message."""
     publisher = request.GET.get("publisher", "").strip()
@@ -134,7 +137,8 @@ def changes(request):
                                                        "publishers": selectors.publishers_with_versions()},
                       status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            corrections=request.GET.get("corrections") == "1")
     pages = max(1, -(-total // selectors.PAGE_SIZE))
     query = {k: v for k, v in (("publisher", publisher), ("kind", kind), ("document", document)) if v}
     feed_url = reverse("alerts:feed")
@@ -158,9 +162,15 @@ def api_changes(request):
     if error:
         return JsonResponse({"error": error}, status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    try:
+        wanted = paging.page_request(request.GET, default_per_page=selectors.PAGE_SIZE, max_per_page=API_CHANGES_MAX)
+    except paging.PageError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            page_size=wanted.per_page,
+                                            corrections=request.GET.get("corrections") == "1")
     absolute = _absolute(request)
-    return JsonResponse({"count": total, "page": page, "page_size": selectors.PAGE_SIZE,
+    return JsonResponse({**paging.envelope(request, wanted, total), "page_size": wanted.per_page,
                          "results": [item.as_json(absolute) for item in items]})
 
 

@@ -58,7 +58,7 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import DJANGO_CT, ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import DATETIME, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
@@ -66,6 +66,7 @@ from whoosh.highlight import HtmlFormatter
 from whoosh.util.filelock import try_for
 
 from documents.search import whoosh_threads
+from documents.search.folding import folding_filter
 from documents.search.whoosh_analysis import FastTEXT, segment_writer
 from portal import collector
 
@@ -107,8 +108,15 @@ class MarkFormatter(HtmlFormatter):
 
 
 def surface_analyzer():
-    """Words as written, lowercased: no stemming, no stop words (a phrase is exact)."""
-    return RegexTokenizer() | LowercaseFilter()
+    """Words as written, lowercased and accent-folded (``documents.search.folding``): no
+    stemming, no stop words (a phrase is exact but for accents)."""
+    return RegexTokenizer() | LowercaseFilter() | folding_filter()
+
+
+def stemming_analyzer():
+    """Whoosh's ``StemmingAnalyzer`` with accents folded after lowercasing, so that
+    "numerique" and "numérique" are one word, at indexing and at querying."""
+    return RegexTokenizer() | LowercaseFilter() | folding_filter() | StopFilter() | StemFilter()
 
 
 # Precision bits dropped per tier of a date's range terms. Whoosh's DATETIME uses 8
@@ -129,10 +137,10 @@ def _role_field(field):
     if role == "stored":
         return STORED()
     if role == "stemmed":
-        return FastTEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=False,
+        return FastTEXT(stored=field.stored, analyzer=field.analyzer or stemming_analyzer(), phrase=False,
                         field_boost=field.boost)
     if role == "heading":
-        return TEXT(stored=field.stored, analyzer=field.analyzer or StemmingAnalyzer(), phrase=True,
+        return TEXT(stored=field.stored, analyzer=field.analyzer or stemming_analyzer(), phrase=True,
                     field_boost=field.boost)
     if role == "surface":
         return FastTEXT(stored=field.stored, analyzer=field.analyzer or surface_analyzer(), phrase=True,

@@ -93,7 +93,16 @@ def api_search(request):
     if not outcome.searched and outcome.query.empty:
         message = outcome.message or "Give a query in the q parameter (or a publisher, kind or document filter)."
         return JsonResponse({"error": message, "notices": outcome.notices}, status=400)
-    return _retry(JsonResponse(outcome.as_json()), status, request)
+    return _retry(JsonResponse(_absolute_links(outcome.as_json(), request.build_absolute_uri)), status, request)
+
+
+def _absolute_links(data: dict, absolute) -> dict:
+    """The API's results link as every other endpoint does: with absolute URLs."""
+    for hit in data.get("results", []):
+        for name in ("permalink", "url"):
+            if hit.get(name):
+                hit[name] = absolute(hit[name])
+    return data
 
 
 @require_GET

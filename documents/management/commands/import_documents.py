@@ -5,6 +5,9 @@ from django.db import DatabaseError
 from haystack.exceptions import SearchBackendError
 
 from documents import importing, services
+from documents.alerts.services import change_summaries_fill
+
+CHANGES_READY = 100  # newest versions whose change summaries an import computes
 
 
 class Command(BaseCommand):
@@ -60,6 +63,9 @@ class Command(BaseCommand):
     def _finish(self, items, counts, failures):
         # Upcoming versions whose day has come become current (published rows stay as they are).
         services.documents_current_refresh()
+        if counts["created"]:
+            # What the changes list and the feeds show first, ready before anyone asks.
+            change_summaries_fill(newest=CHANGES_READY)
         documents = len({item.slug or (item.publisher, item.title) for item in items})
         self.stdout.write(
             f"Summary: {documents} documents, {counts['created']} versions created, "
