@@ -179,7 +179,9 @@ def test_a_pdf_not_ready_shows_preparing_then_downloads(client, two_versions, se
     response = client.get(url)
     assert response.status_code == 202
     page = response.content.decode()
-    assert "Preparing your PDF…" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert "Preparing your PDF…" in page and f'data-pdf-url="{url}"' in page and 'data-refresh="3"' in page
+    assert f'<a href="{url}">Check now</a>' in page and "pdf_status.js" in page
+    assert 'http-equiv="refresh"' not in page  # no timed reload (WCAG 2.2.1): the script looks instead
     assert response["Retry-After"] == "3" and response["Cache-Control"] == "no-store"
     assert client.get(url).status_code == 202  # asked again while it is made: the same job
     gate.set()
