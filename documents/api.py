@@ -1,4 +1,8 @@
-"""JSON views for scripts and ticket systems. Documented in the README."""
+"""JSON views for scripts and ticket systems. Documented in the README.
+
+Every list is paginated (``page``, ``per_page``; see ``documents.paging``): an archive's
+document holds hundreds of versions and a clause as many texts, so an answer's size and
+cost are bounded by the page, not by the collection."""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from documents import comparison, permalinks, selectors, site
+from documents import comparison, paging, permalinks, selectors, site
+
+DOCUMENTS_PER_PAGE, DOCUMENTS_MAX = 50, 200
+VERSIONS_PER_PAGE, VERSIONS_MAX = 100, 500
 
 
 def _version_summary(request, version) -> dict:
@@ -19,25 +26,64 @@ def _version_summary(request, version) -> dict:
     }
 
 
+def _page(request, default: int, maximum: int):
+    """(PageRequest, None) or (None, a 400 answer)."""
+    try:
+        return paging.page_request(request.GET, default_per_page=default, max_per_page=maximum), None
+    except paging.PageError as exc:
+        return None, JsonResponse({"error": str(exc)}, status=400)
+
+
+def _beyond(wanted, count: int) -> JsonResponse:
+    return JsonResponse({"error": f"There are {wanted.pages(count)} page(s) of {wanted.per_page}."}, status=404)
+
+
 @require_GET
 def document_list(request):
-    documents = selectors.document_list()
-    return JsonResponse(
-        {
-            "documents": [
-                {
-                    "slug": d.slug,
-                    "title": d.title,
-                    "publisher": d.publisher.name,
-                    "publisher_slug": d.publisher.slug,
-                    "kind": d.kind,
-                    "current_version": d.current_version.label if d.current_version else None,
-                    "versions": [_version_summary(request, v) for v in d.versions.all()],
-                }
-                for d in documents
-            ]
-        }
-    )
+    """One page of documents, by publisher then title; each names its current version
+    and how many versions it has, and links to its paginated list of versions."""
+    wanted, error = _page(request, DOCUMENTS_PER_PAGE, DOCUMENTS_MAX)
+    if error:
+        return error
+    count = selectors.document_count()
+    if wanted.beyond(count):
+        return _beyond(wanted, count)
+    absolute = request.build_absolute_uri
+    return JsonResponse({
+        **paging.envelope(request, wanted, count),
+        "documents": [
+            {
+                "slug": d.slug,
+                "title": d.title,
+                "publisher": d.publisher.name,
+                "publisher_slug": d.publisher.slug,
+                "kind": d.kind,
+                "url": absolute(d.get_absolute_url()),
+                "current_version": d.current_version.label if d.current_version else None,
+                "current": _version_summary(request, d.current_version) if d.current_version else None,
+                "version_count": d.version_count,
+                "versions_url": absolute(f"/api/documents/{d.slug}/versions/"),
+            }
+            for d in selectors.document_page(wanted.start, wanted.stop)
+        ],
+    })
+
+
+@require_GET
+def version_list(request, slug):
+    """One page of a document's versions, oldest first."""
+    document = selectors.document_get(slug)
+    wanted, error = _page(request, VERSIONS_PER_PAGE, VERSIONS_MAX)
+    if error:
+        return error
+    count = selectors.version_count(document)
+    if wanted.beyond(count):
+        return _beyond(wanted, count)
+    return JsonResponse({
+        "document": document.slug,
+        **paging.envelope(request, wanted, count),
+        "versions": [_version_summary(request, v) for v in selectors.version_page(document, wanted.start, wanted.stop)],
+    })
 
 
 def _clause_json(request, clause) -> dict:
@@ -75,11 +121,20 @@ def version_detail(request, slug, label):
 
 @require_GET
 def clause_lineage(request, key):
+    """The clause in each version that has it, oldest first, one page of them (each
+    status compares with the version before, on or off the page)."""
+    wanted, error = _page(request, VERSIONS_PER_PAGE, VERSIONS_MAX)
+    if error:
+        return error
     lineage = selectors.lineage_get(key)
     history = selectors.lineage_history(lineage)
+    if wanted.beyond(len(history)):
+        return _beyond(wanted, len(history))
     previous = None
     versions = []
-    for clause in history:
+    for index, clause in enumerate(history):
+        if index >= wanted.stop:
+            break
         if previous is None:
             status = "added"
         else:
@@ -89,6 +144,9 @@ def clause_lineage(request, key):
             if clause.number != previous.number:
                 changes.append("renumbered")
             status = "+".join(changes) or "unchanged"
+        previous = clause
+        if index < wanted.start:
+            continue
         versions.append(
             {
                 "version": clause.version.label,
@@ -100,7 +158,6 @@ def clause_lineage(request, key):
                 "permalink": request.build_absolute_uri(clause.get_permalink()),
             }
         )
-        previous = clause
     fate = permalinks.clause_fate(lineage, history[-1])
     return JsonResponse(
         {
@@ -108,6 +165,7 @@ def clause_lineage(request, key):
             "document": lineage.document.slug,
             "latest_permalink": request.build_absolute_uri(lineage.get_absolute_url()),
             "removed_in": fate.removed_in.label if fate.removed_in else None,
+            **paging.envelope(request, wanted, len(history)),
             "versions": versions,
         }
     )
@@ -179,6 +237,40 @@ def compare(request):
             "rows": [row(r) for r in result.rows[start:start + per_page]],
         }
     )
+
+def _refused_json(capture) -> dict:
+    return {
+        "repository": capture.repository.name, "commit": capture.commit, "path": capture.path,
+        "document": capture.document.slug if capture.document_id else None,
+        "recorded_date": capture.recorded_date.isoformat(), "reason": capture.reason,
+        "reason_label": capture.get_reason_display(), "detail": capture.detail,
+        "snapshot_url": capture.snapshot_url or None,
+    }
+
+
+@require_GET
+def collection(request):
+    """The tracked archives and one page of the captures they refused."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) <= 100000:
+        return JsonResponse({"error": "page must be a whole number from 1."}, status=400)
+    page = int(raw)
+    refused, total = selectors.refused_captures(page=page)
+    return JsonResponse({
+        "repositories": [
+            {
+                "name": c.repository.name, "url": c.repository.url,
+                "last_commit": c.repository.last_commit or None,
+                "last_commit_date": c.repository.last_commit_date.isoformat() if c.repository.last_commit_date else None,
+                "last_imported_at": c.repository.last_imported_at.isoformat() if c.repository.last_imported_at else None,
+                "versions": c.versions, "corrections": c.corrections, "checks": c.checks, "refused": c.refused,
+            }
+            for c in selectors.collections()
+        ],
+        "refused": {"count": total, "page": page, "page_size": selectors.REFUSED_PAGE_SIZE,
+                    "results": [_refused_json(r) for r in refused]},
+    })
+
 
 @require_GET
 def api_index(request):

@@ -31,7 +31,11 @@ urlpatterns = [
     path("api/", api.api_index, name="api_index"),
     path("api/documents/", api.document_list, name="api_documents"),
     path("api/documents/<slug:slug>/", api.document_detail, name="api_document"),
+    path("api/documents/<slug:slug>/versions/", api.version_list, name="api_versions"),
     re_path(rf"^api/documents/(?P<slug>[-\w]+)/versions/{LABEL}/$", api.version_detail, name="api_version"),
     path("api/clauses/<str:key>/", api.clause_lineage, name="api_clause"),
     path("api/compare/", api.compare, name="api_compare"),
+    # The tracked archives (import_ota): how far each is imported, what was refused.
+    path("collection/", views.collection, name="collection"),
+    path("api/collection/", api.collection, name="api_collection"),
 ]

@@ -283,3 +283,21 @@ def compare_pdf(request):
     back_url = f"{reverse('documents:compare')}?{urlencode({'a': a, 'b': b})}"
     return _pdf(request, pdf.comparison_key(old, new, site_url=site_url),
                 lambda: pdf.comparison_html(old, new, site_url=site_url), filename, [old, new], back_url)
+
+
+def _page_number(request) -> int | None:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 100000 else None
+
+
+def collection(request):
+    """The tracked archives: how far each is imported, and what was refused and why."""
+    page = _page_number(request)
+    if page is None:
+        return HttpResponseBadRequest("page must be a whole number from 1.")
+    refused, total = selectors.refused_captures(page=page)
+    pages = max(1, -(-total // selectors.REFUSED_PAGE_SIZE))
+    return render(request, "documents/collection.html", {
+        "collections": selectors.collections(), "refused": refused, "refused_total": total,
+        "page": page, "pages": pages,
+    })

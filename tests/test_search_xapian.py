@@ -146,3 +146,19 @@ def test_accents_fold_both_ways_on_xapian(xapian_engine):
     # What is shown keeps the accents: the stored text is the text as written.
     hit = next(h for h in run("numerique").hits if h.document_slug == fr.slug)
     assert "numérique" in hit.heading and "<mark>numérique</mark>" in str(hit.snippet)
+
+
+def test_a_clause_with_a_very_long_word_is_indexed_and_found():
+    """Xapian refuses terms over 245 bytes; real clauses hold longer runs (a log-in URL
+    with its query string): the clause is indexed, and found by its other words."""
+    from documents.search.xapian_engine import MAX_WORD_BYTES, split_long_words
+
+    url = "https://member.example.com/login.fcc?target=" + "%2f".join(["segment"] * 60)
+    assert len(url.encode()) > 245
+    publish("Acme", "Member Terms", "terms", [("Access", f"Sign in at {url} to see your benefits.")],
+            dt.date(2024, 1, 1))
+    outcome = run("benefits")
+    assert outcome.total == 1 and outcome.hits[0].heading == "Access"
+    cut = split_long_words(f"at {url} now é{'é' * 150}")
+    assert all(len(word.encode()) <= MAX_WORD_BYTES for word in cut.split())
+    assert cut.replace(" ", "") == f"at{url}nowé{'é' * 150}" and split_long_words("a b\nc") == "a b\nc"

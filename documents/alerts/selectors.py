@@ -10,10 +10,11 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from documents import diff
+from documents import selectors as document_selectors
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch, WatchKind
 from documents.alerts.tokens import watch_id_from_token
-from documents.models import Clause, ClauseLineage, DocumentVersion, Publisher
+from documents.models import Clause, ClauseLineage, DocumentVersion, Publisher, VersionKind
 
 PAGE_SIZE = 25
 
@@ -60,24 +61,23 @@ class VersionChange:
         }
 
 
-def _previous_map(versions: list[DocumentVersion]) -> dict[int, DocumentVersion | None]:
-    """version pk -> the version before it on its document's timeline (one query)."""
-    doc_ids = {v.document_id for v in versions}
-    timeline = (DocumentVersion.objects.filter(document_id__in=doc_ids).timeline()
-                .only("pk", "label", "effective_date", "published_at", "document_id"))
-    last: dict[int, DocumentVersion] = {}
-    out: dict[int, DocumentVersion | None] = {}
-    for v in timeline:
-        out[v.pk] = last.get(v.document_id)
-        last[v.document_id] = v
-    return out
+# What a change line shows of a version (and the feeds): never its texts.
+_VERSION_FIELDS = ("pk", "label", "kind", "effective_date", "effective_date_stated", "recorded_date", "published_at", "official_title", "document_id",
+                   "document__id", "document__slug", "document__title", "document__kind", "document__publisher_id",
+                   "document__current_version_id", "document__publisher__id", "document__publisher__slug",
+                   "document__publisher__name")
 
 
 def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", page: int = 1,
-                   page_size: int = PAGE_SIZE) -> tuple[list[VersionChange], int]:
+                   page_size: int = PAGE_SIZE, corrections: bool = False) -> tuple[list[VersionChange], int]:
     """Published versions, newest first (by the date they take effect, then by when they
-    were published here), with their change summaries; and how many there are in all."""
-    qs = DocumentVersion.objects.select_related("document__publisher").defer("source_text", "normalized_text")
+    were published here), with their change summaries; and how many there are in all.
+    An archive's extraction corrections are not changes by the publisher: listed only
+    when ``corrections`` is asked for. Reads the page's versions, their predecessors and
+    their summaries: a handful of queries whatever the size of the archive."""
+    qs = DocumentVersion.objects.all()
+    if not corrections:
+        qs = qs.exclude(kind=VersionKind.CORRECTION)
     if publisher:
         qs = qs.filter(document__publisher__slug=publisher)
     if kind:
@@ -92,11 +92,11 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
     undated = Case(When(Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
                                                           | Q(recorded_date=Cast("published_at", DateField()))),
                         then=Value(1)), default=Value(0), output_field=IntegerField())
-    versions = list(qs.annotate(undated=undated)
+    versions = list(qs.select_related("document__publisher").only(*_VERSION_FIELDS).annotate(undated=undated)
                     .order_by("undated", "-effective_date", "-published_at", "-pk")[start:start + page_size])
-    previous = _previous_map(versions)
-    return [VersionChange(version=v, previous=previous.get(v.pk), counts=changes.change_summary(v, previous.get(v.pk)))
-            for v in versions], total
+    previous = document_selectors.previous_versions(versions)
+    counts = changes.change_summaries([(v, previous.get(v.pk)) for v in versions])
+    return [VersionChange(version=v, previous=previous.get(v.pk), counts=counts[v.pk]) for v in versions], total
 
 
 def publishers_with_versions() -> list[Publisher]:

@@ -14,12 +14,42 @@ Whoosh analyzers fold them; queries are folded by the generic path). Everything 
 
 from __future__ import annotations
 
+import re
+
 import xapian
 from xapian_backend import TERM_PREFIXES, XapianEngine, XapianSearchBackend, XapianSearchQuery
 
 from documents.search.folding import fold
 
 MAX_EXPANSION = 256  # terms a prefix or fuzzy word expands to (as on the Whoosh path)
+# Xapian refuses a term longer than 245 bytes, field prefix included, and
+# xapian-haystack indexes every whitespace-separated run of a text field as a term
+# (its "exact" terms): a long URL in a clause stopped a whole rebuild. Longer runs are
+# cut into pieces of at most this many bytes (room left for the longest prefix).
+MAX_WORD_BYTES = 200
+_RUN = re.compile(r"\S{%d,}" % (MAX_WORD_BYTES // 4 + 1))  # runs that may be too long in UTF-8
+
+
+def split_long_words(text: str, limit: int = MAX_WORD_BYTES) -> str:
+    """``text`` with every whitespace-free run longer than ``limit`` UTF-8 bytes cut
+    into pieces of at most ``limit`` bytes by spaces; other text unchanged."""
+
+    def cut(match) -> str:
+        word = match.group()
+        if len(word.encode("utf-8")) <= limit:
+            return word
+        pieces, piece, size = [], [], 0
+        for char in word:
+            n = len(char.encode("utf-8"))
+            if size + n > limit:
+                pieces.append("".join(piece))
+                piece, size = [], 0
+            piece.append(char)
+            size += n
+        pieces.append("".join(piece))
+        return " ".join(pieces)
+
+    return _RUN.sub(cut, text)
 
 
 class PortalXapianSearchQuery(XapianSearchQuery):
@@ -106,8 +136,9 @@ class _FoldedForIndexing(dict):
         return dict, (dict(self.items()),)
 
 
-class _FoldingIndex:
-    """The search index, with ``full_prepare`` giving ``_FoldedForIndexing`` data."""
+class _IndexingView:
+    """The search index as xapian-haystack should see it: prepared text values folded
+    (``_FoldedForIndexing``) and with no word Xapian would refuse (``split_long_words``)."""
 
     def __init__(self, index):
         self._index = index
@@ -116,14 +147,17 @@ class _FoldingIndex:
         return getattr(self._index, name)
 
     def full_prepare(self, obj):
-        return _FoldedForIndexing(self._index.full_prepare(obj))
+        data = self._index.full_prepare(obj)
+        return _FoldedForIndexing(
+            {name: split_long_words(value) if isinstance(value, str) else value for name, value in data.items()}
+        )
 
 
-class PortalXapianBackend(XapianSearchBackend):
+class PortalXapianSearchBackend(XapianSearchBackend):
     def update(self, index, iterable, commit=True):
-        return super().update(_FoldingIndex(index), iterable, commit=commit)
+        return super().update(_IndexingView(index), iterable, commit=commit)
 
 
 class PortalXapianEngine(XapianEngine):
-    backend = PortalXapianBackend
+    backend = PortalXapianSearchBackend
     query = PortalXapianSearchQuery
