@@ -160,10 +160,10 @@ def test_long_unchanged_runs_are_collapsed_and_load_on_demand(client, tmp_path):
     full = client.get("/compare/", {**params, "full": "1"}).content.decode()
     assert "section number 3 stays" in full and 'class="collapsed-run"' not in full
     # The redline PDF has every clause, the collapsed ones too.
-    from tests.test_pdf import PDFTOTEXT, _text
+    from tests.test_pdf import PDFTOTEXT, _body, _text
 
     if PDFTOTEXT:
-        text = _text(client.get("/compare/pdf/", params).content, tmp_path)
+        text = _text(_body(client.get("/compare/pdf/", params)), tmp_path)
         assert all(f"section number {n} stays" in text for n in range(1, 31) if n != 15)
     assert client.get("/compare/rows/", {**params, "start": "x", "stop": "2"}).status_code == 400
     assert client.get("/compare/rows/", {**params, "start": "5", "stop": "2"}).status_code == 400

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, IntegerField, Q, Value, When
+from django.db.models import DateField, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -87,13 +87,22 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
     total = qs.count()
     start = (page - 1) * page_size
     # A version whose only date is the day it was added here (its text states none and
-    # nothing recorded it earlier) has no place on a timeline of dates: it goes after
-    # the dated ones, instead of topping the list (and the feeds) from its import on.
-    undated = Case(When(Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
-                                                          | Q(recorded_date=Cast("published_at", DateField()))),
-                        then=Value(1)), default=Value(0), output_field=IntegerField())
-    versions = list(qs.select_related("document__publisher").only(*_VERSION_FIELDS).annotate(undated=undated)
-                    .order_by("undated", "-effective_date", "-published_at", "-pk")[start:start + page_size])
+    # nothing recorded it earlier) has no place on a timeline of dates: the undated ones
+    # come after all the dated ones (newest added first), instead of topping the list and
+    # the feeds from their import on. Two ordered reads, so the dated ones still walk the
+    # timeline index and stop at the page's end.
+    undated = Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
+                                                | Q(recorded_date=Cast("published_at", DateField())))
+    base = qs.select_related("document__publisher").only(*_VERSION_FIELDS)
+    n_undated = base.filter(undated).count()
+    n_dated = total - n_undated
+    versions = []
+    if start < n_dated:
+        versions = list(base.exclude(undated).order_by("-effective_date", "-published_at", "-pk")
+                        [start:start + page_size])
+    if len(versions) < page_size and n_undated:
+        skip = max(0, start - n_dated)
+        versions += list(base.filter(undated).order_by("-published_at", "-pk")[skip:skip + page_size - len(versions)])
     previous = document_selectors.previous_versions(versions)
     counts = changes.change_summaries([(v, previous.get(v.pk)) for v in versions])
     return [VersionChange(version=v, previous=previous.get(v.pk), counts=counts[v.pk]) for v in versions], total
