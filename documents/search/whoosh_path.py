@@ -23,6 +23,7 @@ import datetime as dt
 import time
 import weakref
 from collections import Counter
+from itertools import accumulate
 
 from documents.search.params import FACETS, PAGE_SIZE, SearchParams
 from documents.search.query import MIN_PREFIX, And, Not, Or, ParsedQuery, Term
@@ -524,8 +525,12 @@ def _leaf_ids(reader, fieldname: str, text, weights: list | None = None) -> list
         return ids
     ids: list = []
     while matcher.is_active():
-        matcher._read_ids()
-        ids.extend(matcher._ids)
+        if matcher._data is None:
+            matcher._read_data()
+        # The block's numbers as stored: deltas unless they fit in bytes. itertools'
+        # accumulate is Whoosh's ``delta_decode`` in C (a third of a count's time).
+        stored = matcher._data[0]
+        ids.extend(stored if matcher._byteids else accumulate(stored))
         if weights is not None:
             matcher._read_weights()
             weights.extend(matcher._weights)
