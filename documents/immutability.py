@@ -76,12 +76,14 @@ _RULES = [
 ]
 
 
-# Append-only records (migration 0009): a check ("unchanged on ...") and a refused
+# Append-only records (migrations 0009, 0011): a check ("unchanged on ...") and a refused
 # capture are facts about what was recorded on a date; once written they are never
 # changed or deleted. Kept apart from _RULES, with their own install, because these
 # tables appear only at 0009 while install() runs from 0006 on.
-APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture"]
-RECORD_MESSAGE = "immutable: checks and refused captures are append-only"
+# A clause's wording (ClauseText, migration 0011) is shared by published clauses: it
+# too is written once and never changed or deleted.
+APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture", "documents_clausetext"]
+RECORD_MESSAGE = "immutable: checks, refused captures and clause wordings are append-only"
 
 
 def _record_rules() -> list[tuple[str, str, str]]:
