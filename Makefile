@@ -7,8 +7,16 @@ PORT ?= 8000
 
 .PHONY: run setup install xapian seed test bench demo check-deploy serve-production clean
 
+# The development site as a visitor meets it: DEBUG off, so a mistyped address gets the
+# portal's own 404 page, not Django's page listing every route (whitenoise still serves
+# static files from static/, and errors still print their tracebacks on this console);
+# `make run DJANGO_DEBUG=1` brings the debug pages back for the developer. Links that
+# have no request behind them (alert e-mails) use PORTAL_BASE_URL: this address.
+DJANGO_DEBUG ?= 0
+RUN_ENV = DJANGO_DEBUG=$(DJANGO_DEBUG) PORTAL_BASE_URL=http://$(HOST):$(PORT)
+
 run: setup seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # A virtualenv with the pinned dependencies; redone only when pyproject.toml changes.
 # constraints.txt pins every transitive dependency to the set the suite last passed with.
@@ -42,7 +50,7 @@ seed: setup
 # The seeds plus the 90-version development corpus (Open Terms Archive, ODC-By).
 demo: seed
 	$(PY) manage.py import_documents tests/corpus/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # axe-core (npm, pinned by tests/browser/package-lock.json) for the accessibility tests.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -58,7 +66,7 @@ bench: install
 
 check-deploy: install
 	PORTAL_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-0123456789 \
-	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOWED_HOSTS=portal.example.com PORTAL_BASE_URL=https://portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 # Production-like serving: whitenoise for static files, gunicorn as the server.
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment.

@@ -11,10 +11,20 @@ throw-away data folder (``loopback.portal``) holding seeds/, ../shared/corpus-wi
   apart, and the same with ``If-None-Match`` (a browser revalidating: 304s);
 * page sizes.
 
+With ``--data DIR`` it serves an existing data folder instead (an archive imported with
+``import_documents`` or ``import_ota``; nothing is imported or changed) and times the
+pages issue #23 sets targets for: ``/``, the document with the most versions,
+``/changes/``, ``/feed/`` and one page of ``/api/documents/``. For each page a fresh
+gunicorn worker is started and warmed up (``post_worker_init``), then the page's
+first request is timed (what a worker's first request pays), then ``--requests``
+more (warm: p50/p95 and the worker's CPU per request). Targets: < 300 ms first,
+< 30 ms warm.
+
 Only ever talks to 127.0.0.1; every loop is bounded. Latencies are wall-clock on a
 machine shared with other work.
 
     .venv/bin/python bench/load_pages.py [--clients 4] [--seconds 15] [--corpus PATH]
+    .venv/bin/python bench/load_pages.py --data /work/data/scale [--requests 60]
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ import urllib.request
 from pathlib import Path
 
 from corpus_tools import mirror, synthetic_text
-from loopback import MANAGE, ROOT, percentile, portal, worker_pids
+from loopback import MANAGE, ROOT, percentile, portal, serve, worker_pids
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[float, int, bytes, dict]:
@@ -75,7 +85,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus-wide")
+    parser.add_argument("--data", type=Path, help="serve this existing data folder (see above)")
     args = parser.parse_args()
+    if args.data:
+        measure_archive(args.data.resolve(), args)
+        return
 
     source = Path(tempfile.mkdtemp(prefix="portal-load-pages-corpus-"))
     try:
@@ -161,6 +175,42 @@ def measure(base: str, args, probe: list[str], cpu_used) -> None:
                   + f"; server CPU {cpu_used() / max(1, len(times)):.1f} ms per request"
                   + ("" if conditional else "; first requests (renders) " + "/".join(f"{c * 1000:.0f}" for c in cold)
                      + " ms"))
+
+
+ARCHIVE_PROBE = (
+    "from django.db.models import Count; from documents.models import Document, DocumentVersion;"
+    "d = Document.objects.annotate(n=Count('versions')).order_by('-n').first();"
+    "print(Document.objects.count(), DocumentVersion.objects.count()); print(d.slug, d.n)"
+)
+
+
+def measure_archive(data: Path, args) -> None:
+    env = dict(os.environ, PORTAL_DATA_DIR=str(data))
+    env.pop("DATABASE_URL", None)
+    probe = subprocess.run([*MANAGE, "shell", "-v0", "-c", ARCHIVE_PROBE], env=env, cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split("\n")
+    documents, versions = probe[0].split()
+    slug, n = probe[1].split()
+    db = data / "portal.sqlite3"
+    print(f"load_pages --data {data}: {documents} documents, {versions} versions; database "
+          f"{db.stat().st_size / 1e6:.0f} MB; 1 gunicorn worker x 2 threads per page, started fresh")
+    pages = [("home", "/"), (f"document ({n} versions)", f"/d/{slug}/"), ("changes", "/changes/"),
+             ("feed", "/feed/"), ("api documents, page 1", "/api/documents/")]
+    for name, path in pages:
+        with serve(data, workers=1, threads=2) as (base, _env, server):
+            cpu_used = server_cpu(server)
+            cpu_used()
+            first, status, body, _h = fetch(base + path)
+            assert status == 200, (path, status)
+            first_cpu = cpu_used()
+            times = []
+            for _ in range(args.requests):
+                elapsed, status, body, _h = fetch(base + path)
+                assert status == 200, (path, status)
+                times.append(elapsed)
+            print(f"  {name:<28} {path:<34} first {first * 1000:6.0f} ms (worker CPU {first_cpu:4.0f} ms); "
+                  f"warm p50 {pct(times, .5):5.1f} ms, p95 {pct(times, .95):5.1f} ms, "
+                  f"CPU {cpu_used() / len(times):4.1f} ms/request; {len(body) / 1024:.0f} KB")
 
 
 if __name__ == "__main__":

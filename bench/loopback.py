@@ -78,6 +78,45 @@ def portal(corpus: str = "tests/corpus/", workers: int = 2, threads: int = 4, ex
         shutil.rmtree(data, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def serve(data: Path, workers: int = 1, threads: int = 2, log: Path | None = None):
+    """gunicorn (production settings) over an existing data folder ``data``, nothing
+    imported or changed but collected static files; yields (base URL, env, server)
+    once every worker has finished its warm-up (``post_worker_init`` logs "warmed"
+    in ``log``): no request has reached a worker yet, so the caller's first request
+    is each worker's first."""
+    env = dict(os.environ, PORTAL_DATA_DIR=str(data), PORTAL_ENV="production",
+               DJANGO_SECRET_KEY="load-test-only-" + "x" * 40, DJANGO_ALLOWED_HOSTS="127.0.0.1",
+               DJANGO_SECURE_SSL_REDIRECT="0", AXES_ENABLED="0", LOG_LEVEL="WARNING")
+    env.pop("DATABASE_URL", None)
+    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    log = log or Path(tempfile.mkstemp(prefix="portal-serve-", suffix=".log")[1])
+    log.write_text("")
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "-c", "portal/gunicorn.conf.py", "--workers", str(workers),
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         "--error-logfile", str(log), "--log-level", "info", "portal.wsgi"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(1200):  # bounded: two minutes for the workers to boot and warm up
+            if log.read_text(errors="replace").count("warmed") >= workers:
+                break
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: see {log}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the workers did not warm up in two minutes: see {log}")
+        yield f"http://127.0.0.1:{port}", env, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def get(base: str, path: str, params: dict | None = None, timeout: float = 30) -> tuple[int, bytes, float]:
     """(status, body, seconds) of one GET; status 0 for a connection failure."""
     url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")

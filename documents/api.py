@@ -1,12 +1,20 @@
-"""JSON views for scripts and ticket systems. Documented in the README."""
+"""JSON views for scripts and ticket systems. Documented in the README.
+
+Every list is paginated (``page``, ``per_page``; see ``documents.paging``): an archive's
+document holds hundreds of versions and a clause as many texts, so an answer's size and
+cost are bounded by the page, not by the collection."""
 
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from documents import comparison, permalinks, selectors
+from documents import comparison, paging, permalinks, selectors, site
+
+DOCUMENTS_PER_PAGE, DOCUMENTS_MAX = 50, 200
+VERSIONS_PER_PAGE, VERSIONS_MAX = 100, 500
 
 
 def _version_summary(request, version) -> dict:
@@ -18,25 +26,64 @@ def _version_summary(request, version) -> dict:
     }
 
 
+def _page(request, default: int, maximum: int):
+    """(PageRequest, None) or (None, a 400 answer)."""
+    try:
+        return paging.page_request(request.GET, default_per_page=default, max_per_page=maximum), None
+    except paging.PageError as exc:
+        return None, JsonResponse({"error": str(exc)}, status=400)
+
+
+def _beyond(wanted, count: int) -> JsonResponse:
+    return JsonResponse({"error": f"There are {wanted.pages(count)} page(s) of {wanted.per_page}."}, status=404)
+
+
 @require_GET
 def document_list(request):
-    documents = selectors.document_list()
-    return JsonResponse(
-        {
-            "documents": [
-                {
-                    "slug": d.slug,
-                    "title": d.title,
-                    "publisher": d.publisher.name,
-                    "publisher_slug": d.publisher.slug,
-                    "kind": d.kind,
-                    "current_version": d.current_version.label if d.current_version else None,
-                    "versions": [_version_summary(request, v) for v in d.versions.all()],
-                }
-                for d in documents
-            ]
-        }
-    )
+    """One page of documents, by publisher then title; each names its current version
+    and how many versions it has, and links to its paginated list of versions."""
+    wanted, error = _page(request, DOCUMENTS_PER_PAGE, DOCUMENTS_MAX)
+    if error:
+        return error
+    count = selectors.document_count()
+    if wanted.beyond(count):
+        return _beyond(wanted, count)
+    absolute = request.build_absolute_uri
+    return JsonResponse({
+        **paging.envelope(request, wanted, count),
+        "documents": [
+            {
+                "slug": d.slug,
+                "title": d.title,
+                "publisher": d.publisher.name,
+                "publisher_slug": d.publisher.slug,
+                "kind": d.kind,
+                "url": absolute(d.get_absolute_url()),
+                "current_version": d.current_version.label if d.current_version else None,
+                "current": _version_summary(request, d.current_version) if d.current_version else None,
+                "version_count": d.version_count,
+                "versions_url": absolute(f"/api/documents/{d.slug}/versions/"),
+            }
+            for d in selectors.document_page(wanted.start, wanted.stop)
+        ],
+    })
+
+
+@require_GET
+def version_list(request, slug):
+    """One page of a document's versions, oldest first."""
+    document = selectors.document_get(slug)
+    wanted, error = _page(request, VERSIONS_PER_PAGE, VERSIONS_MAX)
+    if error:
+        return error
+    count = selectors.version_count(document)
+    if wanted.beyond(count):
+        return _beyond(wanted, count)
+    return JsonResponse({
+        "document": document.slug,
+        **paging.envelope(request, wanted, count),
+        "versions": [_version_summary(request, v) for v in selectors.version_page(document, wanted.start, wanted.stop)],
+    })
 
 
 def _clause_json(request, clause) -> dict:
@@ -74,11 +121,20 @@ def version_detail(request, slug, label):
 
 @require_GET
 def clause_lineage(request, key):
+    """The clause in each version that has it, oldest first, one page of them (each
+    status compares with the version before, on or off the page)."""
+    wanted, error = _page(request, VERSIONS_PER_PAGE, VERSIONS_MAX)
+    if error:
+        return error
     lineage = selectors.lineage_get(key)
     history = selectors.lineage_history(lineage)
+    if wanted.beyond(len(history)):
+        return _beyond(wanted, len(history))
     previous = None
     versions = []
-    for clause in history:
+    for index, clause in enumerate(history):
+        if index >= wanted.stop:
+            break
         if previous is None:
             status = "added"
         else:
@@ -88,6 +144,9 @@ def clause_lineage(request, key):
             if clause.number != previous.number:
                 changes.append("renumbered")
             status = "+".join(changes) or "unchanged"
+        previous = clause
+        if index < wanted.start:
+            continue
         versions.append(
             {
                 "version": clause.version.label,
@@ -99,7 +158,6 @@ def clause_lineage(request, key):
                 "permalink": request.build_absolute_uri(clause.get_permalink()),
             }
         )
-        previous = clause
     fate = permalinks.clause_fate(lineage, history[-1])
     return JsonResponse(
         {
@@ -107,6 +165,7 @@ def clause_lineage(request, key):
             "document": lineage.document.slug,
             "latest_permalink": request.build_absolute_uri(lineage.get_absolute_url()),
             "removed_in": fate.removed_in.label if fate.removed_in else None,
+            **paging.envelope(request, wanted, len(history)),
             "versions": versions,
         }
     )
@@ -210,4 +269,44 @@ def collection(request):
         ],
         "refused": {"count": total, "page": page, "page_size": selectors.REFUSED_PAGE_SIZE,
                     "results": [_refused_json(r) for r in refused]},
+    })
+
+
+@require_GET
+def api_index(request):
+    """/api/: what there is, as absolute URLs (a client starts here and follows links);
+    {names} in braces are to be filled in (URI templates, as GitHub's API index has)."""
+    base = site.base_url(request)
+
+    def absolute(path):
+        return f"{base}{path}"
+
+    return JsonResponse({
+        "documents": absolute(reverse("documents:api_documents")),
+        "document": absolute("/api/documents/{slug}/"),
+        "version": absolute("/api/documents/{slug}/versions/{label}/"),
+        "clause": absolute("/api/clauses/{key}/"),
+        "compare": absolute(f"{reverse('documents:api_compare')}?a={{slug}}@{{label}}&b={{slug}}@{{label}}"),
+        "search": absolute(f"{reverse('documents:api_search')}?q={{query}}"),
+        "changes": absolute(reverse("alerts:api_changes")),
+        "citations": absolute(reverse("alerts:api_citations")),
+        "labels": "A version label is its date (YYYY-MM-DD, with -2… for a second version that day), "
+                  "or current, or latest.",
+    })
+
+
+@require_GET
+def document_detail(request, slug):
+    """/api/documents/<slug>/: one document, its versions (oldest first) and its links."""
+    document = selectors.document_get(slug)
+    current = document.current_version
+    return JsonResponse({
+        "slug": document.slug,
+        "title": document.title,
+        "kind": document.kind,
+        "publisher": {"slug": document.publisher.slug, "name": document.publisher.name},
+        "url": request.build_absolute_uri(document.get_absolute_url()),
+        "feed": request.build_absolute_uri(reverse("alerts:feed_document", args=[document.slug])),
+        "current_version": _version_summary(request, current) if current else None,
+        "versions": [_version_summary(request, v) for v in selectors.version_timeline(document)],
     })

@@ -235,7 +235,7 @@ def import_item(item: ImportItem, *, documents: dict | None = None) -> ImportOut
             result = services.version_publish(
                 document=document, source_text=text, filename=item.path.name,
                 effective_date=item.effective_date, recorded_date=item.recorded_date,
-                change_note=f"Imported from {item.path.name}", parsed=parsed,
+                parsed=parsed,  # no change note: the file's name is kept as source_filename
             )
     except (services.PublishError, OSError) as exc:
         return ImportOutcome(item=item, status="failed", detail=str(exc))

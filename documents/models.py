@@ -193,6 +193,16 @@ class DocumentVersion(models.Model):
             models.UniqueConstraint(fields=["document", "sha256"], name="uniq_version_text_per_document"),
             models.UniqueConstraint(fields=["document", "label"], name="uniq_version_label_per_document"),
         ]
+        # The timeline order (VersionQuerySet.timeline), across all documents and within
+        # one: the changes list and the feeds read their page of newest versions, and each
+        # one's predecessor, from these instead of sorting every version of an archive
+        # (whose rows carry their texts: a scan reads the whole table).
+        indexes = [
+            models.Index(fields=["effective_date", "published_at", "id"], name="version_by_date"),
+            models.Index(fields=["document", "effective_date", "published_at", "id"], name="version_timeline"),
+            # Covers the home table's count and newest recorded day of each document.
+            models.Index(fields=["document", "recorded_date", "published_at"], name="version_recorded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document.title} ({self.label})"
@@ -212,6 +222,14 @@ class DocumentVersion(models.Model):
     def is_upcoming(self) -> bool:
         """Published, but its effective date is still ahead: "takes effect on …"."""
         return self.effective_date > timezone.localdate()
+
+    @property
+    def reader_note(self) -> str:
+        """The change note as readers see it: without the bulk importer's record of its
+        source file ("Imported from 2026-06-15.md"), which is bookkeeping (the file name
+        is ``source_filename``) that older imports wrote into the note."""
+        note = self.change_note.strip()
+        return "" if note == f"Imported from {self.source_filename}" else note
 
 
 class ClauseLineage(models.Model):

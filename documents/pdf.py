@@ -3,20 +3,19 @@
 The HTML is our own templates around text that was sanitized (version bodies) or
 escaped (diffs); WeasyPrint is given no way to fetch anything (``_no_fetch``), so a
 document cannot make the server load a URL. A published version never changes, so its
-PDF is cached like its HTML.
+PDF is made once, in the background, and kept on disk (``pdf_jobs``): the keys below
+name everything a PDF is made from.
 """
 
 from __future__ import annotations
 
-import hashlib
 from html import escape
 
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from documents import comparison, diff, presenters, selectors
+from documents import comparison, diff, pdf_jobs, presenters, selectors
 from documents.models import DocumentVersion
 
 
@@ -64,13 +63,17 @@ def version_html(version: DocumentVersion, *, site_url: str) -> str:
     })
 
 
+def version_key(version: DocumentVersion, *, site_url: str) -> str:
+    """What the version's PDF is made from: its text (by hash), the names around it
+    (which staff may edit), whether it is current, and the address its links name."""
+    document = version.document
+    return pdf_jobs.key_for("version", version.pk, version.sha256, version.official_title, document.title,
+                            document.publisher.name, document.kind, version.pk == document.current_version_id, site_url)
+
+
 def version_pdf(version: DocumentVersion, *, site_url: str) -> bytes:
-    key = f"pdf:version:{version.pk}:{hashlib.sha256(site_url.encode()).hexdigest()[:12]}"
-    data = cache.get(key)
-    if data is None:
-        data = html_to_pdf(version_html(version, site_url=site_url))
-        cache.set(key, data, timeout=None)
-    return data
+    """The PDF made now, in this thread (the benchmark and the worker's own tests)."""
+    return html_to_pdf(version_html(version, site_url=site_url))
 
 
 def _redline(row) -> str:
@@ -102,5 +105,19 @@ def comparison_html(old: DocumentVersion, new: DocumentVersion, *, site_url: str
     })
 
 
+def comparison_key(old: DocumentVersion, new: DocumentVersion, *, site_url: str) -> str:
+    return pdf_jobs.key_for("redline", old.pk, old.sha256, new.pk, new.sha256, old.official_title, new.official_title,
+                            old.document.title, new.document.title, old.document.publisher.name,
+                            new.document.publisher.name, site_url)
+
+
 def comparison_pdf(old: DocumentVersion, new: DocumentVersion, *, site_url: str) -> bytes:
     return html_to_pdf(comparison_html(old, new, site_url=site_url))
+
+
+def too_long(*versions: DocumentVersion) -> bool:
+    """A PDF of a text this long would hold the worker (and its memory) for too long:
+    the reader is offered the page itself, which prints."""
+    from django.conf import settings
+    limit = int(getattr(settings, "PORTAL_PDF_MAX_CHARS", 400_000))
+    return max(len(v.normalized_text) for v in versions) > limit

@@ -3,6 +3,7 @@ never trusted, whatever the markdown extension that let it through."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import markdown as md
@@ -36,12 +37,25 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# One Markdown converter per thread, reset between texts: building one (its parsers and
+# inline patterns) cost as much as converting a clause, and a page converts hundreds.
+# A converter keeps state while it converts, so threads do not share one.
+_converters = threading.local()
+
+
+def _converter() -> md.Markdown:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return converter
+
+
 def render_markdown(text: str, postprocess: Callable[[str], str] | None = None) -> str:
     """Render clause markdown to sanitized HTML (safe to mark_safe).
 
     ``postprocess`` (e.g. linking defined terms) sees the rendered HTML before the
     sanitizer does, so whatever it adds is checked like everything else."""
-    html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _converter().reset().convert(text)
     if postprocess is not None:
         html = postprocess(html)
     return sanitize_html(html)

@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, DateField, Max, Prefetch, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, DateField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.http import Http404
 
 from documents.models import (
@@ -53,6 +53,7 @@ def documents_by_publisher() -> list[PublisherShelf]:
 
 
 def document_list() -> list[Document]:
+    """Every document with all its versions (the compare page's chooser)."""
     return list(
         Document.objects.with_current()
         .defer(*_CURRENT_TEXTS)
@@ -60,6 +61,43 @@ def document_list() -> list[Document]:
             "pk", "label", "effective_date", "document_id")))
         .order_by("publisher__name", "title")
     )
+
+
+def document_count() -> int:
+    return Document.objects.count()
+
+
+def document_page(start: int, stop: int) -> list[Document]:
+    """Documents ``start`` to ``stop`` by publisher then title, each with ``version_count``
+    (counted for this page's documents only, from the versions' document index) and its
+    current version's label and date, never its texts."""
+    documents = list(
+        Document.objects.select_related("publisher", "current_version")
+        .only("pk", "slug", "title", "kind", "publisher__id", "publisher__slug", "publisher__name",
+              "current_version__id", "current_version__label", "current_version__effective_date",
+              "current_version__document_id")
+        .order_by("publisher__name", "title", "pk")[start:stop]
+    )
+    counts = dict(DocumentVersion.objects.filter(document_id__in=[d.pk for d in documents])
+                  .values_list("document_id").annotate(n=Count("pk")).values_list("document_id", "n"))
+    for d in documents:
+        d.version_count = counts.get(d.pk, 0)
+        if d.current_version is not None:
+            d.current_version.document = d  # its URL names the document: spare a query
+    return documents
+
+
+def version_count(document: Document) -> int:
+    return document.versions.count()
+
+
+def version_page(document: Document, start: int, stop: int) -> list[DocumentVersion]:
+    """Versions ``start`` to ``stop`` of the document's timeline (oldest first): labels and
+    dates only."""
+    versions = list(document.versions.timeline().only("pk", "label", "effective_date", "document_id")[start:stop])
+    for v in versions:
+        v.document = document
+    return versions
 
 
 def document_get(slug: str) -> Document:
@@ -214,18 +252,29 @@ def search_hits_versions(hits, params) -> None:
             "pk", "document_id", "first_clause__version_id", "ended_by_id"
         )
     }
-    timelines: dict[int, list[DocumentVersion]] = {}
+    # Ids and labels only, as tuples: an archive's document has hundreds of versions,
+    # and model instances for all of them were most of a results page's database time.
+    timelines: dict[int, tuple[list[int], list[str]]] = {}
     rows = (
         DocumentVersion.objects.filter(document_id__in={s[0] for s in spans.values()})
-        .timeline().only("pk", "label", "document_id")
+        .timeline().values_list("pk", "label", "document_id")
     )
-    for version in rows:
-        timelines.setdefault(version.document_id, []).append(version)
+    for pk, label, document_id in rows:
+        ids_labels = timelines.setdefault(document_id, ([], []))
+        ids_labels[0].append(pk)
+        ids_labels[1].append(label)
     for hit in hits:
         span = spans.get(hit.span_id)
         if span is None:
             continue
-        labels = [v.label for v in versions_between(timelines.get(span[0], []), span[1], span[2])]
+        version_ids, version_labels = timelines.get(span[0], ([], []))
+        try:
+            start = version_ids.index(span[1])
+        except ValueError:
+            labels = []
+        else:
+            end = version_ids.index(span[2], start) if span[2] in version_ids else len(version_ids)
+            labels = version_labels[start:end]
         hit.version_labels = labels
         hit.version_label = _labels_for(labels, params)
         hit.version_date = _as_date(hit.version_label)
@@ -251,14 +300,16 @@ class DocumentFilter:
 
 
 def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]:
-    """Published documents with ``version_count`` and ``last_change`` (the day the newest
-    text was recorded: its recorded date, else the day it was added), by publisher then title."""
-    recorded = Coalesce("versions__recorded_date", Cast("versions__published_at", DateField()))
+    """Published documents with ``version_count`` and ``last_change`` (the newest version's
+    date: the day its text was recorded, else the date it states; never the day it was
+    imported, which says nothing about the document), by publisher then title, whatever
+    their case ("iCloud" between "Grammarly" and "Netflix")."""
+    recorded = Coalesce("versions__recorded_date", "versions__effective_date")
     documents = (
         Document.objects.with_current().defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
         .annotate(version_count=Count("versions"), last_change=Max(recorded))
-        .order_by("publisher__name", "title")
+        .order_by(Lower("publisher__name"), Lower("title"), "pk")
     )
     if filters.publisher:
         documents = documents.filter(publisher__slug=filters.publisher)
@@ -298,7 +349,7 @@ def catalogue() -> Catalogue:
     (editable in the admin): three small queries of ids and names, no texts."""
     documents = list(Document.objects.order_by("pk").values_list(
         "pk", "slug", "title", "kind", "publisher_id", "current_version_id"))
-    publishers = list(Publisher.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    publishers = list(Publisher.objects.order_by(Lower("name"), "pk").values_list("pk", "slug", "name"))
     fingerprint = hashlib.sha1(repr((versions_generation(), documents, publishers)).encode()).hexdigest()
     shelved = {publisher_id for _pk, _slug, _title, _kind, publisher_id, current in documents if current}
     return Catalogue(fingerprint=fingerprint, publishers=[
@@ -311,30 +362,49 @@ class RecentChange:
     previous: DocumentVersion | None  # the version before it on the timeline; None for a first version
 
 
+def _before(field: str):
+    """The versions of the same document before OuterRef's version on the timeline
+    (effective date, then publication, then id: ``VersionQuerySet.timeline``), nearest first."""
+    ref = {name: OuterRef(name) for name in ("document_id", "effective_date", "published_at", "pk")}
+    return (DocumentVersion.objects.filter(document_id=ref["document_id"])
+            .filter(Q(effective_date__lt=ref["effective_date"])
+                    | Q(effective_date=ref["effective_date"], published_at__lt=ref["published_at"])
+                    | Q(effective_date=ref["effective_date"], published_at=ref["published_at"], pk__lt=ref["pk"]))
+            .order_by("-effective_date", "-published_at", "-pk").values(field)[:1])
+
+
+def previous_versions(versions: list[DocumentVersion]) -> dict[int, DocumentVersion | None]:
+    """version pk -> the version before it on its document's timeline (None for a first
+    version): each predecessor found by the database, then those predecessors (label
+    and dates) in one query. The documents' other versions are never read, so a page of
+    changes costs the same whether a document has 3 versions or 300."""
+    if not versions:
+        return {}
+    before = dict(DocumentVersion.objects.filter(pk__in=[v.pk for v in versions])
+                  .annotate(before=Subquery(_before("pk"))).values_list("pk", "before"))
+    found = DocumentVersion.objects.only("pk", "label", "effective_date", "published_at", "document_id").in_bulk(
+        [pk for pk in before.values() if pk is not None])
+    return {pk: found.get(previous) for pk, previous in before.items()}
+
+
 def recent_changes(limit: int = 8) -> list[RecentChange]:
     """The newest versions that changed a document (a document's first version is not a
     change), newest effective date first, each with the version it followed."""
+    # A few more candidates than shown: the newest may include first versions.
     candidates = list(
         DocumentVersion.objects.select_related("document__publisher")
-        .defer("source_text", "normalized_text")
+        .defer(*VERSION_TEXTS)
         .exclude(kind=VersionKind.CORRECTION)  # the archive's re-extractions are not changes
         .order_by("-effective_date", "-published_at", "-pk")[: limit * 4]
     )
-    # Every version of those documents in one query: each candidate's predecessor is
-    # found in Python rather than by a query per candidate.
-    timelines: dict[int, list[DocumentVersion]] = {}
-    for v in (DocumentVersion.objects.filter(document_id__in={c.document_id for c in candidates})
-              .timeline().only("pk", "label", "effective_date", "published_at", "document_id")):
-        timelines.setdefault(v.document_id, []).append(v)
+    previous = previous_versions(candidates)
     changes = []
     for version in candidates:
-        timeline = timelines.get(version.document_id, [])
-        position = next((i for i, v in enumerate(timeline) if v.pk == version.pk), 0)
-        if position > 0:
-            changes.append(RecentChange(version=version, previous=timeline[position - 1]))
-        if len(changes) == limit:
-            break
-    return changes
+        before = previous[version.pk]
+        if before is not None:
+            before.document = version.document
+            changes.append(RecentChange(version=version, previous=before))
+    return changes[:limit]
 
 
 # --- A clause's history --------------------------------------------------------------

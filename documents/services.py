@@ -26,6 +26,7 @@ from documents.alerts.changes import changes_between
 from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
+from documents.safe_text import clean_name, clean_text
 from documents.models import (
     Clause,
     ClauseLineage,
@@ -121,7 +122,7 @@ _DOCUMENT_SLUG_MAX = Document._meta.get_field("slug").max_length
 
 def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
     """The publisher called ``name`` (shown as written), created with a derived slug if new."""
-    name = " ".join((name or "").split())
+    name = clean_name(name or "")  # no control characters: they break feeds for good
     if not name:
         raise PublishError("A publisher needs a name.")
     slug = name_slug(slug or name, max_length=_PUBLISHER_SLUG_MAX)
@@ -136,8 +137,8 @@ def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
 
 def document_slug_for(*, publisher_name: str, title: str) -> str:
     """The slug a new document of that publisher and title gets (before de-duplication)."""
-    publisher = name_slug(" ".join(publisher_name.split()), max_length=_PUBLISHER_SLUG_MAX)
-    return name_slug(f"{publisher} {title.strip()}", max_length=_DOCUMENT_SLUG_MAX)
+    publisher = name_slug(clean_name(publisher_name), max_length=_PUBLISHER_SLUG_MAX)
+    return name_slug(f"{publisher} {clean_name(title)}", max_length=_DOCUMENT_SLUG_MAX)
 
 
 @transaction.atomic
@@ -150,7 +151,7 @@ def document_get_or_create(
     and made unique. Validation happens before anything is saved, and a problem is a
     PublishError: with the caller's transaction nothing of a failed import remains.
     """
-    title = " ".join((title or "").split())
+    title = clean_name(title or "")
     if not title:
         raise PublishError("A document needs a title.")
     if kind not in DocumentKind.values:
@@ -206,6 +207,9 @@ def version_parse(
         raise PublishError("The text is empty.")
     if "\x00" in source_text:
         raise PublishError("The text contains NUL bytes; it is probably a binary file.")
+    # Other control characters are accidents (pasted terminal colours, page breaks):
+    # a heading with one would make every feed listing it unserialisable, for good.
+    source_text = clean_text(source_text)
     parsed = parse_document(source_text, filename=filename, format_hint=source_format, recorded_date=recorded_date)
     if not parsed.clauses or not parsed.normalized_text.strip():
         raise PublishError("No text was found in the document after cleaning.")
@@ -275,14 +279,14 @@ def version_publish(
             effective_date_stated=stated,
             recorded_date=recorded,
             official_title=parsed.official_title[:300],
-            source_text=source_text,
+            source_text=clean_text(source_text),  # as parsed (version_parse); the hash is of what came
             source_format=parsed.source_format,
-            source_filename=filename[:255],
+            source_filename=clean_name(filename)[:255],
             source_sha256=text_sha256(source_text),
             normalized_text=parsed.normalized_text,
             sha256=sha,
             added_by=added_by,
-            change_note=change_note,
+            change_note=clean_text(change_note),
             kind=kind,
             origin=origin,
             source_commit=source_commit,

@@ -53,6 +53,12 @@ def _staff_page(response):
 
 
 @staff_member_required
+def staff_home(request):
+    """/staff/: the drafts waiting for a publish, and the way to upload."""
+    return _staff_page(render(request, "documents/staff.html", {"drafts": drafts.draft_list()}))
+
+
+@staff_member_required
 def upload(request):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +16,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from documents import comparison, pagecache, pdf, permalinks, presenters, selectors
+from documents import comparison, pagecache, pdf, pdf_jobs, permalinks, presenters, selectors, site
+from portal.middleware import client_ip
 from documents.models import DocumentKind
 
 
@@ -226,18 +230,45 @@ def compare_rows(request):
     })
 
 
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _pdf(request, key, make_html, filename, versions, back_url):
+    """The stored PDF, or a page that says it is being prepared (and looks again)."""
+    if pdf.too_long(*versions):
+        return render(request, "documents/pdf_status.html", {
+            "state": "too-long", "back_url": back_url,
+            "limit": settings.PORTAL_PDF_MAX_CHARS}, status=413)
+    try:
+        made = pdf_jobs.request_pdf(key, make_html, client=client_ip(request))
+    except pdf_jobs.Busy as busy:
+        response = render(request, "documents/pdf_status.html", {
+            "state": "busy", "message": busy.reason, "back_url": back_url}, status=busy.status)
+        response["Retry-After"] = str(busy.retry_after)
+        return response
+    if isinstance(made, Path):
+        response = FileResponse(made.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename)
+        # Immutable content under an address that names it: cacheable by the browser.
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+    if made.done.is_set() and made.error:
+        return render(request, "documents/pdf_status.html", {"state": "failed", "back_url": back_url}, status=503)
+    response = render(request, "documents/pdf_status.html", {"state": "preparing", "back_url": back_url,
+                                                             "refresh": PDF_REFRESH_SECONDS}, status=202)
+    response["Retry-After"] = str(PDF_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
     return response
+
+
+# How often the "preparing" page looks again: a 50-page PDF takes a few seconds.
+PDF_REFRESH_SECONDS = 3
 
 
 def version_pdf(request, slug, label):
     """The version as a PDF, with its clause numbers and permalinks."""
     document = selectors.document_get(slug)
     version = selectors.version_get(document, label)
-    site_url = request.build_absolute_uri("/").rstrip("/")
-    return _pdf_response(pdf.version_pdf(version, site_url=site_url), f"{document.slug}-{version.label}.pdf")
+    site_url = site.base_url(request)
+    return _pdf(request, pdf.version_key(version, site_url=site_url),
+                lambda: pdf.version_html(version, site_url=site_url),
+                f"{document.slug}-{version.label}.pdf", [version], version.get_absolute_url())
 
 
 def compare_pdf(request):
@@ -246,10 +277,12 @@ def compare_pdf(request):
     if not a or not b:
         return render(request, "400.html", {"message": "Give two versions: ?a=<document>@<version>&b=<document>@<version>."}, status=400)
     old, new = selectors.version_by_ref(a), selectors.version_by_ref(b)
-    site_url = request.build_absolute_uri("/").rstrip("/")
+    site_url = site.base_url(request)
     filename = f"{old.document.slug}-{old.label}-vs-{new.label}.pdf" if old.document_id == new.document_id \
         else f"{old.document.slug}-{old.label}-vs-{new.document.slug}-{new.label}.pdf"
-    return _pdf_response(pdf.comparison_pdf(old, new, site_url=site_url), filename)
+    back_url = f"{reverse('documents:compare')}?{urlencode({'a': a, 'b': b})}"
+    return _pdf(request, pdf.comparison_key(old, new, site_url=site_url),
+                lambda: pdf.comparison_html(old, new, site_url=site_url), filename, [old, new], back_url)
 
 
 def _page_number(request) -> int | None:

@@ -66,8 +66,9 @@ def test_api_documents(client, two_versions):
     data = client.get("/api/documents/").json()
     (entry,) = data["documents"]
     assert entry["slug"] == doc.slug and entry["publisher"] == "Example Corp" and entry["kind"] == "privacy"
-    assert [v["label"] for v in entry["versions"]] == [v1.label, v2.label]
-    assert entry["current_version"] == v2.label
+    assert entry["current_version"] == v2.label and entry["version_count"] == 2
+    versions = client.get(entry["versions_url"]).json()["versions"]
+    assert [v["label"] for v in versions] == [v1.label, v2.label]
 
 
 def test_api_version_lists_clauses_with_permalinks(client, two_versions):

@@ -1,5 +1,7 @@
 """The compare page and its JSON."""
 
+import re
+
 import pytest
 
 from documents import comparison
@@ -39,9 +41,21 @@ def test_compare_escapes_document_html(client):
     assert "<b " not in page
 
 
-def test_compare_without_arguments_offers_a_chooser(client, two_versions):
+def test_compare_without_arguments_offers_a_chooser_you_can_type_into(client, two_versions):
+    doc, v1, v2 = two_versions
     page = client.get("/compare/").content.decode()
-    assert "Compare two versions" in page and "<select" in page
+    assert "Compare two versions" in page and "<select" not in page
+    # Two labelled text boxes sharing one list that names publisher, document and date.
+    assert page.count('list="compare-versions"') == 2
+    assert '<label for="compare-a">From</label>' in page and '<label for="compare-b">To</label>' in page
+    options = re.findall(r'<option value="([^"]+)" label="([^"]+)">', page)
+    assert options == [(f"{doc.slug}@{v1.label}", "Example Corp — Privacy Policy · 1 Jan 2024"),
+                       (f"{doc.slug}@{v2.label}", "Example Corp — Privacy Policy · 1 Jun 2024 (current)")]
+    # What a choice puts in the box is what the comparison reads.
+    assert client.get("/compare/", {"a": options[0][0], "b": options[1][0]}).status_code == 200
+    # A half-filled form comes back with what was typed.
+    page = client.get("/compare/", {"a": options[0][0]}).content.decode()
+    assert f'value="{options[0][0]}"' in page
 
 
 @pytest.mark.parametrize("params", [{"a": "nope@2020-01-01", "b": "nope"}, {"a": "@", "b": "x"}])

@@ -55,7 +55,12 @@ def test_the_feed_of_all_changes(corpus, db, client):
             assert "changed" in entry.summary or "added" in entry.summary or "removed" in entry.summary \
                 or "No clause changed" in entry.summary
         else:
-            assert entry.summary.startswith("First version")
+            assert entry.summary.startswith("<p>First version")
+        # published (here) is never after updated (the document's date): a 2018 text
+        # imported today was not published after it took effect.
+        assert entry.published_parsed <= entry.updated_parsed
+    # Entries carry what changed: word diffs of amended clauses, the text of new ones.
+    assert any("<del>" in e.summary and "<ins>" in e.summary for e in feed.entries)
     # Stable: the same ids on a second fetch, and /atom/ is the same feed.
     assert [e.id for e in _parse(client, "/feed/").entries] == [e.id for e in feed.entries]
     assert [e.id for e in _parse(client, "/atom/").entries] == [e.id for e in feed.entries]

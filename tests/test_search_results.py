@@ -76,3 +76,24 @@ def test_result_links_carry_the_words_to_highlight(widgets, client):
     assert "hl=widget+policy" in api["results"][0]["url"]
     page = client.get(api["results"][0]["url"])
     assert page.status_code == 200 and b"search.js" in page.content
+
+
+def test_long_facets_list_their_most_frequent_values_and_the_chosen_one():
+    from documents.search.results import FacetValue, facet_lists
+
+    values = [FacetValue(value=f"doc-{n}", label=f"Doc {n}", count=100 - n, active=n == 12, name="document")
+              for n in range(15)]
+    short = [FacetValue(value="privacy", label="Privacy", count=3, active=False, name="kind")]
+    lists = facet_lists({"document": values, "kind": short}, shown=10)
+    assert [f.value for f in lists[0].shown] == [f"doc-{n}" for n in range(10)] + ["doc-12"]
+    assert (lists[0].name, lists[0].hidden) == ("document", 4)
+    assert ([f.value for f in lists[1].shown], lists[1].hidden) == (["privacy"], 0)
+
+
+def test_search_page_lists_a_long_facet_in_part(client):
+    for n in range(12):
+        publish(f"Publisher {n:02}", "Widget Terms", "terms", [("Widgets", "Widgets are fine.")], dt.date(2023, 1, 1))
+    body = client.get(reverse("documents:search"), {"q": "widgets"}).content.decode()
+    assert "and 2 more: type <code>publisher:…</code>" in body
+    assert body.count('class="facet-count"') == 10 + 10 + 1  # publishers, documents, the one kind
+    assert len(client.get(reverse("documents:api_search"), {"q": "widgets"}).json()["facets"]["publisher"]) == 12

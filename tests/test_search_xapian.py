@@ -108,3 +108,57 @@ def test_similar_clauses_and_suggestions_on_xapian(corpus, client):
     assert all(s["document_title"] != "Terms of Service" for s in similar)  # other documents only
     data = client.get(reverse("documents:search_suggest"), {"q": "gover"}).json()
     assert data["suggestions"] == ["Governing law"]
+
+
+FRENCH = """# Conditions générales
+
+Effective: April 2, 2024
+
+## 1. Service numérique
+
+Le service numérique est fourni tel quel.
+"""
+
+PLAIN = """# Data policy
+
+Effective: May 3, 2024
+
+## 1. Numerique
+
+The numerique module keeps no data.
+"""
+
+
+def test_accents_fold_both_ways_on_xapian(xapian_engine):
+    from tests import factories
+
+    fr = factories.document(publisher="Société Générale", title="Conditions générales", kind="terms")
+    factories.publish(fr, FRENCH)
+    plain = factories.document(publisher="Plain Corp", title="Data policy", kind="privacy")
+    factories.publish(plain, PLAIN)
+    for q in ("numerique", "numérique"):
+        outcome = run(q)
+        assert outcome.engine == "haystack"
+        assert sorted({h.document_slug for h in outcome.hits}) == sorted([fr.slug, plain.slug]), q
+    assert [h.document_slug for h in run('"service numerique"').hits] == [fr.slug]
+    # (xapian-haystack reads heading:word as the whole heading, so a heading phrase here.)
+    assert [h.document_slug for h in run('heading:"service numerique"').hits] == [fr.slug]
+    # What is shown keeps the accents: the stored text is the text as written.
+    hit = next(h for h in run("numerique").hits if h.document_slug == fr.slug)
+    assert "numérique" in hit.heading and "<mark>numérique</mark>" in str(hit.snippet)
+
+
+def test_a_clause_with_a_very_long_word_is_indexed_and_found():
+    """Xapian refuses terms over 245 bytes; real clauses hold longer runs (a log-in URL
+    with its query string): the clause is indexed, and found by its other words."""
+    from documents.search.xapian_engine import MAX_WORD_BYTES, split_long_words
+
+    url = "https://member.example.com/login.fcc?target=" + "%2f".join(["segment"] * 60)
+    assert len(url.encode()) > 245
+    publish("Acme", "Member Terms", "terms", [("Access", f"Sign in at {url} to see your benefits.")],
+            dt.date(2024, 1, 1))
+    outcome = run("benefits")
+    assert outcome.total == 1 and outcome.hits[0].heading == "Access"
+    cut = split_long_words(f"at {url} now é{'é' * 150}")
+    assert all(len(word.encode()) <= MAX_WORD_BYTES for word in cut.split())
+    assert cut.replace(" ", "") == f"at{url}nowé{'é' * 150}" and split_long_words("a b\nc") == "a b\nc"

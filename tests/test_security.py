@@ -32,7 +32,8 @@ def test_admin_login_is_throttled_after_repeated_failures(client, django_user_mo
 
 
 def _deploy_check(**env):
-    full = {**os.environ, "PORTAL_ENV": "production", "DJANGO_ALLOWED_HOSTS": "portal.example.com", **env}
+    full = {**os.environ, "PORTAL_ENV": "production", "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+            "PORTAL_BASE_URL": "https://portal.example.com", **env}
     # The browser tests relax Django's async guard in this process; production never does,
     # and check --deploy rightly warns about it.
     full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -711,3 +711,36 @@ def test_busy_search_index_publishes_nothing_and_keeps_the_draft(staff_client, p
     assert response.status_code == 503
     assert "Not published: The search index is busy; try again in a moment. The draft is kept" in response.content.decode()
     assert published.versions.count() == 1 and VersionDraft.objects.filter(pk=draft.pk).exists()
+
+
+# --- Staff home and the Publish button at the top (issue 24) ------------------------
+
+
+@pytest.mark.django_db
+def test_staff_home_lists_drafts_and_needs_a_staff_login(client, staff_client, django_user_model):
+    assert staff_client.get("/staff/").status_code == 200
+    assert "No drafts are waiting." in staff_client.get("/staff/").content.decode()
+    post_upload(staff_client, **new_doc_data(file=md(V1, "privacy.md")))
+    draft = VersionDraft.objects.get()
+    page = staff_client.get("/staff/").content.decode()
+    assert "Drafts waiting" in page and f'href="{draft_url(draft)}"' in page
+    assert "new: Example Corp · Privacy Policy" in page and "privacy.md" in page
+    assert page.count('href="/staff/"') == 1  # the site navigation leads here
+    assert staff_client.get("/staff/")["Cache-Control"].startswith("max-age=0") or \
+        "no-store" in staff_client.get("/staff/")["Cache-Control"]
+    staff_client.logout()
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    reader = django_user_model.objects.create_user("reader", password="pw")
+    client.force_login(reader)
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_publish_is_offered_before_the_long_preview(staff_client, published):
+    post_upload(staff_client, document=published.slug, file=md(V2, "v2.md"))
+    draft = VersionDraft.objects.get()
+    html = staff_client.get(draft_url(draft)).content.decode()
+    publish = html.index(f'action="{draft_url(draft, "publish")}"')
+    assert publish < html.index('class="draft-compare"') < html.index('class="draft-clauses"')
+    assert html.index('class="draft-meta"') < publish

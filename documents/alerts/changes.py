@@ -182,16 +182,28 @@ def _compute_counts(previous: DocumentVersion | None, version: DocumentVersion) 
 
 def change_summary(version: DocumentVersion, previous: DocumentVersion | None) -> dict[str, int]:
     """Counts of what changed from ``previous`` to ``version``; computed once per pair."""
-    found = ChangeSummary.objects.filter(version=version, previous=previous).first()
-    if found is not None:
-        return found.counts
-    counts = _compute_counts(previous, version)
-    try:
-        with transaction.atomic():
-            ChangeSummary.objects.create(version=version, previous=previous, counts=counts)
-    except IntegrityError:
-        pass  # computed meanwhile by another request: the same counts
-    return counts
+    return change_summaries([(version, previous)])[version.pk]
+
+
+def change_summaries(pairs: list[tuple[DocumentVersion, DocumentVersion | None]]) -> dict[int, dict[str, int]]:
+    """version pk -> the counts of what changed from its ``previous``, for a page of
+    pairs: the kept ones in one query, the others computed (once: versions never change)
+    and kept."""
+    kept = {(row.version_id, row.previous_id): row.counts for row in
+            ChangeSummary.objects.filter(version_id__in=[v.pk for v, _ in pairs]).only("version_id", "previous_id", "counts")}
+    out = {}
+    for version, previous in pairs:
+        key = (version.pk, previous.pk if previous is not None else None)
+        counts = kept.get(key)
+        if counts is None:
+            counts = _compute_counts(previous, version)
+            try:
+                with transaction.atomic():
+                    ChangeSummary.objects.create(version=version, previous=previous, counts=counts)
+            except IntegrityError:
+                pass  # computed meanwhile by another request: the same counts
+        out[version.pk] = counts
+    return out
 
 
 def summary_sentence(counts: dict[str, int], previous: DocumentVersion | None) -> str:

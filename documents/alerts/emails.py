@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from documents import site
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch
 from documents.alerts.tokens import unsubscribe_token
+from documents.safe_text import clean_name
 
 
 def absolute(path: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return site.absolute(path)  # no request behind an e-mail: the one configured base URL
 
 
 def unsubscribe_url(watch: Watch) -> str:
@@ -37,7 +38,7 @@ def alert_message(alert: Alert, watches: list[Watch], *, connection=None) -> Ema
         "watches_url": absolute(reverse("alerts:watches")),
     }
     count = len(clause_changes)
-    subject = (f"{document.title} ({document.publisher.name}): {count} clause{'s' if count != 1 else ''} "
+    subject = clean_name(f"{document.title} ({document.publisher.name}): {count} clause{'s' if count != 1 else ''} "
                f"changed in the version of {version.effective_date:%-d %B %Y}")
     message = EmailMultiAlternatives(
         subject=subject,

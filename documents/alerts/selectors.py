@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Case, DateField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from documents import diff
+from documents import selectors as document_selectors
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch, WatchKind
 from documents.alerts.tokens import watch_id_from_token
@@ -58,17 +61,11 @@ class VersionChange:
         }
 
 
-def _previous_map(versions: list[DocumentVersion]) -> dict[int, DocumentVersion | None]:
-    """version pk -> the version before it on its document's timeline (one query)."""
-    doc_ids = {v.document_id for v in versions}
-    timeline = (DocumentVersion.objects.filter(document_id__in=doc_ids).timeline()
-                .only("pk", "label", "effective_date", "published_at", "document_id"))
-    last: dict[int, DocumentVersion] = {}
-    out: dict[int, DocumentVersion | None] = {}
-    for v in timeline:
-        out[v.pk] = last.get(v.document_id)
-        last[v.document_id] = v
-    return out
+# What a change line shows of a version (and the feeds): never its texts.
+_VERSION_FIELDS = ("pk", "label", "kind", "effective_date", "effective_date_stated", "recorded_date", "published_at", "official_title", "document_id",
+                   "document__id", "document__slug", "document__title", "document__kind", "document__publisher_id",
+                   "document__current_version_id", "document__publisher__id", "document__publisher__slug",
+                   "document__publisher__name")
 
 
 def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", page: int = 1,
@@ -76,8 +73,9 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
     """Published versions, newest first (by the date they take effect, then by when they
     were published here), with their change summaries; and how many there are in all.
     An archive's extraction corrections are not changes by the publisher: listed only
-    when ``corrections`` is asked for."""
-    qs = DocumentVersion.objects.select_related("document__publisher").defer("source_text", "normalized_text")
+    when ``corrections`` is asked for. Reads the page's versions, their predecessors and
+    their summaries: a handful of queries whatever the size of the archive."""
+    qs = DocumentVersion.objects.all()
     if not corrections:
         qs = qs.exclude(kind=VersionKind.CORRECTION)
     if publisher:
@@ -88,10 +86,17 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
         qs = qs.filter(document__slug=document)
     total = qs.count()
     start = (page - 1) * page_size
-    versions = list(qs.order_by("-effective_date", "-published_at", "-pk")[start:start + page_size])
-    previous = _previous_map(versions)
-    return [VersionChange(version=v, previous=previous.get(v.pk), counts=changes.change_summary(v, previous.get(v.pk)))
-            for v in versions], total
+    # A version whose only date is the day it was added here (its text states none and
+    # nothing recorded it earlier) has no place on a timeline of dates: it goes after
+    # the dated ones, instead of topping the list (and the feeds) from its import on.
+    undated = Case(When(Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
+                                                          | Q(recorded_date=Cast("published_at", DateField()))),
+                        then=Value(1)), default=Value(0), output_field=IntegerField())
+    versions = list(qs.select_related("document__publisher").only(*_VERSION_FIELDS).annotate(undated=undated)
+                    .order_by("undated", "-effective_date", "-published_at", "-pk")[start:start + page_size])
+    previous = document_selectors.previous_versions(versions)
+    counts = changes.change_summaries([(v, previous.get(v.pk)) for v in versions])
+    return [VersionChange(version=v, previous=previous.get(v.pk), counts=counts[v.pk]) for v in versions], total
 
 
 def publishers_with_versions() -> list[Publisher]:
@@ -166,8 +171,30 @@ def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
 
 
 def watches_for_user(user) -> list[Watch]:
-    return list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document")
-                .order_by("-active", "kind", "-created_at"))
+    """The user's watches; a clause watch carries ``clause_name``: how the clause reads
+    in the newest version that has it ("§ 4.2 Cancellation"), not its key."""
+    watches = list(Watch.objects.filter(user=user).select_related("document__publisher", "lineage__document__publisher")
+                   .order_by("-active", "kind", "-created_at"))
+    lineage_ids = {w.lineage_id for w in watches if w.lineage_id}
+    latest: dict[int, Clause] = {}
+    # Oldest first, so the newest version's clause is the one left in the dict.
+    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids)
+                   .only("lineage_id", "number", "heading", "text", "anchor")
+                   .order_by("version__effective_date", "version__pk")):
+        latest[clause.lineage_id] = clause
+    for w in watches:
+        clause = latest.get(w.lineage_id) if w.lineage_id else None
+        w.clause_name = _clause_name(clause) if clause else ""
+    return watches
+
+
+def _clause_name(clause: Clause) -> str:
+    """Its citation and heading ("§ 4.2 Cancellation"), else its first words."""
+    name = " ".join(p for p in (f"§ {clause.number}" if clause.number else "", clause.heading) if p)
+    if name:
+        return name
+    words = " ".join(clause.text.split()[:8])
+    return f"“{words}…”" if words else clause.anchor
 
 
 def watch_for_user(user, pk: int) -> Watch:
@@ -197,6 +224,11 @@ def user_watch_state(user, *, document=None, lineage=None) -> Watch | None:
 def alerts_recent(user, limit: int = 20) -> list[Alert]:
     return list(Alert.objects.filter(user=user).select_related("changeset__version__document")
                 .order_by("-created_at")[:limit])
+
+
+def is_undated(version: DocumentVersion) -> bool:
+    """Dated only by the day it was added (see ``recent_changes``)."""
+    return not version.effective_date_stated and version.recorded_date in (None, version.published_at.date())
 
 
 def as_date(value) -> dt.datetime:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django.utils import timezone
 from documents.alerts import changes, matching
 from documents.alerts.models import Alert, AlertStatus, ChangeSet, Watch, WatchKind
 from documents.models import ClauseLineage, Document, DocumentKind, DocumentVersion
+from documents.slugs import slug_error
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,10 @@ def _watch_save(watch: Watch, lookup: dict) -> tuple[Watch, bool]:
             existing.active = True
             existing.save(update_fields=["active"])
         return existing, False
-    watch.full_clean()
+    try:
+        watch.full_clean()
+    except ValidationError as exc:  # what the checks above missed is still the sender's error
+        raise WatchError(" ".join(exc.messages)) from None
     try:
         with transaction.atomic():
             watch.save()
@@ -78,7 +83,11 @@ def watch_search(*, user, query: str, publisher: str = "", kind: str = "", docum
     if len(query) > 500:
         raise WatchError("A saved search can be at most 500 characters long.")
     if kind and kind not in DocumentKind.values:
-        raise WatchError(f"Unknown kind “{kind}”.")
+        raise WatchError(f"Unknown kind “{kind[:16]}”.")
+    error = (slug_error(publisher, what="publisher name", max_length=80)
+             or slug_error(document, what="document name", max_length=120))
+    if error:
+        raise WatchError(error)
     lookup = {"user": user, "kind": WatchKind.SEARCH, "query": query, "publisher_slug": publisher,
               "document_kind": kind, "document_slug": document}
     return _watch_save(Watch(**lookup), lookup)
@@ -138,6 +147,24 @@ def alerts_enqueue_for_version(
     if settings.PORTAL_ALERTS_SEND_ON_PUBLISH and (by_user or changeset.expanded_at is None):
         transaction.on_commit(delivery_kick)
     return changeset
+
+
+def change_summaries_fill(*, newest: int = 100) -> int:
+    """Compute and keep the change summaries of the ``newest`` versions (by the order
+    of the changes list and the feeds) that have none yet; returns how many were
+    computed. A summary runs the aligner (~10 ms a version over an archive): run after
+    an import, so that the first reader of ``/changes/`` or ``/feed/`` does not pay for
+    up to 50 of them. Older pages compute theirs when first read."""
+    from documents import selectors as document_selectors
+    from documents.alerts.models import ChangeSummary
+
+    versions = list(DocumentVersion.objects.only("pk", "document_id", "effective_date", "published_at")
+                    .order_by("-effective_date", "-published_at", "-pk")[:newest])
+    done = set(ChangeSummary.objects.filter(version_id__in=[v.pk for v in versions]).values_list("version_id", flat=True))
+    missing = [v for v in versions if v.pk not in done]
+    previous = document_selectors.previous_versions(missing)
+    changes.change_summaries([(v, previous[v.pk]) for v in missing])
+    return len(missing)
 
 
 # --- 2. Saved searches ----------------------------------------------------------------

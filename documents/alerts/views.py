@@ -14,9 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from documents import selectors as document_selectors
+from documents import paging, selectors as document_selectors
 from documents.alerts import citations, selectors, services
 from documents.models import DocumentKind
+from documents.slugs import slug_error
 
 LOGIN = "login"
 
@@ -85,15 +86,19 @@ def watch_remove(request, pk):
 
 
 # The signed token is the credential here, not a session: mail clients' one-click
-# unsubscribe (RFC 8058) POSTs without any cookie or CSRF token.
+# unsubscribe (RFC 8058) POSTs without any cookie or CSRF token. A GET changes nothing:
+# mail scanners and link previews follow links, so the page asks for one click (a POST).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """One click stops a watch, signed in or not; the page offers to undo it."""
+    """GET: a page with one button; POST stops the watch (``action=undo`` starts it
+    again), signed in or not."""
     watch = selectors.watch_for_token(token)
     if watch is None:
         return render(request, "alerts/unsubscribe.html", {"invalid": True}, status=404)
-    undo = request.method == "POST" and request.POST.get("action") == "undo"
+    if request.method == "GET":
+        return render(request, "alerts/unsubscribe.html", {"watch": watch, "token": token, "confirm": True})
+    undo = request.POST.get("action") == "undo"
     services.watch_set_active(watch=watch, active=undo)
     return render(request, "alerts/unsubscribe.html", {"watch": watch, "token": token, "undone": undo})
 
@@ -101,13 +106,20 @@ def unsubscribe(request, token):
 # --- Recent changes ---------------------------------------------------------------------
 
 
+API_CHANGES_MAX = 100  # per_page of /api/changes/
+
+
 def _changes_params(request):
     """(publisher, kind, document, page) or an error message."""
-    publisher = request.GET.get("publisher", "").strip()[:80]
-    kind = request.GET.get("kind", "").strip()[:16]
-    document = request.GET.get("document", "").strip()[:120]
+    publisher = request.GET.get("publisher", "").strip()
+    kind = request.GET.get("kind", "").strip()
+    document = request.GET.get("document", "").strip()
+    error = (slug_error(publisher, what="publisher name", max_length=80)
+             or slug_error(document, what="document name", max_length=120))
+    if error:
+        return None, error
     if kind and kind not in DocumentKind.values:
-        return None, f"Unknown kind “{kind}”; choose one of {', '.join(DocumentKind.values)}."
+        return None, f"Unknown kind “{kind[:16]}”; choose one of {', '.join(DocumentKind.values)}."
     try:
         page = int(request.GET.get("page", "1") or "1")
     except ValueError:
@@ -150,10 +162,15 @@ def api_changes(request):
     if error:
         return JsonResponse({"error": error}, status=400)
     publisher, kind, document, page = params
+    try:
+        wanted = paging.page_request(request.GET, default_per_page=selectors.PAGE_SIZE, max_per_page=API_CHANGES_MAX)
+    except paging.PageError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            page_size=wanted.per_page,
                                             corrections=request.GET.get("corrections") == "1")
     absolute = _absolute(request)
-    return JsonResponse({"count": total, "page": page, "page_size": selectors.PAGE_SIZE,
+    return JsonResponse({**paging.envelope(request, wanted, total), "page_size": wanted.per_page,
                          "results": [item.as_json(absolute) for item in items]})
 
 
@@ -201,6 +218,9 @@ def api_citations(request):
                 data = json.loads(request.body or b"{}")
             except (ValueError, UnicodeDecodeError):
                 return JsonResponse({"error": "The body is not valid JSON."}, status=400)
+            except RecursionError:  # arrays or objects nested deeper than the parser's stack
+                return JsonResponse({"error": "The JSON body is nested too deeply; send {\"text\": \"…\"}."},
+                                    status=400)
             text = data.get("text", "") if isinstance(data, dict) else ""
             if not isinstance(text, str):
                 return JsonResponse({"error": "“text” must be a string."}, status=400)

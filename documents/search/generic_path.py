@@ -12,7 +12,8 @@ way as on the Whoosh path.
 from __future__ import annotations
 
 from documents.search.params import FACETS, PAGE_SIZE, SearchParams
-from documents.search.query import And, Not, Or, ParsedQuery
+from documents.search.folding import fold
+from documents.search.query import And, Not, Or, ParsedQuery, Term
 from documents.search.results import SearchOutcome, clause_text, facet_values, hit_from_fields
 from documents.search.snippets import Marks, Snippet, snippet, stem, tokens
 
@@ -40,6 +41,9 @@ def to_sq(node):
     term = node
     if term.field in ("publisher", "kind", "document"):
         return SQ(**{f"{term.field}_exact": Exact(term.text)})
+    # The text fields are indexed accent-folded (by the Whoosh analyzers, or by the
+    # Xapian engine before its own analysis): the query's words are folded alike.
+    term = Term(text=fold(term.text), field=term.field, kind=term.kind, distance=term.distance)
     if term.kind == "phrase":
         exact = SQ(surface=Exact(term.text.lower()))
         return exact & SQ(heading=Exact(term.text)) if term.field == "heading" else exact

@@ -142,6 +142,30 @@ class FacetValue:
         return self.params.querystring(**{self.name: "" if self.active else self.value, "page": 1})
 
 
+# Values listed per facet on the page (the most frequent, and the chosen one): over an
+# archive a common word is in hundreds of documents, and a list of all of them is
+# neither read nor cheap to render. The JSON answer keeps every value.
+FACET_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class FacetList:
+    name: str
+    shown: list[FacetValue]
+    hidden: int  # values left out of ``shown``
+
+
+def facet_lists(facets: dict[str, list[FacetValue]], shown: int = FACET_SHOWN) -> list[FacetList]:
+    """Each facet's ``shown`` most frequent values (they come most frequent first) and,
+    wherever it ranks, the chosen one; and how many were left out."""
+    out = []
+    for name, values in facets.items():
+        top = values[:shown]
+        top += [v for v in values[shown:] if v.active]
+        out.append(FacetList(name=name, shown=top, hidden=len(values) - len(top)))
+    return out
+
+
 @dataclass
 class PageLink:
     number: int | None  # None: a gap ("…")
@@ -211,6 +235,10 @@ class SearchOutcome:
             links.append(PageLink(number, self.params.querystring(page=number), number == current))
             previous = number
         return links
+
+    @property
+    def facet_lists(self) -> list[FacetList]:
+        return facet_lists(self.facets)
 
     @property
     def suggestion_querystring(self) -> str:

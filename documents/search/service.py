@@ -26,7 +26,7 @@ import time
 
 from django.conf import settings
 
-from documents.models import DocumentKind
+from documents.search import filters
 from documents.search.params import PAGE_SIZE, SearchParams
 from documents.search.query import ParsedQuery, parse_query
 from documents.search.results import SearchOutcome
@@ -118,14 +118,16 @@ def search(params: SearchParams, *, fast: bool | None = None, budget: SearchBudg
            page_size: int | None = None, snippets: bool = True) -> SearchOutcome:
     """Run a search. Never raises for anything the user typed in ``q``. ``page_size``
     and ``snippets=False`` are for the export (every hit, no snippets)."""
-    query = parse_query(params.q, kinds=DocumentKind.values)
-    outcome = SearchOutcome(params=params, query=query, notices=list(query.notices))
+    query = parse_query(params.q)
+    notices = list(query.notices)
+    if not query.empty or params.filtered:
+        # Filter values as people type them (names, any case or accents): see filters.
+        query, params = filters.resolve(query, params, notices)
+    outcome = SearchOutcome(params=params, query=query, notices=notices)
     if query.empty and not params.filtered:
         if params.q.strip():
             outcome.message = "There was nothing to search for in that query. Type some words; see the examples below."
         return outcome
-    if params.kind and params.kind not in DocumentKind.values:
-        outcome.notices.append(f"Unknown kind “{params.kind}”.")
     from documents import indexing
     from documents.search import generic_path, whoosh_path
 
@@ -158,7 +160,9 @@ def search(params: SearchParams, *, fast: bool | None = None, budget: SearchBudg
     search_hits_versions(outcome.hits, params)
     outcome.searched = True
     if outcome.total == 0 and not outcome.message:
-        outcome.message = "No clause matches this search."
+        scope = {"current": "in current versions", "all": "in any version"}.get(
+            params.versions, f"in force on {params.as_of:%-d %B %Y}" if params.as_of else "")
+        outcome.message = f"No clause matches this search {scope}.".replace(" .", ".")
     return outcome
 
 

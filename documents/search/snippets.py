@@ -19,6 +19,8 @@ import html
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from documents.search.folding import fold
+
 SNIPPET_CHARS = 240
 SURROUND = 60  # characters of context before the first match of a passage
 PASSAGES = 2
@@ -44,22 +46,26 @@ class Snippet:
 
 @lru_cache(maxsize=1)
 def _analyzer():
-    from whoosh.analysis import StemmingAnalyzer
+    # The index's analysis (accents folded, as the search fields fold them), so a word
+    # is marked when the search matched it: "numerique" marks "numérique".
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-    return StemmingAnalyzer()
+    from documents.search.folding import folding_filter
+
+    return RegexTokenizer() | LowercaseFilter() | folding_filter() | StopFilter() | StemFilter()
 
 
 def tokens(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, surface lowercased, stem) of every word, stop words included."""
+    """(start, end, surface lowercased and accent-folded, stem) of every word, stop words included."""
     return [
-        (t.startchar, t.endchar, t.original.lower(), t.text)
+        (t.startchar, t.endchar, fold(t.original.lower()), t.text)
         for t in _analyzer()(text, chars=True, keeporiginal=True, removestops=False, mode="index")
     ]
 
 
 def stem(word: str) -> str:
     found = [t.text for t in _analyzer()(word, removestops=False)]
-    return found[0] if found else word.lower()
+    return found[0] if found else fold(word.lower())
 
 
 def matches(text: str, marks: Marks) -> list[tuple[int, int]]:

@@ -10,8 +10,8 @@ twice, so writing an entry paid that twice.
 ``FastTEXT`` is Whoosh's ``TEXT`` with the same analyzer, format and postings; only
 ``index`` (what a writer calls for each entry) is done in a few C-level passes when
 the analyzer is a plain chain Whoosh would run the same way (``_plan``):
-``RegexTokenizer`` (matches as tokens), ``LowercaseFilter``, optionally ``StopFilter``
-and ``StemFilter``, with a ``Frequency`` or ``Positions`` format. The words of the
+``RegexTokenizer`` (matches as tokens), ``LowercaseFilter``, optionally a
+``CharsetFilter`` (accent folding), ``StopFilter`` and ``StemFilter``, with a ``Frequency`` or ``Positions`` format. The words of the
 last text are kept, so the second field given the same text does not split it again,
 and stems are memoised in a plain dict. Anything else (another analyzer, a pre-split
 value, keyword options) goes through Whoosh's own path. Queries, highlighting and
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from whoosh import formats
-from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.fields import TEXT
 from whoosh.system import pack_uint
@@ -56,6 +56,7 @@ class _Plan:
     stem: Callable | None
     ignore: frozenset
     positions: bool  # Positions format (else Frequency)
+    charmap: dict | None = None  # CharsetFilter's translate table (None: no folding)
 
 
 def _plan(field) -> _Plan | None:
@@ -69,6 +70,9 @@ def _plan(field) -> _Plan | None:
     if type(items[1]) is not LowercaseFilter:
         return None
     rest = items[2:]
+    charmap = None
+    if rest and type(rest[0]) is CharsetFilter:
+        charmap = rest.pop(0).charmap
     stops = stem = None
     minsize, maxsize, ignore = 0, None, frozenset()
     if rest and type(rest[0]) is StopFilter:
@@ -87,7 +91,7 @@ def _plan(field) -> _Plan | None:
         if pattern.pattern != default_pattern.pattern or pattern.flags != default_pattern.flags:
             return None
         pattern = _DEFAULT_NONCAPTURING
-    return _Plan(pattern, stops, minsize, maxsize, stem, ignore, positions)
+    return _Plan(pattern, stops, minsize, maxsize, stem, ignore, positions, charmap)
 
 
 def _lowered_words(pattern: re.Pattern, value: str) -> list[str]:
@@ -151,6 +155,10 @@ class FastTEXT(TEXT):
             yield from super().index(value, **kwargs)
             return
         words = _lowered_words(plan.pattern, value)
+        if plan.charmap is not None:
+            # CharsetFilter translates each token's text (an emptied one stays a token).
+            charmap = plan.charmap
+            words = [w.translate(charmap) for w in words]
         if plan.stops is not None:
             stops, minsize, maxsize = plan.stops, plan.minsize, plan.maxsize
             words = [w for w in words if len(w) >= minsize and (maxsize is None or len(w) <= maxsize)

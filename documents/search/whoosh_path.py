@@ -22,7 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 import weakref
+from collections import Counter
 
+from documents.search.folding import fold
 from documents.search.params import FACETS, PAGE_SIZE, SearchParams
 from documents.search.query import MIN_PREFIX, And, Not, Or, ParsedQuery, Term
 from documents.search.results import SearchOutcome, facet_values, hit_from_fields
@@ -177,7 +179,7 @@ class _Compiler:
                 term = Term(text=term.text, field=term.field)
                 return self.term(term, negated)
         if term.kind in ("prefix", "fuzzy"):
-            text = term.text.lower()
+            text = fold(term.text.lower())  # the surface field's words are accent-folded
             if term.kind == "prefix":
                 words = self.prefix_words(text) if len(text) >= MIN_PREFIX else []
             else:
@@ -220,7 +222,161 @@ class _Compiler:
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def _deadline_collector(child, budget, allow=None, record=None):
+def _docs_matcher(ids: list):
+    """A Whoosh matcher over a sorted list of one segment's document numbers, scoring
+    nothing: intersected with a query's matcher, the query is scored on those documents
+    only, and the postings between them are skipped a block at a time (``skip_to``)."""
+    from bisect import bisect_left
+
+    from whoosh.matching import mcore
+
+    class DocsMatcher(mcore.Matcher):
+        def __init__(self, ids, i=0):
+            self._ids, self._i = ids, i
+
+        def is_active(self):
+            return self._i < len(self._ids)
+
+        def id(self):
+            return self._ids[self._i]
+
+        def next(self):
+            if self._i >= len(self._ids):
+                raise mcore.ReadTooFar
+            self._i += 1
+            return False
+
+        def skip_to(self, docnum):
+            if self._i >= len(self._ids):
+                raise mcore.ReadTooFar
+            self._i = bisect_left(self._ids, docnum, self._i)
+            return False
+
+        def all_ids(self):
+            return iter(self._ids[self._i:])
+
+        def copy(self):
+            return DocsMatcher(self._ids, self._i)
+
+        def reset(self):
+            self._i = 0
+
+        def replace(self, minquality=0):
+            return self if self.is_active() else mcore.NullMatcher()
+
+        def supports_block_quality(self):
+            return False
+
+        def max_quality(self):  # it adds nothing to a score
+            return 0.0
+
+        def block_quality(self):
+            return 0.0
+
+        def weight(self):
+            return 0.0
+
+        def score(self):
+            return 0.0
+
+        def term(self):
+            return None
+
+        def spans(self):
+            return []
+
+    return DocsMatcher(ids)
+
+
+class _Posting:
+    """The two things a Whoosh scorer reads of a matcher."""
+
+    __slots__ = ("docnum", "w")
+
+    def id(self):
+        return self.docnum
+
+    def weight(self):
+        return self.w
+
+
+def _scorable_terms(q, out: list) -> bool:
+    """Collect the (field, text, boost) of every scoring word of ``q`` into ``out``;
+    False when ``q`` holds anything else (a phrase, a range, a coordination bonus)."""
+    from whoosh import query as wq
+
+    if type(q) is wq.Term:
+        out.append((q.fieldname, q.text, q.boost))
+        return True
+    if type(q) is wq.AndNot:
+        return q.boost == 1.0 and _scorable_terms(q.a, out)
+    if type(q) in (wq.And, wq.Or) and q.boost == 1.0 and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None):
+        return all(_scorable_terms(child, out) for child in q.subqueries)
+    return False
+
+
+def score_known(searcher, q, only: list[int], limit: int, budget) -> list[tuple[int, float]] | None:
+    """The top ``limit`` of ``only`` (sorted top-level numbers of documents known to
+    match ``q``) as (document, score), best first, ties by document number: what
+    Whoosh's TopCollector gives for ``q`` restricted to them, computed without its
+    matchers. A word's score on a document does not depend on the query around it
+    (And and Or add their matching children's scores, AndNot keeps its positive
+    side's), so each scoring word's postings are read a block at a time, skipping the
+    blocks that hold none of ``only``, and scored by Whoosh's own scorer. None when
+    ``q`` is not made of plain words (the caller lets Whoosh score it).
+    """
+    import heapq
+    from bisect import bisect_left
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
+
+    terms: list = []
+    if not _scorable_terms(q, terms) or not terms:
+        return None
+    scores: dict[int, float] = {}
+    posting = _Posting()
+    for sub, offset in searcher.leaf_searchers():
+        lo, hi = bisect_left(only, offset), bisect_left(only, offset + sub.doc_count_all())
+        if lo == hi:
+            continue
+        local = [d - offset for d in only[lo:hi]]
+        wanted = set(local)
+        reader = sub.reader()
+        for fieldname, text, boost in terms:
+            if fieldname not in sub.schema:
+                continue
+            try:
+                btext = sub.schema[fieldname].to_bytes(text)
+                matcher = reader.postings(fieldname, btext)
+            except (TermNotFound, ValueError):
+                continue
+            if isinstance(matcher, FilterMatcher):  # deletions: ``only`` holds live documents
+                matcher = matcher.child
+            if not isinstance(matcher, W3LeafMatcher):
+                return None
+            scorer = sub.weighting.scorer(sub, fieldname, btext)
+            position = 0  # in ``local``: the next wanted document
+            while matcher.is_active() and position < len(local):
+                budget.check()
+                if matcher.block_max_id() < local[position]:
+                    matcher._next_block()
+                    continue
+                matcher._read_ids()
+                matcher._read_weights()
+                for docnum, weight in zip(matcher._ids, matcher._weights):
+                    if docnum in wanted:
+                        posting.docnum, posting.w = docnum, weight
+                        key = offset + docnum
+                        scores[key] = scores.get(key, 0.0) + scorer.score(posting) * boost
+                position = bisect_left(local, matcher.block_max_id() + 1, position)
+                matcher._next_block()
+    best = heapq.nsmallest(limit, ((-score, d) for d, score in scores.items()))
+    return [(d, -negative) for negative, d in best]
+
+
+def _deadline_collector(child, budget, allow=None, record=None, only=None):
     from whoosh import collectors
 
     class DeadlineCollector(collectors.WrappingCollector):
@@ -231,6 +387,19 @@ def _deadline_collector(child, budget, allow=None, record=None):
         With ``allow`` (a set of top-level document numbers), only those are collected;
         with ``record`` (a set), every match's top-level number is added to it.
         """
+
+        def set_subsearcher(self, subsearcher, offset):
+            super().set_subsearcher(subsearcher, offset)
+            if only is not None:
+                # ``only``: the sorted top-level numbers of the documents to score, the
+                # exact matches under the filters; this segment's share, made local.
+                from bisect import bisect_left
+
+                from whoosh.matching import IntersectionMatcher
+
+                end = offset + subsearcher.doc_count_all()
+                local = [d - offset for d in only[bisect_left(only, offset):bisect_left(only, end)]]
+                self.child.matcher = IntersectionMatcher(_docs_matcher(local), self.child.matcher)
 
         def collect_matches(self):
             child, n = self.child, 0
@@ -332,6 +501,14 @@ class DocSets:
         self._words = None
         self._filters: dict = {}
         self._facets: dict[str, dict[str, frozenset]] = {}
+        self._facet_of: dict[str, dict[int, str]] = {}
+
+    def facet_of(self, name: str) -> dict[int, str]:
+        """Each live document's value of a facet (the inverse of ``facet_values``; the
+        facet fields hold one value per entry)."""
+        if name not in self._facet_of:
+            self._facet_of[name] = {doc: value for value, docs in self.facet_values(name).items() for doc in docs}
+        return self._facet_of[name]
 
     @property
     def live(self) -> frozenset:
@@ -454,7 +631,7 @@ class DocSets:
         """Compute the filter and facet sets the first search would need."""
         self.version_docs(SearchParams())
         for name in FACETS:
-            self.facet_values(name)
+            self.facet_of(name)
 
 
 _DOCSETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -494,10 +671,17 @@ def _facet_counts(sets: DocSets, matched: set, params: SearchParams, chosen: dic
                 base = base & docs
         counts = []
         if base:
-            for value, docs in sets.facet_values(name).items():
-                n = len(base & docs) if len(docs) < len(base) else len(docs & base)
-                if n:
-                    counts.append((value, n))
+            values = sets.facet_values(name)
+            # One intersection per value costs about the smaller of the two sets each; a
+            # look-up per matched document costs the matches once. Over an archive a
+            # common word is in hundreds of documents (values): the look-ups win.
+            if len(base) < sum(min(len(base), len(docs)) for docs in values.values()):
+                counts = [kv for kv in Counter(map(sets.facet_of(name).get, base)).items() if kv[0] is not None]
+            else:
+                for value, docs in values.items():
+                    n = len(base & docs) if len(docs) < len(base) else len(docs & base)
+                    if n:
+                        counts.append((value, n))
         active = getattr(params, name)
         if active and not any(v == active for v, _ in counts):
             counts.append((active, 0))
@@ -541,7 +725,7 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
     if params.sort != "relevance":
         sortedby = sorting.FieldFacet("valid_from", reverse=params.sort == "newest")
 
-    def scored_pass(allow, record=None):
+    def scored_pass(allow, record=None, only=None):
         if sortedby is not None:
             collector = collectors.SortingCollector(sortedby, limit=start + page_size)
         elif record is None:  # Whoosh may skip (and prune) what cannot reach the page
@@ -549,7 +733,7 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
         else:  # every match must be seen: no block skipping, no matcher pruning
             collector = collectors.TopCollector(limit=start + page_size, usequality=False, replace=0)
         try:
-            searcher.search_with_collector(userq, _deadline_collector(collector, budget, allow, record))
+            searcher.search_with_collector(userq, _deadline_collector(collector, budget, allow, record, only))
         except collectors.TimeLimit:
             budget.stopped = True
         return collector.results()
@@ -582,9 +766,17 @@ def run(backend, query: ParsedQuery, params: SearchParams, outcome: SearchOutcom
             docnums.sort(key=column.__getitem__, reverse=params.sort == "newest")
         shown = [(searcher.stored_fields(d), 1.0) for d in docnums[start:start + page_size]]
     else:
-        if page is None:
-            page = scored_pass(results)
-        shown = [(hit.fields(), hit.score) for hit in page[start:start + page_size]]
+        known = None
+        if page is None and sortedby is None:
+            # The matches are known (``results``): only they are scored, not every
+            # posting of the words (most of an archive's entries are past versions).
+            known = score_known(searcher, userq, sorted(results), start + page_size, budget)
+        if known is not None:
+            shown = [(searcher.stored_fields(d), score) for d, score in known[start:start + page_size]]
+        else:
+            if page is None:
+                page = scored_pass(results, only=sorted(results))
+            shown = [(hit.fields(), hit.score) for hit in page[start:start + page_size]]
     marks = compiler.marks() if snippets else Marks()
     for fields, score in shown:
         body = (fields.get("text") or "").partition("\n")[2]
@@ -607,7 +799,7 @@ def suggest(searcher, query: ParsedQuery, budget) -> str:
     reader = searcher.reader()
     replacements: dict[Term, Term] = {}
     for term in words[:SUGGEST_WORDS]:
-        word = term.text.lower()
+        word = fold(term.text.lower())
         if not (SUGGEST_MIN <= len(word) <= SUGGEST_MAX and word.isalpha()):
             continue
         if reader.doc_frequency("surface", word):

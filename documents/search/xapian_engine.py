@@ -7,15 +7,49 @@ read a phrase inside the field and a word starting with the prefix, and it ignor
 ``__fuzzy``. For fields whose ``search_role`` is ``surface`` (``documents.search.fields``)
 this engine uses the other engines' reading; every other field keeps xapian-haystack's
 own behaviour. It also negates a negated group as a whole (xapian-haystack applied
-NOT to each member of the group). Everything else (indexing, scoring, facets, spelling) is xapian-haystack.
+NOT to each member of the group), and indexes the text fields accent-folded (as the
+Whoosh analyzers fold them; queries are folded by the generic path). Everything else
+(indexing, scoring, facets, spelling) is xapian-haystack.
 """
 
 from __future__ import annotations
 
+import re
+
 import xapian
-from xapian_backend import TERM_PREFIXES, XapianEngine, XapianSearchQuery
+from xapian_backend import TERM_PREFIXES, XapianEngine, XapianSearchBackend, XapianSearchQuery
+
+from documents.search.folding import fold
 
 MAX_EXPANSION = 256  # terms a prefix or fuzzy word expands to (as on the Whoosh path)
+# Xapian refuses a term longer than 245 bytes, field prefix included, and
+# xapian-haystack indexes every whitespace-separated run of a text field as a term
+# (its "exact" terms): a long URL in a clause stopped a whole rebuild. Longer runs are
+# cut into pieces of at most this many bytes (room left for the longest prefix).
+MAX_WORD_BYTES = 200
+_RUN = re.compile(r"\S{%d,}" % (MAX_WORD_BYTES // 4 + 1))  # runs that may be too long in UTF-8
+
+
+def split_long_words(text: str, limit: int = MAX_WORD_BYTES) -> str:
+    """``text`` with every whitespace-free run longer than ``limit`` UTF-8 bytes cut
+    into pieces of at most ``limit`` bytes by spaces; other text unchanged."""
+
+    def cut(match) -> str:
+        word = match.group()
+        if len(word.encode("utf-8")) <= limit:
+            return word
+        pieces, piece, size = [], [], 0
+        for char in word:
+            n = len(char.encode("utf-8"))
+            if size + n > limit:
+                pieces.append("".join(piece))
+                piece, size = [], 0
+            piece.append(char)
+            size += n
+        pieces.append("".join(piece))
+        return " ".join(pieces)
+
+    return _RUN.sub(cut, text)
 
 
 class PortalXapianSearchQuery(XapianSearchQuery):
@@ -83,5 +117,47 @@ class PortalXapianSearchQuery(XapianSearchQuery):
         return xapian.Query(xapian.Query.OP_OR, found) if found else xapian.Query()
 
 
+# The fields whose words are searched as text: indexed accent-folded, as the Whoosh
+# analyzers fold them (documents.search.folding), so "numerique" finds "numérique".
+FOLDED_FIELDS = frozenset({"text", "surface", "heading"})
+
+
+class _FoldedForIndexing(dict):
+    """A clause's prepared fields as xapian-haystack indexes them: the text fields read
+    accent-folded. The backend stores the same dict (pickled) for display: that copy
+    keeps the text as written (pickling goes through ``__reduce_ex__``, i.e. the plain
+    dict's own items)."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        return fold(value) if key in FOLDED_FIELDS and isinstance(value, str) else value
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self.items()),)
+
+
+class _IndexingView:
+    """The search index as xapian-haystack should see it: prepared text values folded
+    (``_FoldedForIndexing``) and with no word Xapian would refuse (``split_long_words``)."""
+
+    def __init__(self, index):
+        self._index = index
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+    def full_prepare(self, obj):
+        data = self._index.full_prepare(obj)
+        return _FoldedForIndexing(
+            {name: split_long_words(value) if isinstance(value, str) else value for name, value in data.items()}
+        )
+
+
+class PortalXapianSearchBackend(XapianSearchBackend):
+    def update(self, index, iterable, commit=True):
+        return super().update(_IndexingView(index), iterable, commit=commit)
+
+
 class PortalXapianEngine(XapianEngine):
+    backend = PortalXapianSearchBackend
     query = PortalXapianSearchQuery

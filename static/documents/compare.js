@@ -11,6 +11,22 @@
   var rowsUrl = grid.dataset.rowsUrl;
   var list = document.querySelector(".change-list");
 
+  // What is stuck to the top of the window (the site header, the comparison head: their
+  // heights change with the width and the wrapping of the summary) is measured, so a
+  // row scrolled to lands just below them (CSS scroll-margin-top reads --sticky-top).
+  function stickyTop() {
+    var bottom = 0;
+    document.querySelectorAll("header.site, .compare-head").forEach(function (el) {
+      var style = getComputedStyle(el);
+      if (style.position === "sticky" || style.position === "fixed") {
+        bottom = Math.max(bottom, parseFloat(style.top) + el.offsetHeight);
+      }
+    });
+    grid.style.setProperty("--sticky-top", (bottom + 8) + "px");
+  }
+  stickyTop();
+  window.addEventListener("resize", stickyTop);
+
   function runs() { return Array.prototype.slice.call(grid.querySelectorAll(".collapsed-run")); }
   function rangeOf(run) { return run.dataset.start + "-" + run.dataset.stop; }
   // The answer holds one <template> per range asked for, in order.
@@ -141,6 +157,7 @@
     current = row;
     row.classList.remove("collapsed");
     row.classList.add("current-change");
+    stickyTop();
     row.scrollIntoView({ block: "start" });
     history.replaceState(null, "", "#" + row.id);
     if (!list) return;

@@ -35,6 +35,18 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
   }
 
+  // A table wider than its box: the hint above it ("Scroll the table sideways…") shows,
+  // and goes again when the window is wide enough. Without script the shadows at the
+  // box's edges still show that there is more.
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var hint = document.getElementById(box.getAttribute("aria-describedby") || "");
+      if (hint) hint.classList.toggle("is-shown", box.scrollWidth > box.clientWidth + 1);
+    });
+  }
+  markScrollers();
+  window.addEventListener("resize", markScrollers);
+
   // Single-key shortcuts (j / k on a comparison), never while typing in a field.
   var shortcuts = {};
   document.addEventListener("keydown", function (e) {

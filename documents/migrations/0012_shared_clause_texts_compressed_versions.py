@@ -104,7 +104,7 @@ def version_texts_decompress(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("documents", "0010_refusal_unreadable"),
+        ("documents", "0011_version_timeline_indexes"),
     ]
 
     operations = [
