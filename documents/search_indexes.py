@@ -67,7 +67,7 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         return self.get_model().objects.select_related(
-            "first_clause__parent__parent", "last_clause", "lineage", "document__publisher"
+            "first_clause__parent__parent", "first_clause__content", "last_clause", "lineage", "document__publisher"
         )
 
     def prepare_text(self, obj):

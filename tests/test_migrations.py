@@ -41,8 +41,8 @@ def test_texts_last_keeps_every_row_and_the_triggers():
     assert immutability.installed(connection) == immutability.expected(connection.vendor)
     if connection.vendor == "sqlite":
         assert _columns("documents_documentversion")[-2:] == ["source_text", "normalized_text"]
-        # parent_id: see the migration; closing (0009) joins the texts at the end.
-        assert _columns("documents_clause")[-4:-1] == ["body", "text", "closing"]
+        # The clause's texts moved to ClauseText (0012).
+        assert not {"body", "text", "heading", "closing"} & set(_columns("documents_clause"))
         assert _columns("documents_versiondraft")[-3:] == ["source_text", "parsed", "alignments"]
 
 
@@ -64,4 +64,36 @@ def test_0009_adds_provenance_and_records_keeping_every_row():
         ("version", "", None)}
     assert set(Clause.objects.values_list("citation", "closing").distinct()) == {("", "")}
     assert immutability.installed(connection) == immutability.expected(connection.vendor)
-    assert immutability.installed_records(connection) == set(immutability.RECORD_TRIGGER_NAMES)
+    assert immutability.installed_records(connection) == immutability.expected_records(connection.vendor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0012_shares_clause_wordings_and_compresses_version_texts_both_ways():
+    from documents.models import ClauseText
+
+    doc = factories.document()
+    factories.publish(doc, factories.POLICY_V1)
+    factories.publish(doc, factories.POLICY_V2)
+    before = _snapshot()
+    wordings = ClauseText.objects.count()
+    assert wordings < len(before[1])  # clauses carried over unchanged share their wording
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("documents", "0011_version_timeline_indexes")])
+    # Back before 0012: every clause holds its own texts again, the versions plain text.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body, text FROM documents_clause ORDER BY id")
+        assert [tuple(row) for row in cursor.fetchall()] == [(c[6], c[7]) for c in before[1]]
+        cursor.execute("SELECT source_text FROM documents_documentversion ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == [v[4] for v in before[0]]
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert _snapshot() == before
+    assert ClauseText.objects.count() == wordings
+    with connection.cursor() as cursor:  # stored compressed
+        cursor.execute("SELECT source_text FROM documents_documentversion ORDER BY id")
+        stored = [bytes(row[0]) for row in cursor.fetchall()]
+    assert all(len(data) < len(v[4].encode()) for data, v in zip(stored, before[0], strict=True))
+    assert immutability.installed(connection) == immutability.expected(connection.vendor)
+    assert immutability.installed_records(connection) == immutability.expected_records(connection.vendor)
