@@ -29,7 +29,7 @@ def test_watches_name_a_clause_by_its_citation_and_heading(client, django_user_m
     factories.publish(doc, factories.POLICY_V2)  # "Contact Us" is § 5 now
     doc.refresh_from_db()
     user = django_user_model.objects.create_user("reader", password="a-long-test-password-1")
-    lineage = ClauseLineage.objects.get(document=doc, clauses__version=doc.current_version, clauses__heading="Contact Us")
+    lineage = ClauseLineage.objects.get(document=doc, clauses__version=doc.current_version, clauses__content__heading="Contact Us")
     alert_services.watch_clause(user=user, lineage=lineage)
     client.force_login(user)
     page = _text(client.get(reverse("alerts:watches")).content.decode())
