@@ -474,8 +474,13 @@ def test_icloud_outline_with_nbsp_indentation():
     assert [c.number for c in parts][:5] == ["I", "II", "III", "IV", "V"]
     assert parts[0].heading == "REQUIREMENTS FOR USE OF THE SERVICE"
     features = doc.clauses.index(parts[1])
-    letters = [c.number for c in doc.clauses if c.parent == features]
+    letters = [c.number for c in doc.clauses if c.parent == features and c.number]
     assert letters[:10] == list("ABCDEFGHIJ")  # "I." under part II is a letter
+    # "Some iCloud+ features are not available …" sits between G and H in the source:
+    # an unnumbered paragraph of part II between them, in reading order.
+    between = [c for c in doc.clauses if c.parent == features and not c.number]
+    assert [c.text for c in between] == ["Some iCloud+ features are not available in all countries or regions."]
+    assert between[0].citation == "II “Some iCloud+ features are not available …”"
     photos = next(c for c in doc.clauses if c.parent == features and c.number == "A")
     assert photos.heading == "Photos"
     assert [c.heading for c in doc.clauses if c.parent == doc.clauses.index(photos)] == [
@@ -623,10 +628,15 @@ def test_bold_lead_in_paragraphs_become_sub_clauses():
         "Nothing else.\n"
     )
     got = [(c.number, c.heading, c.body, c.depth, c.anchor) for c in doc.clauses]
+    # "More about credentials." follows the items (a) and (b): it is the closing of the
+    # lead-in clause they belong to, read after them.
+    credentials = next(c for c in doc.clauses if c.heading == "Account Credentials")
+    assert credentials.closing == "More about credentials."
+    assert credentials.text == "Keep your password safe: More about credentials."
     assert got == [
         ("1", "Accounts", "Some general words about accounts.", 0, "s1"),
         ("", "Age requirements", "You must be at least 13 years old.", 1, "s1-age-requirements"),
-        ("", "Account Credentials", "Keep your password safe:\n\nMore about credentials.", 1, "s1-account-credentials"),
+        ("", "Account Credentials", "Keep your password safe:", 1, "s1-account-credentials"),
         ("(a)", "", "do not share it;", 2, "s1-account-credentials-a"),
         ("(b)", "", "tell us if it leaks.", 2, "s1-account-credentials-b"),
         ("2", "Definitions", "**“Account”** means your account.\n\n**“Service”:** means our app.", 0, "s2"),
@@ -801,7 +811,12 @@ def test_small_markdown_exact_structure():
     assert [c.anchor for c in doc.clauses] == ["preamble", "s1", "s2", "s2-1", "s2-1-a", "s2-1-b", "s2-2", "contact"]
     licence = doc.clauses[3]
     assert licence.body.startswith("We grant you a licence:")
-    assert "* a bullet that stays in the body" in licence.body
+    assert licence.body == "We grant you a licence:"
+    # The bullets come after the items (a), (b) in the source: the clause's closing.
+    assert licence.closing == "* a bullet that stays in the body\n\n* another bullet"
+    assert [c.citation for c in doc.clauses] == [
+        "“Last updated: 1 January 2024 Welcome …”", "1", "2", "2.1", "2.1(a)", "2.1(b)", "2.2", "Contact",
+    ]
     assert doc.clauses[4].body == "to use the app;"
     assert doc.clauses[0].text == "Last updated: 1 January 2024 Welcome to the service."
 

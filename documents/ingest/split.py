@@ -61,6 +61,10 @@ class Node:
     caps: bool = False
     sticky: bool = True  # keeps following unmarked paragraphs as its own body
     body: list[str] = field(default_factory=list)
+    # Words after the clause's sub-clauses (Akoma Ntoso's wrapUp): "We may terminate …"
+    # written after the list (i)-(ix) it closes. Read after the sub-clauses, never before.
+    closing: list[str] = field(default_factory=list)
+    has_children: bool = False
     parent: int | None = None
     child_numbers: set = field(default_factory=set)
     child_last: dict = field(default_factory=dict)  # family key -> last child value
@@ -612,9 +616,15 @@ class _Builder:
         parent = self.stack[-1] if self.stack else None
         if parent is not None and number and number in self.nodes[parent].child_numbers and node.source != "H":
             # A list restarting in the same clause: keep it as text so numbers stay unique.
-            self.nodes[parent].body.append("\n".join(fallback_lines))
+            self.add_text(parent, "\n".join(fallback_lines))
             return False
+        if parent is not None and self.nodes[parent].closing:
+            # Words between two sub-clauses: they can be neither the parent's lead-in nor
+            # its closing without leaving reading order, so they are an unnumbered
+            # paragraph of their own between the two (cited by its path and first words).
+            self._paragraph(parent)
         if parent is not None:
+            self.nodes[parent].has_children = True
             self.nodes[parent].child_numbers.add(number)
             if enum is not None:
                 self.nodes[parent].child_last[node.key] = enum.value()
@@ -625,6 +635,18 @@ class _Builder:
         self.nodes.append(node)
         self.stack.append(len(self.nodes) - 1)
         return True
+
+    def add_text(self, owner: int, markdown: str) -> None:
+        """Text read in a clause: its lead-in until it has sub-clauses, then its closing."""
+        node = self.nodes[owner]
+        (node.closing if node.has_children else node.body).append(markdown)
+
+    def _paragraph(self, parent: int) -> None:
+        host = self.nodes[parent]
+        para = Node(number="", enum=None, heading="", source="X", indent=host.indent, sticky=False,
+                    body=host.closing, parent=parent)
+        host.closing = []
+        self.nodes.append(para)
 
     def owner_for(self, block: Block) -> int | None:
         """Clause that receives a body block; closes list items the block is not inside."""
@@ -834,5 +856,5 @@ def _build(
             continue
         node = builder.nodes[owner]
         dedent = node.indent + 2 if node.source == "L" else (b.indent if b.kind != "item" else 0)
-        node.body.append(_block_markdown(b, dedent))
+        builder.add_text(owner, _block_markdown(b, dedent))
     return builder, preamble, owners
