@@ -515,6 +515,10 @@ class SourceFigures:
     chars: int
     unmarked_share: float = 0.0  # the longest stretch of text with no structure mark, of all text
     furniture_examples: dict = field(default_factory=dict)  # kind -> the first words so named, to show
+    # Every non-furniture line with words, repeats included, in source order: what
+    # reading order compares with (a heading listed in a table of contents and then
+    # heading its section is read twice, once in each place).
+    ordered_lines: list[str] = field(default_factory=list)
 
 
 _FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
@@ -697,6 +701,7 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal: Counter = Counter()
     kinds: Counter = Counter()
     legal_lines: list[str] = []
+    ordered: list[str] = []
     examples: dict = {}
     seen: set[str] = set()
     for i, line in enumerate(lines):
@@ -713,6 +718,7 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
             examples.setdefault(furniture[i], " ".join(plain_line(line).split())[:_EXAMPLE])
             continue
         key = " ".join(ws)
+        ordered.append(key)
         if key in seen:
             continue
         seen.add(key)
@@ -724,7 +730,7 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
         numbered=numbered_headings(lines, furniture), headings=headings, unmarked_share=unmarked,
         stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
-        chars=sum(len(line) for line in lines), furniture_examples=examples,
+        chars=sum(len(line) for line in lines), furniture_examples=examples, ordered_lines=ordered,
     )
 
 
@@ -844,6 +850,141 @@ def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: 
         "tiny_clauses": sum(1 for c in clauses if len(word_list(c.heading + " " + c.text)) < 3),
         "stated_date": source.stated.isoformat() if source.stated else None,
     }
+
+
+# ---------------------------------------------------------------------------
+# Reading order: the rendered document against its source
+# ---------------------------------------------------------------------------
+
+# A sentence ends at ".", "!", "?", ";" or ":" before a space, or at a line break (a
+# heading, a list item, a table row). Sentences of fewer words are headings, labels and
+# list entries that recur too often to place.
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_ORDER_MIN_WORDS = 5
+
+
+def _longest_nondecreasing(values: list[int]) -> int:
+    import bisect
+
+    tails: list[int] = []
+    for v in values:
+        k = bisect.bisect_right(tails, v)
+        if k == len(tails):
+            tails.append(v)
+        else:
+            tails[k] = v
+    return len(tails)
+
+
+def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> tuple[int, int, list[str]]:
+    """(sentences placed, sentences out of order, examples) of a rendered document.
+
+    ``source_lines`` are the source's legal lines as words, in order
+    (``SourceFigures.ordered_lines``), so furniture the report names is out of the
+    comparison; ``rendered`` is the text the
+    reader is shown, in order, as (label, text) pairs: a clause's number and heading, then
+    its text (see :func:`page_clause_text`). A label the page makes from the clause's own
+    text (a table row named by its first cell) is not a reading of the source and is left
+    out. Each rendered sentence is
+    found in the source (its next occurrence after the previous sentence, as the same
+    sentence may occur twice); the sentences outside the longest run found in source
+    order are out of order. A sentence the page shows again (a table's header row over
+    each of its rows) and a sentence not in the source (text the importer rewrote:
+    counted by "words kept") are not placed.
+    """
+    source = " " + " ".join(source_lines) + " "
+    positions: list[int] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    last = -1
+    chunks: list[str] = []
+    for label, text in rendered:
+        own = " " + " ".join(word_list(text)) + " "
+        if label.strip() and (" " + " ".join(word_list(label)) + " ") not in own:
+            chunks.append(label)
+        chunks += _SENTENCE_SPLIT_RE.split(text)
+    for chunk in chunks:
+        ws = word_list(chunk)
+        if len(ws) < _ORDER_MIN_WORDS:
+            continue
+        key = " " + " ".join(ws) + " "
+        if key in seen:
+            continue
+        seen.add(key)
+        pos = source.find(key, last + 1)
+        if pos == -1:
+            pos = source.find(key)
+            if pos == -1:
+                continue
+        positions.append(pos)
+        texts.append(" ".join(ws))
+        last = pos
+    placed = len(positions)
+    out = placed - _longest_nondecreasing(positions)
+    examples: list[str] = []
+    if out:
+        # The sentences read before something that precedes them in the source.
+        running = -1
+        for pos, text in zip(positions, texts):
+            if pos < running and len(examples) < 3:
+                examples.append(text[:120])
+            running = max(running, pos)
+    return placed, out, examples
+
+
+class _ClauseText(HTMLParser):
+    """The text of a version page's clauses, in page order, as (heading, text) pairs:
+    headings, bodies, closings (not the tools beside them, the table of contents or the
+    page around them)."""
+
+    _READ = {"clause-heading", "clause-body", "clause-closing"}
+    _BREAK = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "td", "th",
+              "table", "ul", "ol", "dt", "dd", "blockquote"}
+    _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.pairs: list[list[str]] = []
+        self.depth = 0  # open elements inside a read region
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._VOID:
+            if self.depth and tag == "br":
+                self.out.append("\n")
+            return
+        if self.depth:
+            self.depth += 1
+            if tag in self._BREAK:
+                self.out.append("\n")
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        if classes & self._READ:
+            self.depth = 1
+            self.out = []
+            if "clause-heading" in classes or not self.pairs or self.pairs[-1][1]:
+                self.pairs.append(["", ""])
+            self.heading = "clause-heading" in classes
+
+    def handle_endtag(self, tag):
+        if tag in self._VOID or not self.depth:
+            return
+        self.depth -= 1
+        if tag in self._BREAK:
+            self.out.append("\n")
+        if not self.depth:
+            self.pairs[-1][0 if self.heading else 1] += "".join(self.out) + "\n"
+
+    def handle_data(self, data):
+        if self.depth:
+            self.out.append(data)
+
+
+def page_clause_text(page_html: str) -> list[tuple[str, str]]:
+    parser = _ClauseText()
+    parser.feed(page_html)
+    parser.close()
+    return [(label, text) for label, text in parser.pairs]
 
 
 def lineage_figures(pairs: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]) -> tuple[int, int]:

@@ -47,3 +47,21 @@ class ParsedDocument:
     # The title the document gives itself ("Cloudflare Self-Serve Subscription
     # Agreement"), "" when it names no instrument; ``title`` is the page's first heading.
     official_title: str = ""
+
+
+def reading_sequence(parents: list[int | None]) -> list[tuple[str, int]]:
+    """The order a reader meets a clause list: ("open", i) shows clause i's number,
+    heading and lead-in; ("close", i) its closing, after the last of its sub-clauses.
+
+    ``parents`` are the clauses' parent indices, in list (document) order.
+    """
+    out: list[tuple[str, int]] = []
+    stack: list[int] = []
+    for i, parent in enumerate(parents):
+        while stack and stack[-1] != parent:
+            out.append(("close", stack.pop()))
+        out.append(("open", i))
+        stack.append(i)
+    while stack:
+        out.append(("close", stack.pop()))
+    return out
