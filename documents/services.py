@@ -587,7 +587,7 @@ def _clauses_create(
             c = new[i]
             rows.append((
                 version_id, i, c.number[:40], c.anchor[:120], c.heading[:500], c.body, c.text, shas[i], c.depth,
-                pks[c.parent] if c.parent is not None else None, lineage_ids[i],
+                pks[c.parent] if c.parent is not None else None, lineage_ids[i], c.citation[:200], c.closing,
             ))
         pks.update(zip(level, _rows_insert(Clause, rows), strict=True))
     # What spans_extend needs of the new clauses, so it need not read them back.
@@ -595,7 +595,7 @@ def _clauses_create(
 
 
 _CLAUSE_COLUMNS = ("version", "position", "number", "anchor", "heading", "body", "text", "text_sha", "depth",
-                   "parent", "lineage")
+                   "parent", "lineage", "citation", "closing")
 
 
 def _rows_insert(model, rows: list[tuple], fields: tuple[str, ...] = _CLAUSE_COLUMNS) -> list[int]:
