@@ -656,7 +656,9 @@ class _Builder:
             if top.source == "L":
                 if block.indent >= top.indent + 2 and block.kind != "blank":
                     return self.stack[-1]
-                if bullet and block.indent > top.indent:
+                if bullet and (block.indent > top.indent or (top.intro and not top.has_children)):
+                    # Indented under the item, or the list its words introduce ("… you
+                    # agree not to:") even where the page lost the list's indentation.
                     return self.stack[-1]
                 self.stack.pop()
                 continue
@@ -850,6 +852,13 @@ def _build(
                                 owner_block=owner_block)
             continue
         owner = builder.owner_for(b)
+        if owner is None and builder.nodes:
+            # Text after the clauses that no open clause holds (all of them list items
+            # it is not inside): an unnumbered paragraph at the top, where it is read,
+            # never the preamble before them all.
+            if not (builder.nodes[-1].source == "X" and builder.nodes[-1].parent is None):
+                builder.nodes.append(Node(number="", enum=None, heading="", source="X", sticky=False))
+            owner = len(builder.nodes) - 1
         owners[i] = owner
         if owner is None:
             preamble.append(_block_markdown(b, 0))
