@@ -200,7 +200,10 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
 
 def _emphasis_heading(line: str) -> tuple[str, str] | None:
     """A line that is one bold/italic run reading like a heading -> (text, "bold"/"italic")."""
-    m = _EMPH_LINE_RE.match(line.strip() + " ")
+    line = line.strip()
+    if line.endswith(("**.", "**:", "__.", "__:")):
+        line = line[:-1]  # "**Suggest your account to other users**." - the stop outside the run
+    m = _EMPH_LINE_RE.match(line + " ")
     if not m:
         return None
     inner = m.group(2)
@@ -749,9 +752,10 @@ def split_blocks(lines: list[str], *, plain_titles: bool | None = None) -> Split
         per_owner: dict[int, list[int]] = {}
         for i in leads:
             owner = owners.get(i)
-            if owner is not None and builder.nodes[owner].source in ("H", "P"):
+            if owner is not None and builder.nodes[owner].source in ("H", "P", "L"):
                 per_owner.setdefault(owner, []).append(i)
-        runs = {owner for owner, idxs in per_owner.items() if len(idxs) >= 2}
+        # A bold run that is a whole lead-in titles the provision it opens, alone or in a run.
+        runs = set(per_owner)
         # A bold title line ending in "." inside such a run ("**Governing law and
         # venue.**" over a list) is one more lead-in, not a heading above the rest.
         merged: dict[int, int] = {}
@@ -788,9 +792,12 @@ def _bold_lead(b: Block) -> tuple[str, str] | None:
     words with no sentence break inside, and is followed by text. A bold defined term
     ("**“Account”** means …") is a glossary entry, not a title.
     """
-    if b.kind != "para":
+    if b.kind == "item" and not b.ordered:
+        text = b.text  # a titled bullet: "* **Profile Information.** We collect …"
+    elif b.kind != "para":
         return None
-    text = "\n".join(l.strip() for l in b.lines)
+    else:
+        text = "\n".join(l.strip() for l in b.lines)
     m = _BOLD_LEAD_RE.match(text)
     if not m:
         return None
