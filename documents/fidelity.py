@@ -1016,9 +1016,9 @@ def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> t
     its text (see :func:`page_clause_text`). A label the page makes from the clause's own
     text (a table row named by its first cell) is not a reading of the source and is left
     out. Each rendered sentence is
-    found in the source (its next occurrence after the previous sentence, as the same
-    sentence may occur twice); the sentences outside the longest run found in source
-    order are out of order. A sentence the page shows again (a table's header row over
+    found in the source; the sentences outside the longest run found in source order
+    are out of order. A sentence the source holds twice has no one place and is not
+    placed. A sentence the page shows again (a table's header row over
     each of its rows) and a sentence not in the source (text the importer rewrote:
     counted by "words kept") are not placed.
     """
@@ -1026,7 +1026,6 @@ def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> t
     positions: list[int] = []
     texts: list[str] = []
     seen: set[str] = set()
-    last = -1
     chunks: list[str] = []
     for label, text in rendered:
         own = " " + " ".join(word_list(text)) + " "
@@ -1041,14 +1040,11 @@ def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> t
         if key in seen:
             continue
         seen.add(key)
-        pos = source.find(key, last + 1)
-        if pos == -1:
-            pos = source.find(key)
-            if pos == -1:
-                continue
+        pos = source.find(key)
+        if pos == -1 or source.find(key, pos + 1) != -1:
+            continue  # not in the source, or in it twice (a table's repeated cell): no one place
         positions.append(pos)
         texts.append(" ".join(ws))
-        last = pos
     placed = len(positions)
     out = placed - _longest_nondecreasing(positions)
     examples: list[str] = []
