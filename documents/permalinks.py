@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from documents import align, diff, selectors
+from documents.presenters import clause_title
 from documents.models import Clause, ClauseLineage, DocumentVersion
 
 
@@ -133,7 +134,9 @@ def clause_fate(lineage: ClauseLineage, clause: Clause) -> ClauseFate:
 def citation(clause: Clause, url: str) -> str:
     """A citation to paste into a ticket: document, clause, version date, link, quote."""
     document = clause.version.document
-    where = " ".join(p for p in (f"§ {clause.number}" if clause.number else "", clause.heading) if p)
+    # The full citation path ("§ 1.7(g) Downloads", "Schedule 2, Cookies", an untitled
+    # item by its path and first words), as the clause's own page names it.
+    where = clause_title(clause)
     quote = " ".join(clause.text.split())
     if len(quote) > 400:
         quote = quote[:400].rsplit(" ", 1)[0] + " …"

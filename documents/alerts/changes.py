@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from documents import align, diff, selectors
 from documents.alerts.models import ChangeSummary
+from documents.clause_names import clause_title
 from documents.models import Clause, DocumentVersion
 
 ADDED, REMOVED, AMENDED, RENUMBERED = "added", "removed", "amended", "renumbered"
@@ -98,8 +99,7 @@ class ClauseChange:
 
     @property
     def title(self) -> str:
-        c = self.clause
-        return " ".join(p for p in (c.number, c.heading) if p) or " ".join(c.text.split()[:8]) or c.anchor
+        return clause_title(self.clause)
 
     @property
     def status(self) -> str:
