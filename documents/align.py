@@ -84,6 +84,8 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, LCSseq
 
+from documents import wordflow
+
 __all__ = [
     "ADDED",
     "CHANGED",
@@ -146,6 +148,11 @@ class AlignedRow:
     changed: bool = False
     moved: bool = False
     renumbered: bool = False
+    #: An added clause made of part of an old clause's words (a split): that old index.
+    came_from: int | None = None
+    #: A removed clause whose words went into other clauses: their new indexes (one: a
+    #: merge into it; several: a split).
+    went_to: tuple[int, ...] = ()
 
     @property
     def paired(self) -> bool:
@@ -224,6 +231,11 @@ class _Clause:
 
     __slots__ = ("idx", "number", "heading", "text", "hkey", "tkey", "words", "codes", "hcodes")
 
+    @property
+    def flow_words(self) -> list[str]:
+        """Every word of the clause, heading first: what the word flow follows."""
+        return (self.hkey.split() if self.hkey else []) + self.words
+
     def __init__(self, idx: int, obj: Any, *, with_text: bool = True):
         self.idx = idx
         raw_number = getattr(obj, "number", "") or ""
@@ -242,6 +254,10 @@ class _Clause:
         self.hkey = _heading_key(self.heading)
         text = _clean(getattr(obj, "text", "") or "")
         self.text = _strip_leading_number(text, _clean(raw_number))
+        # Words after a clause's sub-items (its "closing") are the clause's words too.
+        closing = _clean(getattr(obj, "closing", "") or "")
+        if closing:
+            self.text = f"{self.text} {closing}" if self.text else closing
         self.words = _WORD_RE.findall(self.text.casefold())
         self.tkey = " ".join(self.words)
         self.codes = ""  # word-coded text, filled only for fuzzy candidates
@@ -253,7 +269,8 @@ def _prepare(clauses: Iterable[Any], anchored: set[int] = frozenset()) -> list[_
 
 
 def _raw(c: Any) -> tuple:
-    return (getattr(c, "number", "") or "", getattr(c, "heading", "") or "", getattr(c, "text", "") or "")
+    return (getattr(c, "number", "") or "", getattr(c, "heading", "") or "", getattr(c, "text", "") or "",
+            getattr(c, "closing", "") or "")
 
 
 #: Verbatim runs at least this long are paired before anything else is looked at.
@@ -733,6 +750,154 @@ def _empty_pairs(
 
 
 # --------------------------------------------------------------------------
+# Word-flow pass (versions of one document)
+# --------------------------------------------------------------------------
+
+#: A pair needs one side to be mostly the other: at least this share of the old
+#: clause's (rarity-weighted) words went to the new one, or of the new one's came
+#: from the old one ...
+PAIR_SHARE = 0.5
+#: ... and the other side at least this share (a three-word line found inside a long
+#: clause is a part of it, not the same provision).
+PAIR_MIN_SHARE = 0.1
+#: Or both sides at least this share (a provision reworded, keeping a third of its
+#: words on each side).
+PAIR_BOTH_SHARE = 0.3
+#: Or, for two clauses between the same paired neighbours, both sides this share and
+#: this many content words.
+PAIR_IN_PLACE_SHARE = 0.15
+PAIR_IN_PLACE_WORDS = 5
+#: ... and at least this many content words matched (fewer: left to the short-clause pass).
+PAIR_MIN_WORDS = 3
+#: An added clause is a part split off an old clause when at least this share of its
+#: words came from it; a removed clause went to the new clauses holding at least
+#: ``PART_SHARE`` of its words, when together they hold ``PARTS_TOTAL``.
+PART_SHARE = 0.5
+PARTS_TOTAL = 0.5
+#: Clauses with fewer content words than this are too short to follow by their words
+#: alone (a list item "(a) the Services;"); the short-clause pass pairs them in place.
+FOLLOW_MIN_WORDS = 8
+
+
+def _flow_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int, float]], dict[int, int], dict[int, tuple[int, ...]], wordflow.WordFlow]:
+    """Pairs that follow the words, and the splits and merges around them.
+
+    Returns (pairs (i, j, similarity), {added new index: old index it came from},
+    {removed old index: new indexes its words went to}, the flow). Pairs are taken
+    greedily by matched word mass: the two clauses sharing most words pair first, each
+    clause at most once, when one of them is mostly the other (``PAIR_SHARE``).
+    """
+    flow = wordflow.word_flow(
+        [(i, a[i].flow_words) for i in sorted(free_a)], [(j, b[j].flow_words) for j in sorted(free_b)]
+    )
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    ranked = []
+    for (i, j), m in flow.shared.items():
+        # A heading names the provision: when a provision's words are spread over
+        # several clauses, the part that keeps its heading continues it.
+        same_heading = bool(a[i].hkey) and a[i].hkey == b[j].hkey
+        if flow.count[(i, j)] < (1 if same_heading else PAIR_MIN_WORDS):
+            continue
+        so, sn = flow.share_old(i, j), flow.share_new(i, j)
+        lo, hi = min(so, sn), max(so, sn)
+        if (
+            (hi >= PAIR_SHARE and (same_heading or lo >= PAIR_MIN_SHARE))
+            or lo >= PAIR_BOTH_SHARE
+            # Between the same paired neighbours, a rewrite keeping less is still the
+            # provision that stood there.
+            or (lo >= PAIR_IN_PLACE_SHARE and flow.count[(i, j)] >= PAIR_IN_PLACE_WORDS
+                and bisect_left(anchor_a, i) == bisect_left(anchor_b, j))
+        ):
+            # Words first; a similar heading (the part of a split section that keeps
+            # its title) counts up to as much again.
+            hs = _heading_sim(a[i], b[j]) or 0.0
+            ranked.append((0 if same_heading else 2, -m * (1.0 + hs), i, j))
+    # A heading found once in each version names the same provision however much its
+    # words were rewritten (after the pairs that keep the heading and words, before
+    # those that keep words only: the part of a split section that keeps its title
+    # continues it).
+    qualified = {(i, j) for _, _, i, j in ranked}
+    heads_b: dict[str, list[int]] = defaultdict(list)
+    for j in free_b:
+        if b[j].hkey:
+            heads_b[b[j].hkey].append(j)
+    counts: list[Counter[str]] = []
+    for i in sorted(free_a):
+        for j in heads_b.get(a[i].hkey, ()) if a[i].hkey else ():
+            if (i, j) in qualified:
+                continue
+            if not counts:
+                counts = [Counter(k for k in map(_anchored_hkey, a) if k), Counter(k for k in map(_anchored_hkey, b) if k)]
+            if counts[0][a[i].hkey] == 1 and counts[1][a[i].hkey] == 1:
+                ranked.append((1, -flow.shared.get((i, j), 0.0), i, j))
+    ranked.sort()
+    pairs = []
+    for i, j, _ in _take_best_first((i, j, 0.0) for _, _, i, j in ranked):
+        pairs.append((i, j, _word_similarity(a[i], b[j])))
+    paired_a = {i for i, _, _ in pairs}
+    paired_b = {j for _, j, _ in pairs}
+    came_from: dict[int, int] = {}
+    went_to: dict[int, tuple[int, ...]] = {}
+    # Removed clauses whose words are (mostly) in other clauses: merged or split.
+    for i in free_a - paired_a:
+        # A bare title's few words found in a body say nothing of where it went.
+        if flow.words_old.get(i, 0) < PAIR_MIN_WORDS or not a[i].words:
+            continue
+        dests = [(j, s) for j, s in flow.destinations(i) if s >= PART_SHARE / 3]
+        if dests and sum(s for _, s in dests) >= PARTS_TOTAL:
+            went_to[i] = tuple(sorted(j for j, _ in dests))
+    # Added clauses mostly made of one old clause's words: split off it.
+    sources: dict[int, tuple[float, int]] = {}
+    for (i, j), m in flow.shared.items():
+        if j in paired_b or flow.words_new.get(j, 0) < PAIR_MIN_WORDS:
+            continue
+        sn = flow.share_new(i, j)
+        if sn >= PART_SHARE and (i in paired_a or i in went_to) and sn > sources.get(j, (0.0, -1))[0]:
+            sources[j] = (sn, i)
+    came_from = {j: i for j, (_, i) in sources.items()}
+    return pairs, came_from, went_to, flow
+
+
+def _word_similarity(ca: _Clause, cb: _Clause) -> float:
+    """Share of words kept, in order (heading words included)."""
+    wa, wb = ca.flow_words, cb.flow_words
+    if not wa and not wb:
+        return 1.0
+    return Indel.normalized_similarity(wa, wb)
+
+
+def _short_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]],
+    flow: wordflow.WordFlow, threshold: float,
+) -> list[tuple[int, int, float]]:
+    """What words alone cannot follow: short clauses (list items, titles) paired with a
+    similar one between the same paired neighbours, and a clause rewritten under a
+    heading found once in each version."""
+    got = _fuzzy_pairs(a, b, set(free_a), set(free_b), anchors, threshold)
+    if not got:
+        return []
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    heads_a = Counter(k for k in map(_anchored_hkey, a) if k)
+    heads_b = Counter(k for k in map(_anchored_hkey, b) if k)
+    out = []
+    for i, j, s in got:
+        ca, cb = a[i], b[j]
+        same_heading = bool(ca.hkey) and ca.hkey == cb.hkey and heads_a[ca.hkey] == 1 and heads_b[cb.hkey] == 1
+        short = min(flow.words_old.get(i, 0), flow.words_new.get(j, 0)) < FOLLOW_MIN_WORDS
+        in_place = bisect_left(anchor_a, i) == bisect_left(anchor_b, j)
+        if same_heading or (short and in_place):
+            out.append((i, j, s))
+    for i, j, _ in out:
+        free_a.discard(i)
+        free_b.discard(j)
+    return out
+
+
+# --------------------------------------------------------------------------
 # Cross-document pass
 # --------------------------------------------------------------------------
 
@@ -877,13 +1042,26 @@ def align(
     exact = list(verbatim)
     exact += _exact_pairs(a, b, free_a, free_b, _key_full, exact)
     exact += _exact_pairs(a, b, free_a, free_b, _key_text, exact)
+    came_from: dict[int, int] = {}
+    went_to: dict[int, tuple[int, ...]] = {}
     if cross_document:
         fuzzy = _cross_pairs(a, b, free_a, free_b, CROSS_DOCUMENT_THRESHOLD if threshold is None else threshold)
+    elif free_a and free_b:
+        fuzzy, came_from, went_to, flow = _flow_pairs(a, b, free_a, free_b, sorted(_lis_pairs(exact)))
+        for i, j, _ in fuzzy:
+            free_a.discard(i)
+            free_b.discard(j)
+        for i in went_to:
+            free_a.discard(i)
+        for j in came_from:
+            free_b.discard(j)
+        if free_a and free_b:
+            anchors = sorted(_lis_pairs(exact + [(i, j) for i, j, _ in fuzzy]))
+            fuzzy += _short_pairs(
+                a, b, free_a, free_b, anchors, flow, VERSION_THRESHOLD if threshold is None else threshold
+            )
     else:
-        anchors = sorted(_lis_pairs(exact)) if free_a and free_b else []
-        fuzzy = _fuzzy_pairs(
-            a, b, free_a, free_b, anchors, VERSION_THRESHOLD if threshold is None else threshold
-        )
+        fuzzy = []
 
     if not cross_document:
         exact += _empty_pairs(a, b, free_a, free_b, exact + [(i, j) for i, j, _ in fuzzy])
@@ -917,7 +1095,7 @@ def align(
     # Display order: new order, removed clauses after their old predecessor.
     keyed: list[tuple[tuple[int, int, int], AlignedRow]] = []
     for j in range(len(b)):
-        row = rows_by_new.get(j) or AlignedRow(None, j, ADDED, 0.0)
+        row = rows_by_new.get(j) or AlignedRow(None, j, ADDED, 0.0, came_from=came_from.get(j))
         keyed.append(((j, 0, 0), row))
     anchor_new = -1
     for i in range(len(a)):
@@ -926,7 +1104,7 @@ def align(
             if (i, j) in in_order:
                 anchor_new = j
             continue
-        keyed.append(((anchor_new, 1, i), AlignedRow(i, None, REMOVED, 0.0)))
+        keyed.append(((anchor_new, 1, i), AlignedRow(i, None, REMOVED, 0.0, went_to=went_to.get(i, ()))))
     keyed.sort(key=lambda kr: kr[0])
     return [r for _, r in keyed]
 
