@@ -1051,15 +1051,22 @@ def align(
         for i, j, _ in fuzzy:
             free_a.discard(i)
             free_b.discard(j)
+        if free_a and free_b:
+            anchors = sorted(_lis_pairs(exact + [(i, j) for i, j, _ in fuzzy]))
+            short = _short_pairs(
+                a, b, free_a, free_b, anchors, flow, VERSION_THRESHOLD if threshold is None else threshold
+            )
+            fuzzy += short
+            # A short clause paired in place is no part of a split or merge.
+            for i, j, _ in short:
+                went_to.pop(i, None)
+                came_from.pop(j, None)
+            paired_old = {i for i, _, _ in fuzzy}
+            came_from = {j: i for j, i in came_from.items() if i in paired_old or i in went_to}
         for i in went_to:
             free_a.discard(i)
         for j in came_from:
             free_b.discard(j)
-        if free_a and free_b:
-            anchors = sorted(_lis_pairs(exact + [(i, j) for i, j, _ in fuzzy]))
-            fuzzy += _short_pairs(
-                a, b, free_a, free_b, anchors, flow, VERSION_THRESHOLD if threshold is None else threshold
-            )
     else:
         fuzzy = []
 

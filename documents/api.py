@@ -153,12 +153,18 @@ def compare(request):
             out["old_text"], out["new_text"] = r.old.text, r.new.text
         else:
             out["text"] = (r.new or r.old).text
+        # Splits and merges name the other clauses by anchor (links within the page)
+        # and by lineage key (what a script follows across versions).
         if r.went_to:
             out["went_to"] = [c.anchor for c in r.went_to]
+            field = "split_into_keys" if len(r.went_to) > 1 else "merged_into"
+            out[field] = [c.lineage.key for c in r.went_to]
         if r.split_into:
             out["split_into"] = [c.anchor for c in r.split_into]
+            out["split_into_keys"] = [c.lineage.key for c in r.split_into]
         if r.came_from is not None:
             out["came_from"] = r.came_from.anchor
+            out["split_from"] = r.came_from.lineage.key
         return out
 
     def page_url(n):

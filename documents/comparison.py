@@ -31,7 +31,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from documents import align, diff
+from documents import align, diff, kinds
 
 #: Across two documents, paired clauses below this similarity are shown side by side
 #: without a word diff: marking words between unrelated texts only misleads.
@@ -49,7 +49,7 @@ ROW_MARKUP = 400
 #: Longer runs of renumbered-only rows are one entry of the change list.
 RENUMBERED_RUN = 3
 
-KINDS = ("substantive", "editorial", "added", "removed", "moved", "renumbered", "unchanged")
+KINDS = kinds.KINDS
 
 
 @dataclass
@@ -257,80 +257,46 @@ def _title(clause) -> str:
     return " ".join(p for p in (clause.number, clause.heading) if p)
 
 
-def _kind(row: align.AlignedRow, a, b) -> str:
-    if row.status in (align.ADDED, align.REMOVED):
-        return row.status
-    if row.changed:
-        kind = diff.change_kind(f"{_title(a)}\n{a.text}", f"{_title(b)}\n{b.text}")
-        return kind if kind != "unchanged" else "editorial"  # whitespace only
-    if row.moved:
-        return "moved"
-    if row.renumbered:
-        return "renumbered"
-    return "unchanged"
-
-
 def compare_clauses(old: list, new: list, *, cross_document: bool = False, aligned=None) -> Comparison:
     if aligned is None:
         aligned = align.align(old, new, cross_document=cross_document)
+    row_kinds = kinds.row_kinds(aligned, old, new)
     rows: list[CompareRow] = []
-    for n, row in enumerate(aligned):
+    for n, (row, kind) in enumerate(zip(aligned, row_kinds)):
         a = old[row.old_index] if row.old_index is not None else None
         b = new[row.new_index] if row.new_index is not None else None
-        kind = _kind(row, a, b)
+        # Any difference of the texts is shown, a quote or a space included (the kind
+        # says how much it matters).
+        changed = row.changed or (a is not None and b is not None and kinds.clause_text(a) != kinds.clause_text(b))
         rows.append(CompareRow(
             index=n, status=row.status, old=a, new=b, similarity=row.similarity,
-            changed=row.changed, moved=row.moved, renumbered=row.renumbered, kind=kind,
+            changed=changed, moved=row.moved, renumbered=row.renumbered, kind=kind,
             cross_document=cross_document,
         ))
     if not cross_document:
-        _splits_and_merges(rows, new)
+        _splits_and_merges(rows, aligned)
     return Comparison(rows=rows, summary=align.summary(aligned), cross_document=cross_document)
 
 
-#: At most this many clauses are traced (a rewrite that drops hundreds is a rewrite).
-_TRACE_LIMIT = 300
-#: A paired clause this close to its new text was edited, not split.
-_SPLIT_MAX_SIMILARITY = 0.95
-#: ... and a split clause keeps at most this share of its text.
-_SPLIT_MAX_KEPT = 0.85
-
-
-def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
-    """Say where a removed clause's words went, and which added clause they made.
-
-    Removed: its words found in one other clause (merged into it) or several (split).
-    Paired but shortened: part of its words in clauses that are new here (split off).
-    """
-    traced = [r for r in rows if r.kind == "removed"]
-    # A clause split in two kept only part of its words: one that did not get shorter
-    # was edited, not split (and tracing it would cost a search of every new clause).
-    traced += [r for r in rows if r.old is not None and r.new is not None and r.changed
-               and r.similarity < _SPLIT_MAX_SIMILARITY and len(r.new.text) <= _SPLIT_MAX_KEPT * len(r.old.text)]
-    if not traced:
-        return
-    by_new = {id(r.new): r for r in rows if r.new is not None}
-    traced = traced[:_TRACE_LIMIT]
-    # Only a clause whose text changed, or a new one, can have taken words in.
-    searched = [k for k, c in enumerate(new) if id(c) in by_new and (by_new[id(c)].changed or by_new[id(c)].kind == "added")]
-    found_all = align.destinations_many([r.old for r in traced], new, searched=searched)
-    for r, found in zip(traced, found_all):
-        targets = [by_new[id(new[j])] for j, _ in found if id(new[j]) in by_new]
-        if r.kind == "removed":
-            r.went_to = [t.new for t in targets]
-            r.went_to_rows = [t.row_id for t in targets]
-            added = [t for t in targets if t.kind == "added"]
-        else:
-            # Its own new text is one part; the others count only if they are new here.
-            added = [t for t in targets if t.kind == "added"]
-            if r not in targets or not added:
-                continue
-            r.split_into = [t.new for t in added]
-            r.split_rows = [t.row_id for t in added]
-        for t in added:
-            if t.came_from is None:
-                t.came_from = r.old
-                t.came_from_row = r.row_id
+def _splits_and_merges(rows: list[CompareRow], aligned: list) -> None:
+    """Link the rows the aligner found a split or a merge between: where a removed
+    clause's words went (``went_to``), which added clauses took part of a kept one's
+    (``split_into``), and the old clause an added one came from (``came_from``)."""
+    by_new = {r.new_index: rows[k] for k, r in enumerate(aligned) if r.new_index is not None}
+    by_old = {r.old_index: rows[k] for k, r in enumerate(aligned) if r.old_index is not None}
+    for k, r in enumerate(aligned):
+        row = rows[k]
+        if r.went_to:
+            targets = [by_new[j] for j in r.went_to if j in by_new]
+            row.went_to = [t.new for t in targets]
+            row.went_to_rows = [t.row_id for t in targets]
+        if r.came_from is not None and r.came_from in by_old:
+            source = by_old[r.came_from]
+            row.came_from = source.old
+            row.came_from_row = source.row_id
+            if source.new is not None:
+                source.split_into.append(row.new)
+                source.split_rows.append(row.row_id)
 
 
 # Comparisons this process computed or loaded last, so the rows loaded on demand and the JSON pages of
@@ -372,7 +338,7 @@ def compare_versions(old, new) -> Comparison:
     cross = old.document_id != new.document_id
     # Published versions never change, so their alignment can be kept for good: the
     # rows loaded on demand and the JSON pages reuse it.
-    key = f"align:v2:{old.pk}:{new.pk}"
+    key = f"align:v3:{old.pk}:{new.pk}"
     aligned = cache.get(key)
     if aligned is None or len(aligned) < max(len(old_clauses), len(new_clauses)):
         aligned = align.align(old_clauses, new_clauses, cross_document=cross)
