@@ -76,18 +76,13 @@ def version_detail(request, slug, label):
 def clause_lineage(request, key):
     lineage = selectors.lineage_get(key)
     history = selectors.lineage_history(lineage)
-    previous = None
+    # Each version's kind of change (documents.kinds) is the clause history's, which is
+    # the compare page's: one answer everywhere.
+    steps = {step.clause.pk: step for step in selectors.clause_history(lineage) if step.clause is not None}
     versions = []
     for clause in history:
-        if previous is None:
-            status = "added"
-        else:
-            changes = []
-            if clause.text_sha != previous.text_sha:
-                changes.append("amended")
-            if clause.number != previous.number:
-                changes.append("renumbered")
-            status = "+".join(changes) or "unchanged"
+        step = steps.get(clause.pk)
+        kind = step.kind if step is not None else "added"
         versions.append(
             {
                 "version": clause.version.label,
@@ -95,11 +90,13 @@ def clause_lineage(request, key):
                 "number": clause.number,
                 "heading": clause.heading,
                 "text": clause.text,
-                "status": status,
+                "status": kind,
+                "kind": kind,
+                "renumbered": bool(step and step.renumbered),
+                "moved": bool(step and step.moved),
                 "permalink": request.build_absolute_uri(clause.get_permalink()),
             }
         )
-        previous = clause
     fate = permalinks.clause_fate(lineage, history[-1])
     return JsonResponse(
         {
@@ -107,6 +104,7 @@ def clause_lineage(request, key):
             "document": lineage.document.slug,
             "latest_permalink": request.build_absolute_uri(lineage.get_absolute_url()),
             "removed_in": fate.removed_in.label if fate.removed_in else None,
+            "fate": fate.kind,
             "versions": versions,
         }
     )
