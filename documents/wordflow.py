@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -99,17 +99,17 @@ def _stream(clauses: Sequence[tuple[int, list[str]]], vocab: dict[str, int]):
     owner: list[int] = []
     get = vocab.setdefault
     for idx, words in clauses:
-        ids.extend(get(w, len(vocab)) for w in words)
-        owner.extend([idx] * len(words))
+        ids += [get(w, len(vocab)) for w in words]
+        owner += [idx] * len(words)
     return ids, owner
 
 
-def _shingles(ids: list[int]) -> dict[tuple, list[int]]:
-    """Positions of each run of ``SHINGLE`` word ids."""
-    out: dict[tuple, list[int]] = defaultdict(list)
-    for p, sh in enumerate(zip(*(ids[k:] for k in range(SHINGLE)))):
-        out[sh].append(p)
-    return out
+def _unique_shingles(ids: list[int]) -> dict[tuple, int]:
+    """The position of each run of ``SHINGLE`` word ids found once (counted in C)."""
+    runs = list(zip(*(ids[k:] for k in range(SHINGLE))))
+    counts = Counter(runs)
+    last = {sh: p for p, sh in enumerate(runs)}
+    return {sh: p for sh, p in last.items() if counts[sh] == 1}
 
 
 def _grow(a: list[int], b: list[int], match_a: list[int], match_b: list[int], pa: int, pb: int, size: int) -> None:
@@ -206,9 +206,9 @@ def word_flow(old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, lis
     match_a = [-1] * len(a)
     match_b = [-1] * len(b)
     if a and b:
-        sh_a = _shingles(a)
-        sh_b = _shingles(b)
-        anchors = sorted((pa[0], sh_b[sh][0]) for sh, pa in sh_a.items() if len(pa) == 1 and len(sh_b.get(sh, ())) == 1)
+        sh_a = _unique_shingles(a)
+        sh_b = _unique_shingles(b)
+        anchors = sorted((pa, sh_b[sh]) for sh, pa in sh_a.items() if sh in sh_b)
         for pa, pb in anchors:
             if match_a[pa] < 0 and match_b[pb] < 0:
                 _grow(a, b, match_a, match_b, pa, pb, SHINGLE)
