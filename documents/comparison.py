@@ -46,6 +46,8 @@ PAGE_TEXT_BUDGET = 300_000
 DEFERRED_CHUNK = 40
 #: Rough bytes of markup around a row's text, counted against the budget too.
 ROW_MARKUP = 400
+#: At most this many separate edits of one clause are listed under it in the change list.
+EDITS_LISTED = 20
 #: Longer runs of renumbered-only rows are one entry of the change list.
 RENUMBERED_RUN = 3
 
@@ -76,6 +78,16 @@ class CompareRow:
     @property
     def is_change(self) -> bool:
         return self.status != "unchanged"
+
+    @cached_property
+    def edits(self) -> list[SafeString]:
+        """Each separate edit of a changed clause with several (a short snippet each), for
+        the change list to show under it; [] for a clause edited once or not at all."""
+        if not self.shows_diff or self.cross_document:
+            return []
+        hunks = diff.edit_hunks(self.old.text, self.new.text, limit=EDITS_LISTED + 1)
+        # Safe: the differ escapes every piece of document text.
+        return [mark_safe(h) for h in hunks] if len(hunks) > 1 else []  # noqa: S308
 
     @property
     def went_to_links(self) -> list:
@@ -113,7 +125,8 @@ class CompareRow:
         if self._html is None:
             a, b = self.old, self.new
             if self.shows_diff:
-                old_html, new_html = diff.render_diff_html(a.text, b.text)
+                # Sentences and bullets that changed place are shown moved, edits inside them marked.
+                old_html, new_html = diff.render_diff_html_with_moves(a.text, b.text)
                 old_title, new_title = diff.render_diff_html(_title(a), _title(b))
             else:
                 old_html, new_html = (escape(a.text) if a else "", escape(b.text) if b else "")

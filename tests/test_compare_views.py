@@ -488,3 +488,35 @@ def test_one_model_of_change_on_every_surface(client, django_user_model):
         assert got == MODEL_KINDS, (name, found)
     feed_xml = client.get(f"/c/{new['Termination'].lineage.key}/feed/").content.decode()
     assert 'term="editorial"' in feed_xml
+
+
+def test_a_long_section_lists_each_edit_and_shows_moved_bullets(client):
+    old = ("# E\n\n## 1. Sharing\n\nWe share personal data with the partners listed below. We keep it for thirty days. "
+           "We never sell it to brokers of any kind. We answer requests within one month of receipt.\n\n"
+           "## 2. Security\n\nWe protect data with encryption at rest and in transit.\n")
+    new = ("# E\n\n## 1. Sharing\n\nWe share personal data with the partners listed here. We keep it for fourteen days. "
+           "We never sell it to brokers of any kind. We answer requests within two months of receipt.\n\n"
+           "## 2. Security\n\nWe protect data with encryption at rest and in transit.\n")
+    doc, v1, v2, params = _pair("Edits", old, new)
+    page = client.get("/compare/", params).content.decode()
+    start = page.index('class="change-list"')
+    listed = page[start:page.index("</nav>", start)]
+    assert '<ol class="edits" aria-label="3 edits in this clause">' in listed
+    assert "<del>thirty</del><ins>fourteen</ins>" in listed and "<del>one month</del><ins>two months</ins>" in listed
+    assert "<del>below</del><ins>here</ins>" in listed
+    # A clause edited once lists no sub-edits.
+    doc, v1, v2, params = _pair("One edit", old, old.replace("thirty", "fourteen"))
+    page = client.get("/compare/", params).content.decode()
+    assert 'class="edits"' not in page
+
+
+def test_a_moved_sentence_is_shown_moved_on_the_compare_page(client):
+    old = ("# M\n\n## 1. Data\n\nWe collect your name and address. We use cookies on every page you visit. "
+           "We delete inactive accounts after two years.\n")
+    new = ("# M\n\n## 1. Data\n\nWe use cookies on every page you visit. We delete inactive accounts after two years. "
+           "We collect your full name and address.\n")
+    doc, v1, v2, params = _pair("Moves", old, new)
+    page = client.get("/compare/", params).content.decode()
+    assert '<span class="moved-away" data-move="1" title="moved">We collect your name and address.</span>' in page
+    assert ('<span class="moved" data-move="1" title="moved">We collect your <ins>full </ins>name and address.</span>'
+            in page)
