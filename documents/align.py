@@ -779,8 +779,25 @@ PARTS_TOTAL = 0.5
 FOLLOW_MIN_WORDS = 8
 
 
+#: Below this many clauses left on either side, the words of the rest of the document are
+#: not read for rarity: a one-word fix pairs its one clause without them, and reading
+#: thousands of unchanged clauses would be most of its cost.
+BACKGROUND_MIN_FREE = 3
+
+
+def _background(old: Sequence[Any], exact: list[tuple[int, int]], free_a: set[int], free_b: set[int]) -> list[str]:
+    """The words of the clauses already paired as identical (old side: the same words
+    are in the new version), for the word flow to tell a formula the document repeats
+    from a phrase of one provision."""
+    if min(len(free_a), len(free_b)) < BACKGROUND_MIN_FREE or not exact:
+        return []
+    joined = "\n".join(" ".join(_raw(old[i])[1:]) for i, _ in exact)
+    return _WORD_RE.findall(_clean(joined).casefold())
+
+
 def _flow_pairs(
-    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]]
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]],
+    background: list[str] = (),
 ) -> tuple[list[tuple[int, int, float]], dict[int, int], dict[int, tuple[int, ...]], wordflow.WordFlow]:
     """Pairs that follow the words, and the splits and merges around them.
 
@@ -790,7 +807,7 @@ def _flow_pairs(
     clause at most once, when one of them is mostly the other (``PAIR_SHARE``).
     """
     flow = wordflow.word_flow(
-        [(i, a[i].flow_words) for i in sorted(free_a)], [(j, b[j].flow_words) for j in sorted(free_b)]
+        [(i, a[i].flow_words) for i in sorted(free_a)], [(j, b[j].flow_words) for j in sorted(free_b)], background
     )
     anchor_a = [i for i, _ in anchors]
     anchor_b = [j for _, j in anchors]
@@ -800,6 +817,10 @@ def _flow_pairs(
         # several clauses, the part that keeps its heading continues it.
         same_heading = bool(a[i].hkey) and a[i].hkey == b[j].hkey
         if flow.count[(i, j)] < (1 if same_heading else PAIR_MIN_WORDS):
+            continue
+        # Words the whole document repeats (a formula each section has) are no evidence
+        # on their own that two clauses are one provision.
+        if not same_heading and not flow.distinctive.get((i, j)):
             continue
         so, sn = flow.share_old(i, j), flow.share_new(i, j)
         lo, hi = min(so, sn), max(so, sn)
@@ -846,13 +867,13 @@ def _flow_pairs(
         # A bare title's few words found in a body say nothing of where it went.
         if flow.words_old.get(i, 0) < PAIR_MIN_WORDS or not a[i].words:
             continue
-        dests = [(j, s) for j, s in flow.destinations(i) if s >= PART_SHARE / 3]
+        dests = [(j, s) for j, s in flow.destinations(i) if s >= PART_SHARE / 3 and flow.distinctive.get((i, j))]
         if dests and sum(s for _, s in dests) >= PARTS_TOTAL:
             went_to[i] = tuple(sorted(j for j, _ in dests))
     # Added clauses mostly made of one old clause's words: split off it.
     sources: dict[int, tuple[float, int]] = {}
     for (i, j), m in flow.shared.items():
-        if j in paired_b or flow.words_new.get(j, 0) < PAIR_MIN_WORDS:
+        if j in paired_b or flow.words_new.get(j, 0) < PAIR_MIN_WORDS or not flow.distinctive.get((i, j)):
             continue
         sn = flow.share_new(i, j)
         if sn >= PART_SHARE and (i in paired_a or i in went_to) and sn > sources.get(j, (0.0, -1))[0]:
@@ -1047,7 +1068,9 @@ def align(
     if cross_document:
         fuzzy = _cross_pairs(a, b, free_a, free_b, CROSS_DOCUMENT_THRESHOLD if threshold is None else threshold)
     elif free_a and free_b:
-        fuzzy, came_from, went_to, flow = _flow_pairs(a, b, free_a, free_b, sorted(_lis_pairs(exact)))
+        fuzzy, came_from, went_to, flow = _flow_pairs(
+            a, b, free_a, free_b, sorted(_lis_pairs(exact)), _background(old, exact, free_a, free_b)
+        )
         for i, j, _ in fuzzy:
             free_a.discard(i)
             free_b.discard(j)

@@ -44,6 +44,10 @@ SHINGLE = 3
 #: Equal runs shorter than this found by the local LCS are ignored: unrelated sentences
 #: share "of the" and "and" in order.
 MIN_RUN = 3
+#: A word in at most this many clauses (both versions counted) tells one provision from
+#: another; one in more is a formula's (a service name is in a few clauses, "process
+#: content you submit" in every section of a per-service document).
+DISTINCTIVE_MAX = 12
 #: Largest gap (old words x new words) aligned by LCS; bigger ones are left to anchors.
 _GAP_BUDGET = 40_000_000
 
@@ -67,13 +71,16 @@ class WordFlow:
     ``mass_old[i]`` / ``mass_new[j]``: each clause's own weighted content words, so
     ``shared / mass_old`` is the share of old ``i`` that went to ``j`` and
     ``shared / mass_new`` the share of new ``j`` that came from ``i``.
-    ``count[(i, j)]``: the same unweighted.
+    ``count[(i, j)]``: the same unweighted; ``distinctive[(i, j)]``: how many of them
+    are words few clauses hold (``DISTINCTIVE_MAX``): a pair whose shared words all
+    recur through the document shares only its formulas.
     ``words_old[i]`` / ``words_new[j]``: content words, unweighted (a clause of two
     words is too small to be called split or merged).
     """
 
     shared: dict[tuple[int, int], float] = field(default_factory=dict)
     count: dict[tuple[int, int], int] = field(default_factory=dict)
+    distinctive: dict[tuple[int, int], int] = field(default_factory=dict)
     mass_old: dict[int, float] = field(default_factory=dict)
     mass_new: dict[int, float] = field(default_factory=dict)
     words_old: dict[int, int] = field(default_factory=dict)
@@ -195,20 +202,31 @@ def _local(a, b, match_a, match_b) -> None:
                 match_a[p], match_b[q] = q, p
 
 
-def word_flow(old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, list[str]]]) -> WordFlow:
+def word_flow(
+    old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, list[str]]], background: Sequence[str] = ()
+) -> WordFlow:
     """Align the words of ``old`` clauses with those of ``new`` ones.
 
     ``old`` / ``new``: (clause index, its words casefolded) in document order.
+    ``background``: the words of the rest of the document, the same in both versions
+    (the clauses paired by hash): a phrase found there too is no unique anchor, and a
+    word found there often weighs little. Without it, rarity is judged on the clauses
+    given alone.
     """
     vocab: dict[str, int] = {}
     a, owner_a = _stream(old, vocab)
     b, owner_b = _stream(new, vocab)
     match_a = [-1] * len(a)
     match_b = [-1] * len(b)
+    bg_ids: list[int] = []
+    if background:
+        get = vocab.setdefault
+        bg_ids = [get(w, len(vocab)) for w in background]
     if a and b:
         sh_a = _unique_shingles(a)
         sh_b = _unique_shingles(b)
-        anchors = sorted((pa, sh_b[sh]) for sh, pa in sh_a.items() if sh in sh_b)
+        common = set(zip(*(bg_ids[k:] for k in range(SHINGLE)))) if bg_ids else set()
+        anchors = sorted((pa, sh_b[sh]) for sh, pa in sh_a.items() if sh in sh_b and sh not in common)
         for pa, pb in anchors:
             if match_a[pa] < 0 and match_b[pb] < 0:
                 _grow(a, b, match_a, match_b, pa, pb, SHINGLE)
@@ -221,6 +239,12 @@ def word_flow(old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, lis
     for _, words in list(old) + list(new):
         for w in {vocab[w] for w in words}:
             clauses_with[w] += 1
+    if bg_ids:
+        # Occurrences in the rest of the document, once per version (a rough count of
+        # the clauses holding the word: enough to tell a formula from a name).
+        for w, n in Counter(bg_ids).items():
+            if w in clauses_with:
+                clauses_with[w] += 2 * n
 
     def weight(w: int) -> float:
         if w in stop_ids:
@@ -228,6 +252,7 @@ def word_flow(old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, lis
         return 1.0 / math.sqrt(max(1, clauses_with[w] - 1))
 
     weights = {w: weight(w) for w in clauses_with}
+    distinctive = {w for w, n in clauses_with.items() if n <= DISTINCTIVE_MAX and w not in stop_ids}
     flow = WordFlow()
     for idx, words in old:
         flow.mass_old[idx] = 0.0
@@ -247,6 +272,8 @@ def word_flow(old: Sequence[tuple[int, list[str]]], new: Sequence[tuple[int, lis
             key = (i, owner_b[q])
             flow.shared[key] = flow.shared.get(key, 0.0) + x
             flow.count[key] = flow.count.get(key, 0) + 1
+            if w in distinctive:
+                flow.distinctive[key] = flow.distinctive.get(key, 0) + 1
     for q, w in enumerate(b):
         x = weights[w]
         if x:
