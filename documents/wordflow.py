@@ -72,8 +72,8 @@ class WordFlow:
     ``shared / mass_old`` is the share of old ``i`` that went to ``j`` and
     ``shared / mass_new`` the share of new ``j`` that came from ``i``.
     ``count[(i, j)]``: the same unweighted; ``distinctive[(i, j)]``: how many of them
-    are words few clauses hold (``DISTINCTIVE_MAX``): a pair whose shared words all
-    recur through the document shares only its formulas.
+    are words few clauses hold (``DISTINCTIVE_MAX``) or belong to a phrase found once in
+    the whole document: a pair without any shares only the formulas the document repeats.
     ``words_old[i]`` / ``words_new[j]``: content words, unweighted (a clause of two
     words is too small to be called split or merged).
     """
@@ -218,6 +218,7 @@ def word_flow(
     b, owner_b = _stream(new, vocab)
     match_a = [-1] * len(a)
     match_b = [-1] * len(b)
+    unique_a = [False] * len(a)  # matched as part of a phrase found once in the document
     bg_ids: list[int] = []
     if background:
         get = vocab.setdefault
@@ -230,6 +231,10 @@ def word_flow(
         for pa, pb in anchors:
             if match_a[pa] < 0 and match_b[pb] < 0:
                 _grow(a, b, match_a, match_b, pa, pb, SHINGLE)
+            # (grown into from a neighbouring anchor, it is matched the same way)
+            for t in range(SHINGLE):
+                if match_a[pa + t] == pb + t:
+                    unique_a[pa + t] = True
         _local(a, b, match_a, match_b)
 
     # Rarity: in how many clauses (both versions) a word occurs. A word in one clause of
@@ -272,7 +277,7 @@ def word_flow(
             key = (i, owner_b[q])
             flow.shared[key] = flow.shared.get(key, 0.0) + x
             flow.count[key] = flow.count.get(key, 0) + 1
-            if w in distinctive:
+            if w in distinctive or unique_a[p]:
                 flow.distinctive[key] = flow.distinctive.get(key, 0) + 1
     for q, w in enumerate(b):
         x = weights[w]
