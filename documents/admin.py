@@ -5,11 +5,31 @@ permission, whoever you are); new versions come through the staff upload page, w
 every version and document page links to. A document's title and kind may be edited.
 """
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from documents.forms import name_checked
 from documents.models import Clause, Document, DocumentVersion, Publisher, VersionDraft
+
+
+class PublisherForm(forms.ModelForm):
+    class Meta:
+        model = Publisher
+        fields = "__all__"
+
+    def clean_name(self):
+        return name_checked(self.cleaned_data.get("name") or "", "name")
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = "__all__"
+
+    def clean_title(self):
+        return name_checked(self.cleaned_data.get("title") or "", "title")
 
 
 def _upload_url(document: Document | None = None) -> str:
@@ -32,6 +52,7 @@ class ReadOnlyMixin:
 
 @admin.register(Publisher)
 class PublisherAdmin(admin.ModelAdmin):
+    form = PublisherForm
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,6 +79,7 @@ class VersionInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
     list_display = ["title", "publisher", "kind", "current_version", "upload_link"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "slug", "publisher__name"]

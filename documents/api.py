@@ -182,3 +182,36 @@ def compare(request):
             "rows": [row(r) for r in result.rows[start:start + per_page]],
         }
     )
+
+def _refused_json(capture) -> dict:
+    return {
+        "repository": capture.repository.name, "commit": capture.commit, "path": capture.path,
+        "document": capture.document.slug if capture.document_id else None,
+        "recorded_date": capture.recorded_date.isoformat(), "reason": capture.reason,
+        "reason_label": capture.get_reason_display(), "detail": capture.detail,
+        "snapshot_url": capture.snapshot_url or None,
+    }
+
+
+@require_GET
+def collection(request):
+    """The tracked archives and one page of the captures they refused."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) <= 100000:
+        return JsonResponse({"error": "page must be a whole number from 1."}, status=400)
+    page = int(raw)
+    refused, total = selectors.refused_captures(page=page)
+    return JsonResponse({
+        "repositories": [
+            {
+                "name": c.repository.name, "url": c.repository.url,
+                "last_commit": c.repository.last_commit or None,
+                "last_commit_date": c.repository.last_commit_date.isoformat() if c.repository.last_commit_date else None,
+                "last_imported_at": c.repository.last_imported_at.isoformat() if c.repository.last_imported_at else None,
+                "versions": c.versions, "corrections": c.corrections, "checks": c.checks, "refused": c.refused,
+            }
+            for c in selectors.collections()
+        ],
+        "refused": {"count": total, "page": page, "page_size": selectors.REFUSED_PAGE_SIZE,
+                    "results": [_refused_json(r) for r in refused]},
+    })

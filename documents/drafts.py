@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from documents import comparison, selectors, services
+from documents import comparison, selectors, services, upload_shape
 from documents.ingest.model import ParsedClause, ParsedDocument
 from documents.models import Document, DocumentKind, DocumentVersion, SourceFormat, VersionDraft
 from documents.services import PublishError, PublishResult
@@ -161,6 +161,11 @@ def parse_bounded(text: str, *, filename: str = "", source_format: str | None = 
     if lines > settings.PORTAL_PARSE_MAX_LINES:
         # Refused at once: the parse would take longer than the budget anyway.
         raise PublishError(TOO_LONG.format(lines=lines, limit=settings.PORTAL_PARSE_MAX_LINES))
+    # Shapes no legal document has, whose parse costs more than their size says: refused
+    # at once and the same way every time, not by the time limit (issue #25).
+    shape_problem = upload_shape.problem(text)
+    if shape_problem:
+        raise PublishError(shape_problem)
     timeout = settings.PORTAL_PARSE_TIMEOUT if timeout is None else timeout
     if timeout <= 0:
         parsed = services.version_parse(text, filename=filename, source_format=source_format)
@@ -251,8 +256,15 @@ def new_document_slug(*, publisher_name: str, title: str) -> str:
 # --- Reads --------------------------------------------------------------------
 
 
+# What the upload page's list shows: a draft's stored parse and alignments (megabytes
+# for a large document) and its text are left in the database (issue #25).
+_LIST_FIELDS = ["pk", "document", "new_publisher", "new_title", "source_filename", "effective_date",
+                "created_at", "created_by", "document__publisher__name", "document__title",
+                "created_by__username"]
+
+
 def draft_list() -> list[VersionDraft]:
-    return list(VersionDraft.objects.select_related("document__publisher", "created_by").defer("source_text"))
+    return list(VersionDraft.objects.select_related("document__publisher", "created_by").only(*_LIST_FIELDS))
 
 
 def draft_get(pk: int) -> VersionDraft:

@@ -16,13 +16,37 @@ from django.utils.feedgenerator import Atom1Feed
 
 from documents import selectors as document_selectors
 from documents.alerts import selectors
+from documents.safe_text import clean_text
 
 FEED_SIZE = 50
 TAG = "tag:policy-portal.invalid,2026:"
 
 
+def _serialisable(value):
+    """``value`` with every string in it cleaned of what XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialisable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _serialisable(v) for k, v in value.items()}
+    return value
+
+
+class SafeAtom1Feed(Atom1Feed):
+    """Atom that writes what is already stored, whatever it is: a control character in
+    a published clause's heading (which can never change) would otherwise make its
+    feeds raise UnserializableContentError for ever."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_serialisable(args), **_serialisable(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_serialisable(args), **_serialisable(kwargs))
+
+
 class _ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
     author_name = "Policy portal"
 
     def item_title(self, item):

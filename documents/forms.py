@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from documents import drafts, services
 from documents.models import Document, DocumentKind, Publisher
+from documents.safe_text import clean_name, clean_text, unsafe_characters
 from documents.services import PublishError
 
 
@@ -27,6 +28,17 @@ def implausible_date(date: dt.date | None) -> str:
     if date > today + dt.timedelta(days=2 * 365 + 1):
         return f"The effective date {drafts.day(date)} is more than two years ahead."
     return ""
+
+
+def name_checked(value: str, what: str) -> str:
+    """``value`` as a name is stored (``safe_text.clean_name``); a ValidationError
+    naming the characters when it holds controls or bidi overrides, which a person
+    never means to type and which would break feeds and e-mails."""
+    bad = unsafe_characters(value, name=True)
+    if bad:
+        raise ValidationError(f"The {what} contains invisible control characters ({', '.join(bad[:5])}); "
+                              "type it again without them.")
+    return clean_name(value)
 
 
 class DocumentChoiceField(forms.ModelChoiceField):
@@ -73,6 +85,15 @@ class UploadForm(forms.Form):
         help_text="What changed and why, for the record (shown with the version).",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean_new_publisher(self):
+        return name_checked(self.cleaned_data.get("new_publisher") or "", "publisher")
+
+    def clean_new_title(self):
+        return name_checked(self.cleaned_data.get("new_title") or "", "title")
+
+    def clean_change_note(self):
+        return clean_text(self.cleaned_data.get("change_note") or "")
 
     def publisher_names(self) -> list[str]:
         return list(Publisher.objects.order_by("name").values_list("name", flat=True))

@@ -13,6 +13,13 @@ program on the same database):
 - ``Document.current_version`` may change (publishing moves it) but only to a version
   of the same document, and never back to nothing.
 
+- a ClauseLineageLink is append-only: never updated or deleted;
+- (SQLite) ``INSERT OR REPLACE`` deletes the row it conflicts with *without firing
+  delete triggers*, so an insert that would replace a sealed version, one of its
+  clauses, a lineage or a link is refused before it happens;
+- (PostgreSQL) ``TRUNCATE`` fires no row triggers: a statement trigger refuses it on
+  the guarded tables once anything is published.
+
 ClauseSpan is derived data and stays writable. The triggers guard against application
 bugs and ORM paths, not against someone who may drop triggers.
 
@@ -76,9 +83,166 @@ _RULES = [
 ]
 
 
+# Append-only records (migration 0009): a check ("unchanged on ...") and a refused
+# capture are facts about what was recorded on a date; once written they are never
+# changed or deleted. Kept apart from _RULES, with their own install, because these
+# tables appear only at 0009 while install() runs from 0006 on.
+APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture"]
+RECORD_MESSAGE = "immutable: checks and refused captures are append-only"
+
+
+def _record_rules() -> list[tuple[str, str, str]]:
+    """(trigger name, event, table) for each append-only table."""
+    rules = []
+    for table in APPEND_ONLY_TABLES:
+        short = table.removeprefix("documents_")
+        rules.append((f"portal_{short}_no_update", "BEFORE UPDATE", table))
+        rules.append((f"portal_{short}_no_delete", "BEFORE DELETE", table))
+    return rules
+
+
+RECORD_TRIGGER_NAMES = [name for name, _, _ in _record_rules()]
+
+
+def _record_statements(vendor: str, tables: set[str]) -> list[str]:
+    out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
+    for name, event, table in _record_rules():
+        if table not in tables:
+            continue
+        if vendor == "sqlite":
+            out.append(f"DROP TRIGGER IF EXISTS {name}")
+            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW WHEN {_NOT_OVERRIDDEN} "
+                       f"BEGIN SELECT RAISE(ABORT, '{RECORD_MESSAGE}'); END")
+        elif vendor == "postgresql":
+            row = "OLD" if "DELETE" in event else "NEW"
+            out.append(
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {_NOT_OVERRIDDEN} THEN "
+                f"RAISE EXCEPTION '{RECORD_MESSAGE}' USING ERRCODE = '23001'; END IF; RETURN {row}; END $$"
+            )
+            out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+    return out
+
+
+def install_records(connection) -> None:
+    """Create (or recreate) the append-only triggers on the record tables that exist."""
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for sql in _record_statements(connection.vendor, tables):
+            cursor.execute(sql)
+
+
+def uninstall_records(connection) -> None:
+    with connection.cursor() as cursor:
+        for name, _, table in _record_rules():
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            elif connection.vendor == "postgresql":
+                if table in connection.introspection.table_names(cursor):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def install_records_operation(apps, schema_editor) -> None:
+    install_records(schema_editor.connection)
+
+
+def uninstall_records_operation(apps, schema_editor) -> None:
+    uninstall_records(schema_editor.connection)
+
+
+def installed_records(connection) -> set[str]:
+    """Names of the append-only triggers present on ``connection``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            return set()
+        return {row[0] for row in cursor.fetchall()} & set(RECORD_TRIGGER_NAMES)
+
+
+def reinstall_records_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: put back append-only triggers a table rebuild may have dropped."""
+    from django.db import connections
+
+    install_records(connections[using])
+
+
+
+# --- Gaps closed by issue #25 (kept apart from the rules above) ------------------------
+# Append-only lineage links, on both databases: every UPDATE and DELETE is refused.
+_APPEND_ONLY_RULES = [
+    ("portal_link_no_update", "BEFORE UPDATE", "documents_clauselineagelink", "1 = 1"),
+    ("portal_link_no_delete", "BEFORE DELETE", "documents_clauselineagelink", "1 = 1"),
+]
+
+# SQLite's REPLACE conflict resolution: refuse an insert whose conflicting row (by
+# primary key or a unique constraint) is protected, since its deletion fires nothing.
+_SQLITE_REPLACE_RULES = [
+    ("portal_version_no_replace", "BEFORE INSERT", "documents_documentversion",
+     "EXISTS (SELECT 1 FROM documents_documentversion WHERE sealed AND (id = NEW.id OR "
+     "(document_id = NEW.document_id AND (label = NEW.label OR sha256 = NEW.sha256))))"),
+    ("portal_clause_no_replace", "BEFORE INSERT", "documents_clause",
+     "EXISTS (SELECT 1 FROM documents_clause c JOIN documents_documentversion v ON v.id = c.version_id "
+     "WHERE c.id = NEW.id AND v.sealed)"),
+    ("portal_lineage_no_replace", "BEFORE INSERT", "documents_clauselineage",
+     "EXISTS (SELECT 1 FROM documents_clauselineage WHERE id = NEW.id OR key = NEW.key)"),
+    ("portal_link_no_replace", "BEFORE INSERT", "documents_clauselineagelink",
+     "EXISTS (SELECT 1 FROM documents_clauselineagelink WHERE id = NEW.id OR "
+     "(lineage_id = NEW.lineage_id AND same_as_id = NEW.same_as_id))"),
+]
+
+# PostgreSQL's TRUNCATE (with CASCADE it reaches every table below from any of them).
+_TRUNCATE_TABLES = ["documents_documentversion", "documents_clause", "documents_clauselineage",
+                    "documents_clauselineagelink"]
+_ANY_SEALED = "EXISTS (SELECT 1 FROM documents_documentversion WHERE sealed)"
+
+
+def _truncate_trigger(table: str) -> str:
+    return f"portal_{table.removeprefix('documents_')}_no_truncate"
+
+
+def _vendor_rules(vendor: str) -> list[tuple[str, str, str, str]]:
+    rules = [*_RULES, *_APPEND_ONLY_RULES]
+    if vendor == "sqlite":
+        rules += _SQLITE_REPLACE_RULES
+    return rules
+
+
+def expected(vendor: str) -> set[str]:
+    """Names of every trigger :func:`install` makes on ``vendor``."""
+    names = {name for name, *_ in _vendor_rules(vendor)}
+    if vendor == "postgresql":
+        names |= {_truncate_trigger(t) for t in _TRUNCATE_TABLES}
+    return names if vendor in ("sqlite", "postgresql") else set()
+
+
+def _all_names() -> set[str]:
+    return expected("sqlite") | expected("postgresql")
+
+
+def _postgresql_truncate_statements() -> list[str]:
+    out = []
+    for table in _TRUNCATE_TABLES:
+        name = _truncate_trigger(table)
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF {_ANY_SEALED} AND {_NOT_OVERRIDDEN} THEN "
+            f"RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = '23001'; END IF; RETURN NULL; END $$"
+        )
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        out.append(f"CREATE TRIGGER {name} BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
+    return out
+
+
 def _sqlite_statements() -> list[str]:
     out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
-    for name, event, table, condition in _RULES:
+    for name, event, table, condition in _vendor_rules("sqlite"):
         out.append(f"DROP TRIGGER IF EXISTS {name}")
         out.append(
             f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW "
@@ -90,7 +254,7 @@ def _sqlite_statements() -> list[str]:
 
 def _postgresql_statements() -> list[str]:
     out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
-    for name, event, table, condition in _RULES:
+    for name, event, table, condition in _vendor_rules("postgresql"):
         row = "OLD" if "DELETE" in event else "NEW"
         # SQLSTATE 23001 (restrict_violation) reaches Django as IntegrityError, as on SQLite.
         out.append(
@@ -100,7 +264,7 @@ def _postgresql_statements() -> list[str]:
         )
         out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
-    return out
+    return out + _postgresql_truncate_statements()
 
 
 def statements(vendor: str) -> list[str]:
@@ -119,9 +283,10 @@ def install(connection) -> None:
 
 
 def uninstall(connection) -> None:
-    tables = {name: table for name, _, table, _ in _RULES}
+    tables = {name: table for name, _, table, _ in _vendor_rules(connection.vendor)}
+    tables.update({_truncate_trigger(t): t for t in _TRUNCATE_TABLES})
     with connection.cursor() as cursor:
-        for name in TRIGGER_NAMES:
+        for name in sorted(expected(connection.vendor)):
             if connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             elif connection.vendor == "postgresql":
@@ -148,7 +313,7 @@ def installed(connection) -> set[str]:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         else:
             return set()
-        return {row[0] for row in cursor.fetchall()} & set(TRIGGER_NAMES)
+        return {row[0] for row in cursor.fetchall()} & _all_names()
 
 
 def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
@@ -163,12 +328,18 @@ def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
             if "documents_documentversion" in connection.introspection.table_names(cursor) else set()
     if "sealed" not in columns:
         return  # migrated back before 0006: nothing to guard with
-    if installed(connection) != set(TRIGGER_NAMES):
+    if installed(connection) != expected(connection.vendor):
         install(connection)
 
 
 def flush_sql(vendor: str, sql: list[str]) -> list[str]:
-    """``sql`` (a flush's DELETEs) wrapped in the override, for the test suite's flush."""
-    if vendor != "sqlite" or not sql:
-        return sql  # PostgreSQL flushes with TRUNCATE, which fires no row triggers
-    return [f"INSERT OR IGNORE INTO {OVERRIDE_TABLE} (id) VALUES (1)", *sql, f"DELETE FROM {OVERRIDE_TABLE}"]
+    """``sql`` (a flush's DELETEs on SQLite, TRUNCATE on PostgreSQL) wrapped in the
+    override, for the test suite's flush."""
+    if not sql:
+        return sql
+    if vendor == "sqlite":
+        return [f"INSERT OR IGNORE INTO {OVERRIDE_TABLE} (id) VALUES (1)", *sql, f"DELETE FROM {OVERRIDE_TABLE}"]
+    if vendor == "postgresql":
+        return [f"INSERT INTO {OVERRIDE_TABLE} (id) VALUES (1) ON CONFLICT DO NOTHING", *sql,
+                f"DELETE FROM {OVERRIDE_TABLE}"]
+    return sql

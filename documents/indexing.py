@@ -247,11 +247,17 @@ def _index_fingerprints() -> dict[int, list[str]]:
 def compare() -> DriftReport:
     from documents.search_indexes import span_fingerprint
 
+    from documents.search.backend import SearchIndexMissing
+
     report = DriftReport()
     engine = backend()
     if hasattr(engine, "schema_matches_disk") and not engine.schema_matches_disk():
         report.rebuild_reason = "it was written with a different schema"
-    entries = _index_fingerprints() if not report.rebuild_needed else {}
+    try:
+        entries = _index_fingerprints() if not report.rebuild_needed else {}
+    except SearchIndexMissing:
+        report.rebuild_reason = "it is missing or empty while the database is not"
+        entries = {}
     report.entries = sum(len(v) for v in entries.values())
     seen: set[int] = set()
     queryset = _index().index_queryset().order_by("pk")

@@ -76,6 +76,40 @@ class SourceFormat(models.TextChoices):
     HTML = "html", "HTML"
 
 
+class VersionKind(models.TextChoices):
+    # A correction re-extracts the page recorded by the version before it (Open Terms
+    # Archive's "Apply technical or declaration upgrade" and "Refilter" commits): it is
+    # kept, as every published text is, but it is not a change by the publisher, so it
+    # never alerts and is not listed as a change unless the reader asks for corrections.
+    VERSION = "version", "Version"
+    CORRECTION = "correction", "Extraction correction"
+
+
+class TrackedRepository(models.Model):
+    """A git repository of recorded texts (an Open Terms Archive "versions" repository)
+    that ``import_ota`` follows: where it is, and how far it has been imported.
+
+    ``last_commit`` moves in the same transaction as the commit's versions, checks and
+    refusals, so a run killed at any point resumes after the last commit fully written.
+    """
+
+    name = models.SlugField(max_length=120, unique=True)
+    # Where the repository came from (a path, a bundle or a URL) and the clone read.
+    url = models.CharField(max_length=500, blank=True)
+    path = models.CharField(max_length=500)
+    last_commit = models.CharField(max_length=40, blank=True)
+    last_commit_date = models.DateTimeField(null=True, blank=True)
+    last_imported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "tracked repositories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class VersionQuerySet(models.QuerySet):
     def timeline(self):
         """Oldest first, by the date the version took effect."""
@@ -131,6 +165,14 @@ class DocumentVersion(models.Model):
     # triggers (documents/immutability.py) refuse any change to the version, its clauses
     # and their lineage keys. The only update they allow is this flag going from False to True.
     sealed = models.BooleanField(default=False, editable=False)
+    kind = models.CharField(max_length=16, choices=VersionKind.choices, default=VersionKind.VERSION)
+    # Provenance of a text recorded elsewhere: the repository and commit it came from and
+    # the snapshot (the page as fetched) the commit message links to. Blank for uploads.
+    origin = models.ForeignKey(
+        TrackedRepository, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+    )
+    source_commit = models.CharField(max_length=40, blank=True)
+    snapshot_url = models.URLField(max_length=500, blank=True)
     # The long texts end the row (migration 0008): SQLite walks past every column
     # before the one it reads, so a date or a flag after a megabyte of text cost a
     # millisecond a version, on every timeline.
@@ -234,6 +276,11 @@ class Clause(models.Model):
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="clauses")
     position = models.PositiveIntegerField()
     number = models.CharField(max_length=40, blank=True, help_text="As the document prints it: 6.4, (a)")
+    # db_default: rows inserted as plain values (services._rows_insert) may omit it.
+    citation = models.CharField(
+        max_length=200, blank=True, db_default="",
+        help_text="The full path as the document writes it: D.8, 1.7(g), Schedule 2, 3.1",
+    )
     anchor = models.CharField(max_length=120)
     heading = models.CharField(max_length=500, blank=True)
     text_sha = models.CharField(max_length=64, help_text="sha256 of the normalized heading and text")
@@ -243,6 +290,8 @@ class Clause(models.Model):
     # The texts end the row, as a version's do (see DocumentVersion.source_text).
     body = models.TextField(blank=True, help_text="Markdown")
     text = models.TextField(blank=True, help_text="Plain text of the body")
+    # The words after the clause's sub-items (Akoma Ntoso's wrapUp), markdown.
+    closing = models.TextField(blank=True, db_default="", help_text="Markdown")
 
     objects = ClauseQuerySet.as_manager()
 
@@ -342,6 +391,74 @@ def versions_between(timeline: list, first_version_id: int, ended_by_id: int | N
         return []
     end = ids.index(ended_by_id) if ended_by_id in ids else len(ids)
     return timeline[start:end]
+
+
+class VersionCheck(models.Model):
+    """A recapture whose text is identical to a published version: the document was
+    checked on ``recorded_date`` and had not changed. Append-only (immutability.py)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="checks")
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, related_name="checks",
+        help_text="The published version whose text the recapture matched",
+    )
+    recorded_date = models.DateField()
+    source_sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    origin = models.ForeignKey(
+        TrackedRepository, null=True, blank=True, on_delete=models.PROTECT, related_name="checks"
+    )
+    source_commit = models.CharField(max_length=40, blank=True)
+    snapshot_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "recorded_date", "pk"]
+        constraints = [
+            # One commit records one text of a document: a rerun cannot record it twice.
+            models.UniqueConstraint(
+                fields=["document", "source_commit"], condition=~models.Q(source_commit=""),
+                name="uniq_check_per_commit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} checked {self.recorded_date}"
+
+
+class RefusalReason(models.TextChoices):
+    ERROR_PAGE = "error_page", "Error page"
+    LOGIN_WALL = "login_wall", "Log-in wall"
+    LANGUAGE = "language", "Another language"
+    NEAR_EMPTY = "near_empty", "Near-empty capture"
+    UNREADABLE = "unreadable", "Not a readable text"
+
+
+class RefusedCapture(models.Model):
+    """A recorded text that is not the document (an error page, a log-in wall, another
+    language, a near-empty capture): listed with its reason, never published.
+    Append-only (immutability.py)."""
+
+    repository = models.ForeignKey(TrackedRepository, on_delete=models.PROTECT, related_name="refused")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="refused_captures"
+    )
+    commit = models.CharField(max_length=40)
+    path = models.CharField(max_length=500)
+    recorded_date = models.DateField()
+    reason = models.CharField(max_length=16, choices=RefusalReason.choices)
+    detail = models.CharField(max_length=500, blank=True, help_text="The evidence, for a reader")
+    snapshot_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "commit", "path"], name="uniq_refusal_per_commit_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} @ {self.commit[:10]}: {self.get_reason_display()}"
 
 
 class IndexRepairMark(models.Model):

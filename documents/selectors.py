@@ -11,7 +11,20 @@ from django.db.models import Count, DateField, Max, Prefetch, Q
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
-from documents.models import Clause, ClauseLineage, ClauseLineageLink, ClauseSpan, Document, DocumentVersion, Publisher, versions_between
+from documents.models import (
+    Clause,
+    ClauseLineage,
+    ClauseLineageLink,
+    ClauseSpan,
+    Document,
+    DocumentVersion,
+    Publisher,
+    RefusedCapture,
+    TrackedRepository,
+    VersionCheck,
+    VersionKind,
+    versions_between,
+)
 
 # A version's texts (source and normalized) are the bulk of its row: lists, banners and
 # headers never show them, so they are never fetched outside the places that do.
@@ -304,6 +317,7 @@ def recent_changes(limit: int = 8) -> list[RecentChange]:
     candidates = list(
         DocumentVersion.objects.select_related("document__publisher")
         .defer("source_text", "normalized_text")
+        .exclude(kind=VersionKind.CORRECTION)  # the archive's re-extractions are not changes
         .order_by("-effective_date", "-published_at", "-pk")[: limit * 4]
     )
     # Every version of those documents in one query: each candidate's predecessor is
@@ -398,3 +412,48 @@ def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
             last_clause = clause
         previous_version = version
     return steps
+
+
+# --- The tracked archives (import_ota) ----------------------------------------------------
+
+REFUSED_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TrackedCollection:
+    repository: TrackedRepository
+    versions: int
+    corrections: int
+    checks: int
+    refused: int
+
+
+def collections() -> list[TrackedCollection]:
+    """Every tracked repository with what its import made: counted in one query each."""
+    from django.db.models import Count, Q
+
+    repositories = list(TrackedRepository.objects.order_by("name"))
+    versions = dict(
+        (row["origin_id"], row) for row in DocumentVersion.objects.filter(origin__isnull=False).order_by()
+        .values("origin_id").annotate(versions=Count("pk", filter=Q(kind=VersionKind.VERSION)),
+                                      corrections=Count("pk", filter=Q(kind=VersionKind.CORRECTION)))
+    )
+    checks = dict(VersionCheck.objects.filter(origin__isnull=False).order_by().values("origin_id")
+                  .annotate(n=Count("pk")).values_list("origin_id", "n"))
+    refused = dict(RefusedCapture.objects.order_by().values("repository_id").annotate(n=Count("pk"))
+                   .values_list("repository_id", "n"))
+    return [
+        TrackedCollection(
+            repository=r, versions=versions.get(r.pk, {}).get("versions", 0),
+            corrections=versions.get(r.pk, {}).get("corrections", 0), checks=checks.get(r.pk, 0),
+            refused=refused.get(r.pk, 0),
+        )
+        for r in repositories
+    ]
+
+
+def refused_captures(*, page: int = 1, page_size: int = REFUSED_PAGE_SIZE) -> tuple[list[RefusedCapture], int]:
+    """Refused captures, newest recorded first, one page of them; and how many in all."""
+    qs = RefusedCapture.objects.select_related("repository", "document")
+    start = (max(1, page) - 1) * page_size
+    return list(qs.order_by("-recorded_date", "-pk")[start:start + page_size]), qs.count()

@@ -26,6 +26,7 @@ from documents.alerts.changes import changes_between
 from documents.alerts.services import alerts_enqueue_for_version
 from documents.ingest import parse_document
 from documents.ingest.model import ParsedDocument
+from documents.safe_text import clean_name, clean_text
 from documents.models import (
     Clause,
     ClauseLineage,
@@ -35,6 +36,9 @@ from documents.models import (
     DocumentKind,
     DocumentVersion,
     Publisher,
+    TrackedRepository,
+    VersionCheck,
+    VersionKind,
 )
 from portal import collector
 
@@ -116,7 +120,7 @@ _DOCUMENT_SLUG_MAX = Document._meta.get_field("slug").max_length
 
 def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
     """The publisher called ``name`` (shown as written), created with a derived slug if new."""
-    name = " ".join((name or "").split())
+    name = clean_name(name or "")  # no control characters: they break feeds for good
     if not name:
         raise PublishError("A publisher needs a name.")
     slug = name_slug(slug or name, max_length=_PUBLISHER_SLUG_MAX)
@@ -131,8 +135,8 @@ def publisher_get_or_create(*, name: str, slug: str = "") -> Publisher:
 
 def document_slug_for(*, publisher_name: str, title: str) -> str:
     """The slug a new document of that publisher and title gets (before de-duplication)."""
-    publisher = name_slug(" ".join(publisher_name.split()), max_length=_PUBLISHER_SLUG_MAX)
-    return name_slug(f"{publisher} {title.strip()}", max_length=_DOCUMENT_SLUG_MAX)
+    publisher = name_slug(clean_name(publisher_name), max_length=_PUBLISHER_SLUG_MAX)
+    return name_slug(f"{publisher} {clean_name(title)}", max_length=_DOCUMENT_SLUG_MAX)
 
 
 @transaction.atomic
@@ -145,7 +149,7 @@ def document_get_or_create(
     and made unique. Validation happens before anything is saved, and a problem is a
     PublishError: with the caller's transaction nothing of a failed import remains.
     """
-    title = " ".join((title or "").split())
+    title = clean_name(title or "")
     if not title:
         raise PublishError("A document needs a title.")
     if kind not in DocumentKind.values:
@@ -201,6 +205,9 @@ def version_parse(
         raise PublishError("The text is empty.")
     if "\x00" in source_text:
         raise PublishError("The text contains NUL bytes; it is probably a binary file.")
+    # Other control characters are accidents (pasted terminal colours, page breaks):
+    # a heading with one would make every feed listing it unserialisable, for good.
+    source_text = clean_text(source_text)
     parsed = parse_document(source_text, filename=filename, format_hint=source_format, recorded_date=recorded_date)
     if not parsed.clauses or not parsed.normalized_text.strip():
         raise PublishError("No text was found in the document after cleaning.")
@@ -224,6 +231,10 @@ def version_publish(
     added_by=None,
     parsed: ParsedDocument | None = None,
     alignments: tuple[Alignment, ...] | list[Alignment] = (),
+    kind: str = VersionKind.VERSION,
+    origin: TrackedRepository | None = None,
+    source_commit: str = "",
+    snapshot_url: str = "",
 ) -> PublishResult:
     """Publish a new version of ``document``, or return the identical existing one.
 
@@ -238,6 +249,10 @@ def version_publish(
     ``effective_date`` is the date the uploader or a manifest gives; failing that the
     date the text states; failing that ``recorded_date`` (the day the text was recorded,
     an archive's file date; today by default), and then the date is not "stated".
+
+    ``kind`` CORRECTION marks a re-extraction of the page the version before it recorded:
+    published like any version, it enqueues no alert. ``origin``, ``source_commit`` and
+    ``snapshot_url``: where an archive recorded the text (see ``documents.archive``).
     """
     if parsed is None:
         parsed = version_parse(source_text, filename=filename, source_format=source_format, recorded_date=recorded_date)
@@ -262,14 +277,18 @@ def version_publish(
             effective_date_stated=stated,
             recorded_date=recorded,
             official_title=parsed.official_title[:300],
-            source_text=source_text,
+            source_text=clean_text(source_text),  # as parsed (version_parse); the hash is of what came
             source_format=parsed.source_format,
-            source_filename=filename[:255],
+            source_filename=clean_name(filename)[:255],
             source_sha256=text_sha256(source_text),
             normalized_text=parsed.normalized_text,
             sha256=sha,
             added_by=added_by,
-            change_note=change_note,
+            change_note=clean_text(change_note),
+            kind=kind,
+            origin=origin,
+            source_commit=source_commit,
+            snapshot_url=snapshot_url,
         )
         # The document is locked above and the text and label were checked against it:
         # the field checks are what is left to run (their constraints stay in the database).
@@ -291,12 +310,14 @@ def version_publish(
         document_current_refresh(document=document)
 
         # The alert outbox, in this transaction: a publish that rolls back sends nothing.
+        # A correction is the archive's own re-extraction, not a change by the publisher.
         before = neighbours[0][2] if previous is not None else []
-        alerts_enqueue_for_version(version=version, previous=previous, changed=changes_between(
-            {c.lineage_id: (c.text_sha, c.number) for c in before},
-            {lineage_id: (sha, clause.number[:40])
-             for clause, (_pk, lineage_id, sha, _anchor) in zip(parsed.clauses, created, strict=True)},
-        ))
+        if kind != VersionKind.CORRECTION:
+            alerts_enqueue_for_version(version=version, previous=previous, changed=changes_between(
+                {c.lineage_id: (c.text_sha, c.number) for c in before},
+                {lineage_id: (sha, clause.number[:40])
+                 for clause, (_pk, lineage_id, sha, _anchor) in zip(parsed.clauses, created, strict=True)},
+            ))
         # A version appended to the timeline (the usual case) only touches the spans
         # its changes open or close; a back-dated one may split spans anywhere.
         # Keys linked by a back-dated version share spans, which only the rebuild knows.
@@ -306,6 +327,19 @@ def version_publish(
             changed, removed = spans_extend(version, clauses=created)
         indexing.spans_update(changed, removed)
     return PublishResult(version=version, created=True)
+
+
+def version_check_record(
+    *, version: DocumentVersion, recorded_date: dt.date, source_text: str, origin: TrackedRepository | None = None,
+    source_commit: str = "", snapshot_url: str = "",
+) -> VersionCheck:
+    """Record that ``version``'s text was captured again on ``recorded_date``, unchanged:
+    a check on the timeline, not a version."""
+    return VersionCheck.objects.create(
+        document_id=version.document_id, version=version, recorded_date=recorded_date,
+        source_sha256=text_sha256(source_text), sha256=version.sha256, origin=origin,
+        source_commit=source_commit, snapshot_url=snapshot_url,
+    )
 
 
 def _inherited_lineages(

@@ -31,4 +31,7 @@ urlpatterns = [
     re_path(rf"^api/documents/(?P<slug>[-\w]+)/versions/{LABEL}/$", api.version_detail, name="api_version"),
     path("api/clauses/<str:key>/", api.clause_lineage, name="api_clause"),
     path("api/compare/", api.compare, name="api_compare"),
+    # The tracked archives (import_ota): how far each is imported, what was refused.
+    path("collection/", views.collection, name="collection"),
+    path("api/collection/", api.collection, name="api_collection"),
 ]

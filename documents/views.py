@@ -250,3 +250,21 @@ def compare_pdf(request):
     filename = f"{old.document.slug}-{old.label}-vs-{new.label}.pdf" if old.document_id == new.document_id \
         else f"{old.document.slug}-{old.label}-vs-{new.document.slug}-{new.label}.pdf"
     return _pdf_response(pdf.comparison_pdf(old, new, site_url=site_url), filename)
+
+
+def _page_number(request) -> int | None:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 100000 else None
+
+
+def collection(request):
+    """The tracked archives: how far each is imported, and what was refused and why."""
+    page = _page_number(request)
+    if page is None:
+        return HttpResponseBadRequest("page must be a whole number from 1.")
+    refused, total = selectors.refused_captures(page=page)
+    pages = max(1, -(-total // selectors.REFUSED_PAGE_SIZE))
+    return render(request, "documents/collection.html", {
+        "collections": selectors.collections(), "refused": refused, "refused_total": total,
+        "page": page, "pages": pages,
+    })

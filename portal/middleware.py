@@ -122,11 +122,17 @@ class ApiErrorsMiddleware:
         from django.http import JsonResponse
         from django.shortcuts import render
 
+        from haystack.exceptions import SearchBackendError
+
         storage = isinstance(exception, OperationalError) or (
             isinstance(exception, OSError) and exception.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT))
-        if not storage:
+        # A search index that is locked, missing or damaged, wherever a page reads it.
+        search = isinstance(exception, SearchBackendError)
+        if not storage and not search:
             return None
         message = "The portal cannot read or save right now (its storage is busy or full). Nothing was changed; try again in a moment."
+        if search:
+            message = "The search index cannot be used right now; nothing was changed. Try again later."
         if request.path.startswith("/api/"):
             response = JsonResponse({"error": message}, status=503)
         else:

@@ -34,6 +34,23 @@ PRODUCTION = PORTAL_ENV == "production"
 DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
+# Rendered pages, version bodies and comparisons (documents/pagecache.py): on disk,
+# shared by the gunicorn workers (a comparison is computed once, not once per worker)
+# and bounded in bytes, the least recently stored going first. Django's default
+# per-process cache bounds entries, not bytes: twenty large comparisons grew each worker
+# by ~14 MB apiece, for good (issue #25). A read that waits on another process's write
+# longer than DATABASE_TIMEOUT is a miss, not an error.
+PORTAL_CACHE_MB = int(env("PORTAL_CACHE_MB", "512"))
+CACHES = {
+    "default": {
+        "BACKEND": "diskcache.DjangoCache",
+        "LOCATION": env("PORTAL_CACHE_DIR", str(DATA_DIR / "cache")),
+        "SHARDS": 4,
+        "DATABASE_TIMEOUT": 0.25,
+        "OPTIONS": {"size_limit": PORTAL_CACHE_MB * 1024 * 1024, "eviction_policy": "least-recently-stored"},
+    }
+}
+
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -45,6 +62,18 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h.strip() for h in env("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+# The ports a Host header may name (portal/hosts.py): Django checks the name only, and
+# every other port would key a new copy of each cached page. "*": any (development).
+def _base_url_ports(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return ",".join(sorted({str(parts.port or (443 if parts.scheme == "https" else 80)), "80", "443"}))
+
+
+PORTAL_ALLOWED_PORTS = [p.strip() for p in env(
+    "DJANGO_ALLOWED_PORTS", _base_url_ports(env("PORTAL_BASE_URL", "http://127.0.0.1:8000")) if PRODUCTION else "*",
+).split(",") if p.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +91,8 @@ MIDDLEWARE = [
     # First, so it wraps every early answer: the rest of an unread body is read before it goes out.
     "portal.middleware.RequestBodyDrainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A Host header naming a port the site does not serve is a 400 before any cache sees it.
+    "portal.hosts.HostPortMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,7 +231,9 @@ HAYSTACK_SILENTLY_FAIL = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 # --- Uploads -----------------------------------------------------------------
-PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# 2 MB: eight times the largest of the 707 documents in the development corpora (244 KB),
+# and what the parser reads in about 2 s; 5 MB took 4.8 s of a worker (issue #25).
+PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
 # Django refuses bodies larger than this before the form sees them; keep it above the
 # upload limit so an oversized file gets the form's clear message instead of a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024

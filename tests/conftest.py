@@ -15,20 +15,31 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 def _flush_past_immutability():
     """Transactional tests end with a flush, which on SQLite DELETEs every row: the
     immutability triggers would refuse it for published versions. The flush alone runs
-    under the override row (documents.immutability.flush_sql); PostgreSQL TRUNCATEs."""
+    under the override row (documents.immutability.flush_sql), and so does PostgreSQL's TRUNCATE."""
     from django.db.backends.sqlite3.base import DatabaseOperations  # base first: operations alone is a circular import
 
     from documents import immutability
 
-    original = DatabaseOperations.sql_flush
+    classes = [DatabaseOperations]
+    try:  # PostgreSQL's TRUNCATE is refused too once anything is published
+        from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        return immutability.flush_sql(self.connection.vendor, sql)
+        classes.append(PostgresOperations)
+    except ImportError:
+        pass
+    originals = {cls: cls.sql_flush for cls in classes}
 
-    DatabaseOperations.sql_flush = sql_flush
+    def wrapped(original):
+        def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+            sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+            return immutability.flush_sql(self.connection.vendor, sql)
+        return sql_flush
+
+    for cls, original in originals.items():
+        cls.sql_flush = wrapped(original)
     yield
-    DatabaseOperations.sql_flush = original
+    for cls, original in originals.items():
+        cls.sql_flush = original
 
 
 @pytest.fixture(scope="session", autouse=True)

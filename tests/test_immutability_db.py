@@ -23,7 +23,7 @@ def refused(sql: str, params=()):
 
 
 def test_triggers_exist_after_all_migrations():
-    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+    assert immutability.installed(connection) == immutability.expected(connection.vendor)
 
 
 def test_published_version_is_sealed(two_versions):
@@ -98,7 +98,7 @@ def test_triggers_come_back_after_a_table_rebuild():
     assert immutability.installed(connection) == set()
     # ...and migrate's post_migrate puts them back.
     immutability.reinstall_after_migrate(sender=None, using="default")
-    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+    assert immutability.installed(connection) == immutability.expected(connection.vendor)
 
 
 def test_deleting_a_user_keeps_who_published(two_versions, django_user_model):
@@ -109,3 +109,94 @@ def test_deleting_a_user_keeps_who_published(two_versions, django_user_model):
     factories.publish(doc, factories.POLICY_V2.replace("phone number", "postal address"), added_by=user)
     with pytest.raises(ProtectedError):
         user.delete()
+
+
+def test_checks_and_refused_captures_are_append_only(two_versions):
+    from documents.models import RefusedCapture, TrackedRepository, VersionCheck
+
+    doc, v1, _ = two_versions
+    assert immutability.installed_records(connection) == set(immutability.RECORD_TRIGGER_NAMES)
+    repo = TrackedRepository.objects.create(name="sample-versions", path="/tmp/sample")
+    check = VersionCheck.objects.create(document=doc, version=v1, recorded_date="2024-01-02",
+                                        source_sha256=v1.source_sha256, sha256=v1.sha256, origin=repo)
+    refusal = RefusedCapture.objects.create(repository=repo, document=doc, commit="a" * 40, path="X/Terms.md",
+                                            recorded_date="2024-01-03", reason="login_wall")
+    for table, pk in (("documents_versioncheck", check.pk), ("documents_refusedcapture", refusal.pk)):
+        with pytest.raises(IntegrityError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET recorded_date = '2020-01-01' WHERE id = %s", [pk])
+        with pytest.raises(IntegrityError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+    # The repository itself moves on as it is imported.
+    TrackedRepository.objects.filter(pk=repo.pk).update(last_commit="b" * 40)
+    repo.refresh_from_db()
+    assert repo.last_commit == "b" * 40
+
+
+# --- Issue #25, item 6: the gaps ----------------------------------------------------------
+
+
+def _replace_sql(model, pk, **changes):
+    """``INSERT OR REPLACE`` of row ``pk`` of ``model`` with ``changes``: SQLite deletes
+    the old row without firing delete triggers and inserts this one."""
+    columns = [f.column for f in model._meta.concrete_fields]
+    values = ", ".join("%s" if c in changes else c for c in columns)
+    sql = (f"INSERT OR REPLACE INTO {model._meta.db_table} ({', '.join(columns)}) "
+           f"SELECT {values} FROM {model._meta.db_table} WHERE id = %s")
+    return sql, [changes[c] for c in columns if c in changes] + [pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
+def test_insert_or_replace_cannot_rewrite_a_published_version_or_move_its_clauses(two_versions):
+    doc, v1, v2 = two_versions
+    refused(*_replace_sql(DocumentVersion, v1.pk, normalized_text="rewritten", change_note="rewritten"))
+    # A sealed version's row replaced by key (document, label) under a new id.
+    refused(*_replace_sql(DocumentVersion, v1.pk, id=10_000, normalized_text="rewritten"))
+    clause = Clause.objects.filter(version=v1).first()
+    draft = DocumentVersion.objects.create(document=doc, label="2030-01-01", effective_date="2030-01-01",
+                                           recorded_date="2030-01-01", sha256="f" * 64, source_sha256="f" * 64)
+    refused(*_replace_sql(Clause, clause.pk, version_id=draft.pk))  # moved out of its sealed version
+    refused(*_replace_sql(ClauseLineage, clause.lineage_id, key="zzzzzzzz"))
+    v1.refresh_from_db()
+    clause.refresh_from_db()
+    assert v1.normalized_text != "rewritten" and v1.change_note != "rewritten"
+    assert clause.version_id == v1.pk
+    # An insert that replaces nothing still works (e.g. of an unsealed version's clause).
+    with connection.cursor() as cursor:
+        cursor.execute(*_replace_sql(DocumentVersion, draft.pk, change_note="still a draft"))
+    draft.refresh_from_db()
+    assert draft.change_note == "still a draft"
+
+
+@pytest.fixture
+def link(two_versions):
+    from documents.models import ClauseLineageLink
+
+    doc, v1, v2 = two_versions
+    a, b = ClauseLineage.objects.filter(document=doc)[:2]
+    return ClauseLineageLink.objects.create(document=doc, lineage=a, same_as=b, version=v2)
+
+
+def test_lineage_links_are_append_only(link):
+    from documents.models import ClauseLineageLink
+
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        ClauseLineageLink.objects.filter(pk=link.pk).update(same_as=link.lineage)
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        ClauseLineageLink.objects.filter(pk=link.pk).delete()
+    refused("UPDATE documents_clauselineagelink SET version_id = version_id WHERE id = %s", [link.pk])
+    refused("DELETE FROM documents_clauselineagelink WHERE id = %s", [link.pk])
+    if connection.vendor == "sqlite":
+        refused(*_replace_sql(ClauseLineageLink, link.pk, same_as_id=link.lineage_id))
+    assert ClauseLineageLink.objects.get(pk=link.pk).same_as_id == link.same_as_id
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_truncate_is_refused_once_anything_is_published(link):
+    with connection.cursor() as cursor:  # TRUNCATE refuses to run with deferred FK checks pending
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table in ("documents_clause", "documents_documentversion", "documents_clauselineage",
+                  "documents_clauselineagelink", "documents_document"):
+        refused(f"TRUNCATE {table} CASCADE")
+    assert Clause.objects.exists()

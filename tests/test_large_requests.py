@@ -94,7 +94,7 @@ def test_a_20_mb_paste_into_the_upload_form_gets_the_413_message(gunicorn):
         "csrfmiddlewaretoken": token, "document": "", "new_publisher": "Big Co", "new_title": "Big Terms",
         "new_kind": "terms", "text": "Big words. " * (TWENTY_MB // 11)})
     assert status == 413
-    assert "uploads and pasted text are limited to 5 MB" in page
+    assert "uploads and pasted text are limited to 2 MB" in page
     # The connection was not torn down: the same client goes on working.
     assert reader.request("GET", "/staff/upload/")[0] == 200
 

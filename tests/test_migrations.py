@@ -38,8 +38,30 @@ def test_texts_last_keeps_every_row_and_the_triggers():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert _snapshot() == before
-    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+    assert immutability.installed(connection) == immutability.expected(connection.vendor)
     if connection.vendor == "sqlite":
         assert _columns("documents_documentversion")[-2:] == ["source_text", "normalized_text"]
-        assert _columns("documents_clause")[-3:-1] == ["body", "text"]  # parent_id: see the migration
+        # parent_id: see the migration; closing (0009) joins the texts at the end.
+        assert _columns("documents_clause")[-4:-1] == ["body", "text", "closing"]
         assert _columns("documents_versiondraft")[-3:] == ["source_text", "parsed", "alignments"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0009_adds_provenance_and_records_keeping_every_row():
+    doc = factories.document()
+    factories.publish(doc, factories.POLICY_V1)
+    factories.publish(doc, factories.POLICY_V2)
+    before = _snapshot()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("documents", "0008_texts_last")])
+    assert "documents_versioncheck" not in connection.introspection.table_names()
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert _snapshot() == before
+    assert set(DocumentVersion.objects.values_list("kind", "source_commit", "origin_id").distinct()) == {
+        ("version", "", None)}
+    assert set(Clause.objects.values_list("citation", "closing").distinct()) == {("", "")}
+    assert immutability.installed(connection) == set(immutability.TRIGGER_NAMES)
+    assert immutability.installed_records(connection) == set(immutability.RECORD_TRIGGER_NAMES)

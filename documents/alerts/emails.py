@@ -10,6 +10,7 @@ from django.urls import reverse
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch
 from documents.alerts.tokens import unsubscribe_token
+from documents.safe_text import clean_name
 
 
 def absolute(path: str) -> str:
@@ -37,7 +38,7 @@ def alert_message(alert: Alert, watches: list[Watch], *, connection=None) -> Ema
         "watches_url": absolute(reverse("alerts:watches")),
     }
     count = len(clause_changes)
-    subject = (f"{document.title} ({document.publisher.name}): {count} clause{'s' if count != 1 else ''} "
+    subject = clean_name(f"{document.title} ({document.publisher.name}): {count} clause{'s' if count != 1 else ''} "
                f"changed in the version of {version.effective_date:%-d %B %Y}")
     message = EmailMultiAlternatives(
         subject=subject,

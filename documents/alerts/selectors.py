@@ -10,7 +10,7 @@ from django.http import Http404
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch, WatchKind
 from documents.alerts.tokens import watch_id_from_token
-from documents.models import Clause, ClauseLineage, DocumentVersion, Publisher
+from documents.models import Clause, ClauseLineage, DocumentVersion, Publisher, VersionKind
 
 PAGE_SIZE = 25
 
@@ -71,10 +71,14 @@ def _previous_map(versions: list[DocumentVersion]) -> dict[int, DocumentVersion 
 
 
 def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", page: int = 1,
-                   page_size: int = PAGE_SIZE) -> tuple[list[VersionChange], int]:
+                   page_size: int = PAGE_SIZE, corrections: bool = False) -> tuple[list[VersionChange], int]:
     """Published versions, newest first (by the date they take effect, then by when they
-    were published here), with their change summaries; and how many there are in all."""
+    were published here), with their change summaries; and how many there are in all.
+    An archive's extraction corrections are not changes by the publisher: listed only
+    when ``corrections`` is asked for."""
     qs = DocumentVersion.objects.select_related("document__publisher").defer("source_text", "normalized_text")
+    if not corrections:
+        qs = qs.exclude(kind=VersionKind.CORRECTION)
     if publisher:
         qs = qs.filter(document__publisher__slug=publisher)
     if kind:

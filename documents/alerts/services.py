@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django.utils import timezone
 from documents.alerts import changes, matching
 from documents.alerts.models import Alert, AlertStatus, ChangeSet, Watch, WatchKind
 from documents.models import ClauseLineage, Document, DocumentKind, DocumentVersion
+from documents.slugs import slug_error
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,10 @@ def _watch_save(watch: Watch, lookup: dict) -> tuple[Watch, bool]:
             existing.active = True
             existing.save(update_fields=["active"])
         return existing, False
-    watch.full_clean()
+    try:
+        watch.full_clean()
+    except ValidationError as exc:  # what the checks above missed is still the sender's error
+        raise WatchError(" ".join(exc.messages)) from None
     try:
         with transaction.atomic():
             watch.save()
@@ -78,7 +83,11 @@ def watch_search(*, user, query: str, publisher: str = "", kind: str = "", docum
     if len(query) > 500:
         raise WatchError("A saved search can be at most 500 characters long.")
     if kind and kind not in DocumentKind.values:
-        raise WatchError(f"Unknown kind “{kind}”.")
+        raise WatchError(f"Unknown kind “{kind[:16]}”.")
+    error = (slug_error(publisher, what="publisher name", max_length=80)
+             or slug_error(document, what="document name", max_length=120))
+    if error:
+        raise WatchError(error)
     lookup = {"user": user, "kind": WatchKind.SEARCH, "query": query, "publisher_slug": publisher,
               "document_kind": kind, "document_slug": document}
     return _watch_save(Watch(**lookup), lookup)

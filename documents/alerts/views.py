@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import selectors as document_selectors
 from documents.alerts import citations, selectors, services
 from documents.models import DocumentKind
+from documents.slugs import slug_error
 
 LOGIN = "login"
 
@@ -85,15 +86,19 @@ def watch_remove(request, pk):
 
 
 # The signed token is the credential here, not a session: mail clients' one-click
-# unsubscribe (RFC 8058) POSTs without any cookie or CSRF token.
+# unsubscribe (RFC 8058) POSTs without any cookie or CSRF token. A GET changes nothing:
+# mail scanners and link previews follow links, so the page asks for one click (a POST).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """One click stops a watch, signed in or not; the page offers to undo it."""
+    """GET: a page with one button; POST stops the watch (``action=undo`` starts it
+    again), signed in or not."""
     watch = selectors.watch_for_token(token)
     if watch is None:
         return render(request, "alerts/unsubscribe.html", {"invalid": True}, status=404)
-    undo = request.method == "POST" and request.POST.get("action") == "undo"
+    if request.method == "GET":
+        return render(request, "alerts/unsubscribe.html", {"watch": watch, "token": token, "confirm": True})
+    undo = request.POST.get("action") == "undo"
     services.watch_set_active(watch=watch, active=undo)
     return render(request, "alerts/unsubscribe.html", {"watch": watch, "token": token, "undone": undo})
 
@@ -103,11 +108,15 @@ def unsubscribe(request, token):
 
 def _changes_params(request):
     """(publisher, kind, document, page) or an error message."""
-    publisher = request.GET.get("publisher", "").strip()[:80]
-    kind = request.GET.get("kind", "").strip()[:16]
-    document = request.GET.get("document", "").strip()[:120]
+    publisher = request.GET.get("publisher", "").strip()
+    kind = request.GET.get("kind", "").strip()
+    document = request.GET.get("document", "").strip()
+    error = (slug_error(publisher, what="publisher name", max_length=80)
+             or slug_error(document, what="document name", max_length=120))
+    if error:
+        return None, error
     if kind and kind not in DocumentKind.values:
-        return None, f"Unknown kind “{kind}”; choose one of {', '.join(DocumentKind.values)}."
+        return None, f"Unknown kind “{kind[:16]}”; choose one of {', '.join(DocumentKind.values)}."
     try:
         page = int(request.GET.get("page", "1") or "1")
     except ValueError:
@@ -125,7 +134,8 @@ def changes(request):
                                                        "publishers": selectors.publishers_with_versions()},
                       status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            corrections=request.GET.get("corrections") == "1")
     pages = max(1, -(-total // selectors.PAGE_SIZE))
     query = {k: v for k, v in (("publisher", publisher), ("kind", kind), ("document", document)) if v}
     feed_url = reverse("alerts:feed")
@@ -149,7 +159,8 @@ def api_changes(request):
     if error:
         return JsonResponse({"error": error}, status=400)
     publisher, kind, document, page = params
-    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page)
+    items, total = selectors.recent_changes(publisher=publisher, kind=kind, document=document, page=page,
+                                            corrections=request.GET.get("corrections") == "1")
     absolute = _absolute(request)
     return JsonResponse({"count": total, "page": page, "page_size": selectors.PAGE_SIZE,
                          "results": [item.as_json(absolute) for item in items]})
@@ -199,6 +210,9 @@ def api_citations(request):
                 data = json.loads(request.body or b"{}")
             except (ValueError, UnicodeDecodeError):
                 return JsonResponse({"error": "The body is not valid JSON."}, status=400)
+            except RecursionError:  # arrays or objects nested deeper than the parser's stack
+                return JsonResponse({"error": "The JSON body is nested too deeply; send {\"text\": \"…\"}."},
+                                    status=400)
             text = data.get("text", "") if isinstance(data, dict) else ""
             if not isinstance(text, str):
                 return JsonResponse({"error": "“text” must be a string."}, status=400)

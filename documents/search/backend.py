@@ -83,6 +83,17 @@ class SearchIndexBusy(SearchBackendError):
     """The index stayed locked by another writer for longer than the write timeout."""
 
 
+class SearchIndexMissing(SearchBackendError):
+    """The index's files are gone or empty while the database holds what it indexes:
+    searches answer 503 and publishes are refused until ``search_sync --repair``
+    rebuilds it, instead of an empty index answering "no results" for everything."""
+
+    def __init__(self, path: str, rows: int | None = None):
+        state = f"missing or empty while the database holds {rows:,} entries to search" if rows else "missing or damaged"
+        super().__init__(f"The search index at {path} is {state}; it must be rebuilt "
+                         "(manage.py search_sync --repair) before search works again.")
+
+
 class MarkFormatter(HtmlFormatter):
     """Snippets as escaped text with matches in ``<mark>``: no document HTML gets through."""
 
@@ -273,9 +284,12 @@ class SharedIndex:
         return self
 
     def searcher(self, **kwargs):
-        if kwargs:
-            return self._index.searcher(**kwargs)
-        return _Borrowed(shared_searcher(self._index, self._key))
+        try:
+            if kwargs:
+                return self._index.searcher(**kwargs)
+            return _Borrowed(shared_searcher(self._index, self._key))
+        except (whoosh_index.EmptyIndexError, FileNotFoundError):
+            raise SearchIndexMissing(self._key) from None
 
 
 def _raw(index):
@@ -287,6 +301,48 @@ def forget_shared(key: str) -> None:
         _SHARED.pop(key, None)
 
 
+def discard_writer(writer) -> None:
+    """Cancel ``writer`` and remove the files of the segment it had started, which
+    Whoosh's ``cancel`` leaves (after a full disk: empty ``.trm``/``.seg`` files that
+    nothing lists). On a full disk closing the files fails too: the temporary storage
+    and the lock are released anyway. A segment the table of contents already lists (a
+    commit that failed after writing it) is kept."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the disk is full: still release what cancel would
+        with contextlib.suppress(Exception):
+            writer._tempstorage.destroy()
+        if getattr(writer, "writelock", None) is not None:
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        writer.is_closed = True
+    before = getattr(writer, "portal_files_before", None)
+    if before is not None:
+        remove_unlisted(writer.storage, writer.indexname, before)
+
+
+def remove_unlisted(storage, indexname: str, before: set[str]) -> list[str]:
+    """Delete the files that appeared in ``storage`` since ``before`` (a listing taken
+    under the write lock) and that the live table of contents does not name: what a
+    failed write left. Returns their names."""
+    try:
+        listed = {seg.segment_id() for seg in whoosh_index.FileIndex(storage, indexname=indexname)._read_toc().segments}
+    except Exception:  # noqa: BLE001 - no readable TOC: keep everything rather than guess
+        return []
+    removed = []
+    for name in set(storage.list()) - before:
+        if name.startswith(".") or name.endswith(".toc") or "WRITELOCK" in name or name.split(".", 1)[0] in listed:
+            continue
+        with contextlib.suppress(OSError):
+            path = os.path.join(getattr(storage, "folder", ""), name)
+            if os.path.isdir(path):  # the writer's temporary storage ("MAIN.tmp")
+                shutil.rmtree(path)
+            else:
+                storage.delete_file(name)
+            removed.append(name)
+    return removed
+
+
 # --- The backend ----------------------------------------------------------------------
 
 
@@ -296,6 +352,9 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         self.write_timeout = float(connection_options.get("WRITE_TIMEOUT", 10.0))
         self.write_delay = float(connection_options.get("WRITE_RETRY_DELAY", 0.05))
         self.writer_limitmb = int(connection_options.get("WRITER_LIMITMB", 128))
+        # Refuse to create an empty index where the database holds rows (issue #25);
+        # haystack's own test suite (which deletes indexes under fixtures) turns it off.
+        self.refuse_empty = bool(connection_options.get("REFUSE_EMPTY_OVER_DATA", True))
 
     # --- schema ---------------------------------------------------------------
 
@@ -326,8 +385,41 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         finally:
             lock.release()
 
-    def setup(self):
-        super().setup()
+    def _database_rows(self, limit: int | None = None) -> int:
+        """How many objects the database holds for this index (0 outside a configured
+        Django project, e.g. before migrations)."""
+        from django.db import DatabaseError
+        from haystack import connections
+
+        total = 0
+        try:
+            unified = connections[self.connection_alias].get_unified_index()
+            for model in unified.get_indexed_models():
+                queryset = unified.get_index(model).index_queryset(using=self.connection_alias)
+                total += queryset.count() if limit is None else len(queryset.order_by().values_list("pk")[:limit])
+        except DatabaseError:
+            return 0
+        return total
+
+    def _refuse_empty_over_data(self, writing: int = 0) -> None:
+        """Raise SearchIndexMissing when there is no index on disk but the database
+        holds rows: creating an empty one (haystack's setup does) would answer every
+        search with nothing, and every later publish would add to a partial index."""
+        if not self.use_file_storage or not self.refuse_empty:
+            return
+        if os.path.isdir(self.path) and whoosh_index.exists_in(self.path):
+            return
+        rows = self._database_rows(limit=writing + 1)
+        if rows > writing:
+            raise SearchIndexMissing(self.path, self._database_rows())
+
+    def setup(self, *, create: bool = False):
+        """haystack's setup; but with ``create=False`` (everything but a rebuild) a
+        missing index over a populated database is SearchIndexMissing, not a new
+        empty index."""
+        if not create:
+            self._refuse_empty_over_data()
+        self._haystack_setup()
         on_disk = self._disk_schema()
         if on_disk is not None and _conflicting(schema_signature(on_disk), schema_signature(self.schema)):
             # An index written by an older version of the portal, whose fields encode
@@ -341,6 +433,44 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             self.index = self.storage.open_index()
         self._share()
 
+    def _haystack_setup(self) -> None:
+        """haystack 3.4.0's ``WhooshSearchBackend.setup``, except that a folder that
+        cannot be written is refused only when the index must be created there: an
+        existing index on a read-only mount can still be searched and checked
+        (``search_sync``); writes to it fail later, as a 503 or a command error."""
+        from haystack import connections
+        from haystack.backends import whoosh_backend
+        from whoosh.qparser import FuzzyTermPlugin, QueryParser
+
+        if not self.use_file_storage:
+            super().setup()
+            return
+        new_index = False
+        if not os.path.exists(self.path):
+            try:
+                os.makedirs(self.path)
+            except Exception as exc:
+                raise OSError(f"The directory of your Whoosh index '{self.path}' (cwd='{os.getcwd()}') "
+                              "cannot be created for the current user/group.") from exc
+            new_index = True
+        exists = not new_index and whoosh_index.exists_in(self.path)
+        if not exists and not os.access(self.path, os.W_OK):
+            raise OSError(f"The path to your Whoosh index '{self.path}' is not writable for the current user/group.")
+        self.storage = whoosh_backend.FileStorage(self.path)
+        self.content_field_name, self.schema = self.build_schema(
+            connections[self.connection_alias].get_unified_index().all_searchfields()
+        )
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        if exists:
+            try:
+                self.index = self.storage.open_index(schema=self.schema)
+            except whoosh_index.EmptyIndexError:
+                self.index = self.storage.create_index(self.schema)
+        else:
+            self.index = self.storage.create_index(self.schema)
+        self.setup_complete = True
+
     def _share(self) -> None:
         raw = self.index._index if isinstance(self.index, SharedIndex) else self.index
         self.index = SharedIndex(raw, self._shared_key())
@@ -352,7 +482,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         """False when the live index was written with another schema (field types,
         postings formats, analyzers, columns or date tiers differ)."""
         if not self.setup_complete:
-            self.setup()
+            self.setup(create=True)  # a check: a missing index is reported, not refused
         on_disk = self._disk_schema()
         return on_disk is None or schema_signature(on_disk) == schema_signature(self.schema)
 
@@ -366,10 +496,40 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
 
     def searcher(self):
         """The process's shared searcher on the live generation, fresh after a commit.
-        Do not close it: other threads use it too."""
+        Do not close it: other threads use it too. SearchIndexMissing when the index's
+        files were removed, or it is empty while the database is not."""
         if not self.setup_complete:
             self.setup()
-        return shared_searcher(self.index._index, self._shared_key())
+        try:
+            searcher = shared_searcher(self.index._index, self._shared_key())
+        except (whoosh_index.EmptyIndexError, FileNotFoundError):
+            raise SearchIndexMissing(self.path, self._database_rows()) from None
+        self._check_not_empty(searcher)
+        return searcher
+
+    def _refuse_partial_write(self, writing: int) -> None:
+        """A publish into a missing or empty index while the database holds more than
+        it writes would make a partial index that looks healthy: SearchIndexMissing."""
+        try:
+            searcher = shared_searcher(self.index._index, self._shared_key())
+        except (whoosh_index.EmptyIndexError, FileNotFoundError):
+            raise SearchIndexMissing(self.path, self._database_rows()) from None
+        if self.refuse_empty and not searcher.doc_count_all():
+            rows = self._database_rows(limit=writing + 1)
+            if rows > writing:
+                raise SearchIndexMissing(self.path, self._database_rows())
+
+    def _check_not_empty(self, searcher) -> None:
+        """An index with no entries over a populated database is damaged (replaced or
+        emptied by hand): checked once per generation, so a search pays a database
+        query only after a commit that left the index empty."""
+        if not self.refuse_empty or searcher.doc_count_all():
+            return
+        checked = getattr(searcher, "_portal_rows", None)
+        if checked is None:
+            checked = searcher._portal_rows = self._database_rows(limit=1)
+        if checked:
+            raise SearchIndexMissing(self.path, self._database_rows())
 
     def warm(self) -> None:
         """Open the shared searcher and touch what the first query would read."""
@@ -400,13 +560,21 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
                     f"The search index is locked by another process (waited {self.write_timeout:g}s). "
                     "Nothing was saved; try again in a moment."
                 )
+            storage = _raw(index).storage
+            before = set(storage.list()) if self.use_file_storage else None
             try:
                 # We hold Whoosh's lock already; the writer must not take it again.
                 writer = segment_writer(_raw(index), _lk=False, limitmb=self.writer_limitmb)
+            except whoosh_index.EmptyIndexError:
+                lock.release()
+                raise SearchIndexMissing(self.path, self._database_rows()) from None
             except BaseException:
+                if before is not None:  # a full disk fails the writer's first files
+                    remove_unlisted(storage, _raw(index).indexname, before)
                 lock.release()
                 raise
             writer.writelock = lock
+            writer.portal_files_before = before
             return writer
         except BaseException:
             _PROCESS_WRITE_LOCK.release()
@@ -427,7 +595,7 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
             with collector.paused():
                 writer.commit(**commit_args)
         except BaseException:
-            writer.cancel()
+            discard_writer(writer)
             raise
         finally:
             _PROCESS_WRITE_LOCK.release()
@@ -496,12 +664,17 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         ``assume_new`` skips the existence check (the caller knows the index holds none
         of them, e.g. when building from empty). Returns the number of documents written.
         """
-        if not self.setup_complete:
-            self.setup()
         docs = self._prepare(index, objects) if objects else {}
         removed = [str(r) for r in removed_ids]
         if not docs and not removed:
             return 0
+        if not self.setup_complete:
+            # No index yet is fine for the first publish of a new database (it holds
+            # only what this write adds), and refused over anything more.
+            self._refuse_empty_over_data(writing=len(docs))
+            self.setup(create=True)
+        if not assume_new:
+            self._refuse_partial_write(len(docs))
         with self._committing() as writer:
             self._write(writer, docs, removed, assume_new)
         return len(docs)
@@ -584,7 +757,13 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         published during the rebuild is caught up (``index.get_updated_field()``)
         under the write lock just before the switch."""
         if not self.setup_complete:
-            self.setup()
+            self.setup(create=True)
+        if self.use_file_storage and not self._has_toc():
+            # The live index was removed: start again from an empty one (the rebuild
+            # then fills it in one switch).
+            os.makedirs(self.path, exist_ok=True)
+            self.index = self.storage.create_index(self.schema)
+            self._share()
         if not self.use_file_storage:
             self.delete_index()
             written = 0

@@ -19,12 +19,15 @@ from haystack.exceptions import SearchBackendError
 
 from documents.models import DocumentKind
 from documents.search import export, service
+from documents.search.backend import SearchIndexMissing
 from documents.search.query import MAX_FUZZY_CHARS, MIN_PREFIX
 from documents.search.params import SearchInputError, SearchParams, params_from_request
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "Search is unavailable for a moment; please try again shortly."
+MISSING = ("Search is unavailable: its index is being rebuilt. The documents themselves can still be read; "
+           "please try searching again later.")
 SUGGEST_CHARS = 40
 SUGGEST_MAX = 8
 
@@ -41,6 +44,9 @@ def _run(request, **options):
         # The search's own cost, in the Server-Timing header: wall time and this
         # thread's CPU time (which other load on the machine does not inflate).
         request.search_timing = (time.perf_counter() - started, time.thread_time() - cpu)
+    except SearchIndexMissing:
+        log.exception("search index missing")
+        return params, None, MISSING, 503
     except (SearchBackendError, OSError):
         log.exception("search failed for %r", params)
         return params, None, UNAVAILABLE, 503

@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from haystack.exceptions import SearchBackendError
 
 from documents import importing, services
 
@@ -22,6 +24,21 @@ class Command(BaseCommand):
         counts = {"created": 0, "unchanged": 0, "failed": 0}
         failures = []
         width = len(str(len(items)))
+        try:
+            self._run(items, counts, failures, width, options)
+        except (SearchBackendError, OSError, DatabaseError) as exc:
+            # A read-only or full index or database: a message, not a traceback. The
+            # open batch was rolled back; the next import (or search_sync --repair)
+            # brings the index back in step.
+            where = "search index" if isinstance(exc, (SearchBackendError, OSError)) else "database"
+            raise CommandError(
+                f"The import stopped: the {where} could not be written ({exc}). The batch being written "
+                f"was rolled back; {counts['created']} versions committed before it are kept. Run the import "
+                "again once it can be written (it skips what is already there)."
+            ) from exc
+        self._finish(items, counts, failures)
+
+    def _run(self, items, counts, failures, width, options):
         n = 0
         for outcome in importing.import_items(items):
             if isinstance(outcome, importing.BatchDone):
@@ -39,6 +56,8 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             elif options["verbosity"] >= 1:
                 self.stdout.write(line)
+
+    def _finish(self, items, counts, failures):
         # Upcoming versions whose day has come become current (published rows stay as they are).
         services.documents_current_refresh()
         documents = len({item.slug or (item.publisher, item.title) for item in items})
