@@ -137,7 +137,13 @@ def compare(request):
     def side(clause):
         if clause is None:
             return None
-        return {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
+        out = {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
+        if clause.closing:
+            # The words after its sub-items are compared as the clause's own: the side
+            # carries its whole text then (the version API gives text and closing apart).
+            out["closing"] = clause.closing
+            out["text"] = comparison.body(clause)
+        return out
 
     def row(r):
         out = {
@@ -150,7 +156,7 @@ def compare(request):
         elif r.changed:  # two different documents' texts, too far apart to word-diff
             out["old_text"], out["new_text"] = r.old.text, r.new.text
         else:
-            out["text"] = (r.new or r.old).text
+            out["text"] = comparison.body((r.new or r.old))
         # Splits and merges name the other clauses by anchor (links within the page)
         # and by lineage key (what a script follows across versions).
         if r.went_to:

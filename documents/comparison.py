@@ -85,7 +85,7 @@ class CompareRow:
         the change list to show under it; [] for a clause edited once or not at all."""
         if not self.shows_diff or self.cross_document:
             return []
-        hunks = diff.edit_hunks(self.old.text, self.new.text, limit=EDITS_LISTED + 1)
+        hunks = diff.edit_hunks(body(self.old), body(self.new), limit=EDITS_LISTED + 1)
         # Safe: the differ escapes every piece of document text.
         return [mark_safe(h) for h in hunks] if len(hunks) > 1 else []  # noqa: S308
 
@@ -101,7 +101,7 @@ class CompareRow:
     @property
     def weight(self) -> int:
         """Characters the row weighs on the page: its texts and the markup around them."""
-        return ROW_MARKUP + sum(len(c.text) + len(c.heading) for c in (self.old, self.new) if c is not None)
+        return ROW_MARKUP + sum(len(body(c)) + len(c.heading) for c in (self.old, self.new) if c is not None)
 
     @property
     def row_id(self) -> str:
@@ -126,10 +126,10 @@ class CompareRow:
             a, b = self.old, self.new
             if self.shows_diff:
                 # Sentences and bullets that changed place are shown moved, edits inside them marked.
-                old_html, new_html = diff.render_diff_html_with_moves(a.text, b.text)
+                old_html, new_html = diff.render_diff_html_with_moves(body(a), body(b))
                 old_title, new_title = diff.render_diff_html(_title(a), _title(b))
             else:
-                old_html, new_html = (escape(a.text) if a else "", escape(b.text) if b else "")
+                old_html, new_html = (escape(body(a)) if a else "", escape(body(b)) if b else "")
                 old_title, new_title = (escape(_title(a)) if a else "", escape(_title(b)) if b else "")
             # Safe: every piece of document text went through escape() (diff escapes too).
             self._html = tuple(mark_safe(h) for h in (old_html, new_html, old_title, new_title))  # noqa: S308
@@ -262,6 +262,12 @@ class Comparison:
                 out.append(r)
         flush()
         return out
+
+
+def body(clause) -> str:
+    """The clause's text and, after its sub-items, its closing words (what is compared)."""
+    closing = getattr(clause, "closing", "") or ""
+    return f"{clause.text}\n\n{closing}" if closing else clause.text
 
 
 def _title(clause) -> str:
