@@ -2,8 +2,8 @@
 
 Pure Python (plus rapidfuzz); no Django imports, so it runs on ``ParsedClause``
 objects from :mod:`documents.ingest` and on Django model instances alike: a clause
-is anything with ``number``, ``heading`` and ``text`` attributes (missing or None
-attributes read as "").
+is anything with ``number``, ``heading`` and ``text`` attributes, and optionally
+``closing`` (the words after its sub-items; missing or None attributes read as "").
 
 Public API
 ----------
@@ -13,49 +13,56 @@ Public API
     Counts for a banner ("3 changed, 1 added, ...").
 ``AlignedRow``
     One frozen row: ``old_index``, ``new_index``, ``status``, ``similarity``,
-    ``changed``, ``moved``, ``renumbered``.
+    ``changed``, ``moved``, ``renumbered``, and the split / merge links ``came_from``
+    (an added clause split off that old clause) and ``went_to`` (the new clauses a
+    removed clause's words went to).
 
 How versions are aligned (``cross_document=False``)
 ---------------------------------------------------
-0. Verbatim runs. Clauses identical to the letter (number, heading, text) in runs of
-   three or more in the same order are paired first, by one longest common
-   subsequence over hashed clauses; nothing else looks at them again, so two versions
-   that differ in a few clauses cost little more than reading them once (a one-word
-   fix to a 2,000-clause document is aligned in tens of milliseconds).
-1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case
-   folded, punctuation dropped, whitespace collapsed; the printed number is never
-   part of the key). Clauses with the same heading+text key pair first, then
-   clauses with the same text key whatever their heading. A clause whose text is
-   unchanged therefore *always* pairs with its identical counterpart, whatever its
-   number or position - permalink lineage relies on this. Duplicate texts pair in
-   order: within each stretch between uniquely paired clauses by a longest
-   common subsequence (so a copied list pairs with the copy at the same place),
-   then per text in order, nearest relative position first when counts differ.
-   Clauses with neither heading nor text pair in order within such stretches.
-2. Fuzzy pass, only for what is left. Candidate pairs come from cheap sources:
-   the same "gap" between two exact anchors (blocks of bounded size scored in
-   full with ``rapidfuzz.process.extract``; a positional band in bigger ones), an
-   index of identical headings, and an inverted index over the rarest words of
-   each clause. Nothing is all-pairs over the whole document. Candidates are
-   scored on word-level similarity of the text (lifted when the shorter text is mostly
-   contained in the longer one) blended with heading similarity (a heading
-   match is a strong signal; numbers never are). Pairs are then accepted
-   greedily in descending score - i.e. a pair is taken only when it is the best
-   remaining option for both sides (iterated mutual best) - with number equality
-   and closeness of position as tie-breakers only.
-3. ``moved`` = the pair lies outside the longest increasing subsequence of all
-   pairs (by old index, then new index); ``renumbered`` = the normalised printed
-   numbers differ ("10"->"9", "(h)"->"(g)", "3.4"->"3", ""->"3"; case is kept, so
-   "(a)"->"(A)" counts); ``changed`` = the whitespace/typography-normalised heading
-   or text differs (so a comma edit *is* a change, with similarity just below 1,
-   while curly-vs-straight quotes or a non-breaking space are not).
+Which old provision became which new one is decided by where its words went, as
+document comparison tools do, not by scoring clauses against each other.
+
+0. Verbatim runs. Clauses identical to the letter (number, heading, text, closing) in
+   runs of three or more in the same order are paired first, by one longest common
+   subsequence over hashed clauses; nothing else looks at them again, so a one-word fix
+   to a 2,000-clause document is aligned in milliseconds.
+1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case folded,
+   punctuation dropped, whitespace collapsed; the printed number is never part of the
+   key). Clauses with the same heading+text key pair first, then clauses with the same
+   text key whatever their heading, so an unchanged text always pairs with its twin
+   wherever it moved (permalink lineage relies on this). Duplicates pair in order within
+   the stretches between unique pairs.
+2. Word flow (:mod:`documents.wordflow`), for what is left: a token alignment of the
+   remaining clauses' words (heading, body and closing) - unique three-word anchors
+   first, grown both ways, then LCS runs between the blocks that keep their order - so
+   each old clause's words are followed to the new clauses they landed in. Words the
+   rest of the document repeats weigh little, and phrases it holds elsewhere are no
+   anchors. From the shares:
+
+   - a pair is two clauses one of which is mostly the other (``PAIR_SHARE`` of one
+     side's words, ``PAIR_MIN_SHARE`` of the other's), or that keep a third of their
+     words each, or that stand between the same paired neighbours and keep some; taken
+     greedily, the clauses sharing most words first, a clause that keeps its heading
+     before one that only keeps words, each clause at most once. Two clauses sharing
+     only the formulas a document repeats (no distinctive word) never pair;
+   - a heading found once in each version names the same provision however much its
+     words changed;
+   - an added clause mostly made of one old clause's words was split off it
+     (``came_from``); a removed clause whose words are in other clauses was merged
+     into them (one) or split (several) (``went_to``). A removed provision whose words
+     are nowhere stays removed, whatever moved around it.
+3. Short clauses (list items, titles: too few words to follow) pair with a similar one
+   between the same paired neighbours (word ratio blended with the heading).
+4. ``moved`` = the pair lies outside the longest increasing subsequence of all pairs;
+   ``renumbered`` = the normalised printed numbers differ ("10"->"9", "(h)"->"(g)"; case
+   is kept); ``changed`` = the whitespace/typography-normalised heading or text differs.
 
 Status precedence (one label per row, flags carry the rest)::
 
     added | removed  >  changed  >  moved  >  renumbered  >  unchanged
 
-A change of wording matters most to a reader; a move is more noteworthy than a
-renumbering, which is usually a side effect of an insertion elsewhere.
+The kind of change a reader is told (editorial, substantive, split, merged...) is
+:func:`documents.kinds.change_kind` of a row, which every surface uses.
 
 Cross-document mode (``cross_document=True``) pairs clauses of two different
 documents (e.g. two publishers' API terms) about the same subject: TF-IDF cosine
@@ -66,9 +73,9 @@ threshold, greedy mutual best. ``moved`` and ``renumbered`` are always False the
 "changed" unless their texts are identical ("unchanged").
 
 Caveats: similarity is lexical, not semantic - a clause rewritten in different
-words will come out as removed + added. A clause split in two pairs with the half
-that resembles it most; the other half is "added" (:func:`destinations` finds where
-the words of a clause went, which is how a comparison tells a split or a merge).
+words (under a new heading) comes out as removed + added. :func:`destinations` (the
+words of one clause looked for among others, by LCS) is kept for callers outside a
+comparison.
 """
 
 from __future__ import annotations
@@ -119,12 +126,6 @@ CROSS_DOCUMENT_THRESHOLD = 0.3
 # Bounded all-pairs scoring: a gap between two exact anchors is scored in full
 # only if it has at most this many old x new pairs (rapidfuzz, ~0.1-1 us a pair).
 _BLOCK_BUDGET = 40_000
-# Inverted index over rare words: how many of its rarest words a clause queries
-# with, the document frequency above which a word is too common to index, and
-# how many candidates each query keeps.
-_RARE_QUERY_WORDS = 8
-_RARE_DF_CAP = 40
-_RARE_TOP = 8
 _HEADING_CANDIDATES_CAP = 25
 # Half-width of the positional band scored in gaps too big to score in full.
 _BAND = 3
@@ -554,6 +555,8 @@ def _fuzzy_pairs(
     anchors: list[tuple[int, int]],
     threshold: float,
 ) -> list[tuple[int, int, float]]:
+    """Candidates scored by word ratio and heading, within the gaps between ``anchors``
+    and by identical headings (what lies elsewhere the word flow follows)."""
     if not free_a or not free_b:
         return []
     ua = [a[i] for i in sorted(free_a)]
@@ -649,43 +652,6 @@ def _fuzzy_pairs(
         if ca.hkey:
             for cb in head_b.get(ca.hkey, ())[:_HEADING_CANDIDATES_CAP]:
                 score(ca, cb)
-
-    # 3. Rare shared words anywhere (moved and edited clauses).
-    df: Counter[str] = Counter()
-    # (Heading words count too: a bare section title has no text words.)
-    sets_a = [set(c.codes).union(c.hcodes) for c in ua]
-    sets_b = [set(c.codes).union(c.hcodes) for c in ub]
-    for s in sets_a:
-        df.update(s)
-    for s in sets_b:
-        df.update(s)
-
-    def postings(sets):
-        post: dict[str, list[int]] = defaultdict(list)
-        for x, s in enumerate(sets):
-            for w in s:
-                if df[w] <= _RARE_DF_CAP:
-                    post[w].append(x)
-        return post
-
-    def query(sets, post):
-        for x, s in enumerate(sets):
-            rare = sorted((w for w in s if df[w] <= _RARE_DF_CAP), key=df.__getitem__)[:_RARE_QUERY_WORDS]
-            if not rare:
-                continue
-            hits: Counter[int] = Counter()
-            for w in rare:
-                hits.update(post.get(w, ()))
-            yield x, [y for y, _ in hits.most_common(_RARE_TOP)]
-
-    post_b = postings(sets_b)
-    for x, ys in query(sets_a, post_b):
-        for y in ys:
-            score(ua[x], ub[y])
-    post_a = postings(sets_a)
-    for y, xs in query(sets_b, post_a):
-        for x in xs:
-            score(ua[x], ub[y])
 
     # Greedy by score = iterated mutual best. Same gap is a small bonus in the
     # *ordering* only; numbers and position break ties; the threshold applies to

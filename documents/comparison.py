@@ -2,22 +2,24 @@
 the words. Used by the compare page, its JSON, clause banners and upload previews.
 
 Works on saved clauses and on parsed, not-yet-saved ones alike (the aligner only reads
-``number``, ``heading`` and ``text``).
+``number``, ``heading``, ``text`` and ``closing``).
 
-Each row has a ``kind``, the one word the change list shows:
+Each row has a ``kind``, the one word the change list shows, from
+:func:`documents.kinds.change_kind` (the function every surface uses): added, removed,
+split, merged, substantive, moved, editorial, renumbered or unchanged (``only in B`` /
+``only in A`` / ``related`` across two documents).
 
-- ``substantive`` / ``editorial``: a paired clause whose words changed, or only its
-  punctuation, quotes, dashes, spacing or case (``diff.change_kind``);
-- ``added`` / ``removed`` (``only in B`` / ``only in A`` across two documents);
-- ``moved`` / ``renumbered``: the same text at another place or under another number;
-- ``unchanged``.
+The aligner follows the words, so it knows the splits and merges: a removed clause whose
+words went into other clauses carries ``went_to`` (a merge, or a split when there are
+several); a paired clause part of whose words went to clauses new here carries
+``split_into``; an added clause split off an old one carries ``came_from``. Each comes
+with the row ids, for links within the page. A changed row shows the sentences and
+bullets that changed place as moved (``diff.render_diff_html_with_moves``) and lists
+each separate edit (``edits``) for the change list.
 
-A removed clause whose words went into other clauses carries ``went_to`` (a merge, or
-a split when there are several); a paired clause that lost part of its words to clauses
-new here carries ``split_into``; an added clause built from an old clause's words
-carries ``came_from``. Each comes with the row ids, for links within the page. Word diffs are computed only for the rows that are rendered
-(``Comparison.html_rows``): a page of a long document collapses runs of unchanged
-rows, and defers the rows past ``PAGE_TEXT_BUDGET``, and loads them on demand.
+Word diffs are computed only for the rows that are rendered (``Comparison.html_rows``):
+a page of a long document collapses runs of unchanged rows, and defers the rows past
+``PAGE_TEXT_BUDGET``, and loads them on demand.
 """
 
 from __future__ import annotations
