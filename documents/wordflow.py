@@ -115,7 +115,7 @@ def _unique_shingles(ids: list[int]) -> dict[tuple, int]:
     """The position of each run of ``SHINGLE`` word ids found once (counted in C)."""
     runs = list(zip(*(ids[k:] for k in range(SHINGLE))))
     counts = Counter(runs)
-    last = {sh: p for p, sh in enumerate(runs)}
+    last = dict(zip(runs, range(len(runs))))  # (a later run overwrites: built in C)
     return {sh: p for sh, p in last.items() if counts[sh] == 1}
 
 
