@@ -73,9 +73,7 @@ threshold, greedy mutual best. ``moved`` and ``renumbered`` are always False the
 "changed" unless their texts are identical ("unchanged").
 
 Caveats: similarity is lexical, not semantic - a clause rewritten in different
-words (under a new heading) comes out as removed + added. :func:`destinations` (the
-words of one clause looked for among others, by LCS) is kept for callers outside a
-comparison.
+words (under a new heading) comes out as removed + added.
 """
 
 from __future__ import annotations
@@ -89,7 +87,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel
 
 from documents import wordflow
 
@@ -103,8 +101,6 @@ __all__ = [
     "STATUS_PRECEDENCE",
     "AlignedRow",
     "align",
-    "destinations",
-    "destinations_many",
     "normalize_number",
     "summary",
 ]
@@ -1124,93 +1120,3 @@ def summary(rows: Iterable[AlignedRow]) -> dict[str, int]:
         out[RENUMBERED] += r.renumbered
     out["total"] = total
     return out
-
-
-def destinations(
-    old: Any, new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
-) -> list[tuple[int, float]]:
-    """Where the words of ``old`` went among ``new``: a split or a merge.
-
-    Returns [(index into new, share of old's words found there in order)], largest
-    share first (at most 3), when the clauses listed together hold at least
-    ``min_total`` of old's words and each at least ``min_share``; else []. The shares
-    are of disjoint parts: the clause holding most of old's words is taken first, the
-    next one must hold ``min_share`` of the words still unaccounted for, and so on, so
-    three clauses that each repeat the same generic third of it are not a "split". A
-    clause of fewer than 8 words has no destination (too few words to tell).
-    """
-    return destinations_many([old], new, min_share=min_share, min_total=min_total)[0]
-
-
-def destinations_many(
-    olds: Sequence[Any],
-    new: Sequence[Any],
-    *,
-    min_share: float = 0.3,
-    min_total: float = 0.6,
-    searched: Iterable[int] | None = None,
-) -> list[list[tuple[int, float]]]:
-    """:func:`destinations` for several old clauses, preparing ``new`` once.
-
-    ``searched`` (indexes into ``new``) limits the search for parts to those clauses
-    (a comparison knows that only changed or added clauses can have taken words in);
-    a clause of ``new`` with exactly the same words is found wherever it is.
-    """
-    vocab: dict[str, str] = {}
-    keep = None if searched is None else set(searched)
-    targets = [_Clause(j, c) for j, c in enumerate(new)]
-    same_words = {}
-    for c in reversed(targets):
-        same_words[c.tkey] = c.idx
-    targets = [_content_words(c) for c in targets if keep is None or c.idx in keep]
-    _encode_words(targets, vocab)
-    target_codes = [c.codes for c in targets]
-    out = []
-    for obj in olds:
-        c_old = _Clause(0, obj)
-        twin = same_words.get(c_old.tkey)
-        if twin is not None and len(c_old.words) >= _CONTAINMENT_MIN_WORDS:
-            out.append([(twin, 1.0)])
-            continue
-        _encode_words([_content_words(c_old)], vocab)
-        out.append([(targets[x].idx, share) for x, share in _parts_found(c_old.codes, target_codes, min_share, min_total)])
-    return out
-
-
-def _content_words(c: _Clause) -> _Clause:
-    """Keep the words that say something: two long unrelated texts share a third of
-    their words in order through "the", "of" and "to" alone."""
-    c.words = [w for w in c.words if w not in _STOP]
-    return c
-
-
-def _parts_found(codes: str, target_codes: list[str], min_share: float, min_total: float) -> list[tuple[int, float]]:
-    n = len(codes)
-    if n < _CONTAINMENT_MIN_WORDS:
-        return []
-    need = math.ceil(min_share * n)
-    # Longest common subsequences of words with every target, in C, skipping early
-    # what cannot reach ``min_share``; only those can hold a part.
-    # (The ten best are enough: a part is among the clauses sharing most of the words.)
-    scores = {j: lcs for _, lcs, j in process.extract(
-        codes, target_codes, scorer=LCSseq.similarity, score_cutoff=need, limit=10)}
-    found: list[tuple[int, float]] = []
-    rest = codes
-    while scores and len(found) < 3 and len(rest) >= need:
-        best = max(scores, key=lambda j: (scores[j], -j))
-        del scores[best]
-        blocks = LCSseq.opcodes(rest, target_codes[best]).as_matching_blocks()
-        taken = sum(b.size for b in blocks)
-        if taken < need:
-            break
-        found.append((best, round(taken / n, 3)))
-        # What is left of old once this part is accounted for.
-        keep, at = [], 0
-        for b in blocks:
-            keep.append(rest[at:b.a])
-            at = b.a + b.size
-        rest = "".join(keep) + rest[at:]
-        # What the others share with the words still unaccounted for.
-        scores = {j: LCSseq.similarity(rest, target_codes[j], score_cutoff=need) for j in scores}
-        scores = {j: lcs for j, lcs in scores.items() if lcs >= need}
-    return found if sum(sh for _, sh in found) >= min_total else []
