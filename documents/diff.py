@@ -430,9 +430,20 @@ def render_diff_html_with_moves(old: str, new: str) -> tuple[str, str]:
 def edit_hunks(old: str, new: str, *, context: int = 4, limit: int = 30) -> list[str]:
     """Each separate edit of ``old`` -> ``new`` as a short escaped snippet (a few words of
     context, the deleted and inserted words marked): what a change list shows under a
-    long section so that each edit can be read on its own. At most ``limit``."""
-    pieces = word_diff(old, new)
+    long section so that each edit can be read on its own. At most ``limit``. A sentence
+    or bullet that changed place is one edit ("moved: ...", its own edits marked inside)."""
     out: list[str] = []
+    moves = moved_segments(old, new) if old != new else []
+    if moves:
+        sa, sb = segments(old), segments(new)
+        for x, y in moves:
+            a, b = sa[x].strip(), sb[y].strip()
+            inner = render_inline_diff_html(a, b) if a != b else _esc(b)
+            out.append(f'moved: <span class="moved">{inner}</span>')
+        gone_a, gone_b = {x for x, _ in moves}, {y for _, y in moves}
+        old = "".join(t for k, t in enumerate(sa) if k not in gone_a)
+        new = "".join(t for k, t in enumerate(sb) if k not in gone_b)
+    pieces = word_diff(old, new)
     k = 0
     while k < len(pieces) and len(out) < limit:
         if pieces[k][0] == EQUAL:
@@ -441,6 +452,8 @@ def edit_hunks(old: str, new: str, *, context: int = 4, limit: int = 30) -> list
         start = k
         while k < len(pieces) and pieces[k][0] != EQUAL:
             k += 1
+        if all(not t.strip() for _, t in pieces[start:k]):
+            continue  # spacing left where a moved sentence was taken out
         before = tokenize(pieces[start - 1][1]) if start > 0 else []
         after = tokenize(pieces[k][1]) if k < len(pieces) else []
         lead = "".join(_last_words(before, context))

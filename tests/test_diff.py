@@ -222,3 +222,7 @@ def test_edit_hunks_lists_each_separate_edit_with_context():
                                     "… eight nine ten eleven <del>twelve</del><ins>12</ins> thirteen"]
     assert edit_hunks("a <b>", "a <i>") == ["a &lt;<del>b</del><ins>i</ins>&gt;"]
     assert edit_hunks("same", "same") == []
+    # A sentence that changed place is one edit, with its own edit marked inside it.
+    old = "We collect your name and address. We use cookies on every page you visit. We delete old accounts."
+    new = "We use cookies on every page you visit. We delete old accounts. We collect your full name and address."
+    assert edit_hunks(old, new) == ['moved: <span class="moved">We collect your <ins>full </ins>name and address.</span>']
