@@ -270,7 +270,8 @@ def test_split_banner_on_the_old_clause_permalink(client):
     merged = comparison.compare_versions(v1, v2)
     records = next(r.old for r in merged.rows if r.kind == "merged" and r.new is None)
     page = client.get(records.get_permalink()).content.decode()
-    assert "Merged into another clause." in page and v2.clauses.get(heading="Audit and records").get_permalink() in page
+    assert "Removed." in page and 'data-kind="merged"' in page
+    assert v2.clauses.get(heading="Audit and records").get_permalink() in page
 
 
 def test_a_very_long_comparison_defers_rows_past_the_page_budget(client):
