@@ -49,6 +49,8 @@ def document_list(request):
     if wanted.beyond(count):
         return _beyond(wanted, count)
     absolute = request.build_absolute_uri
+    documents = selectors.document_page(wanted.start, wanted.stop)
+    timelines = selectors.timeline_entries([d.pk for d in documents])
     return JsonResponse({
         **paging.envelope(request, wanted, count),
         "documents": [
@@ -63,8 +65,11 @@ def document_list(request):
                 "current": _version_summary(request, d.current_version) if d.current_version else None,
                 "version_count": d.version_count,
                 "versions_url": absolute(f"/api/documents/{d.slug}/versions/"),
+                # The whole timeline in brief (versions and checks, no texts), so a script
+                # finds the version a dated capture became without a request per document.
+                "versions": timelines[d.pk],
             }
-            for d in selectors.document_page(wanted.start, wanted.stop)
+            for d in documents
         ],
     })
 

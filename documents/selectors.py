@@ -100,6 +100,33 @@ def version_page(document: Document, start: int, stop: int) -> list[DocumentVers
     return versions
 
 
+def timeline_entries(document_ids: list[int]) -> dict[int, list[dict]]:
+    """Each document's timeline as plain entries, oldest first: its versions (label, dates,
+    kind, the file or commit it came from) and its checks (a recapture identical to a
+    version: ``check`` true, the label of the version it matched, the day it was recorded).
+    Two reads whatever the number of documents; never a text."""
+    entries: dict[int, list[dict]] = {pk: [] for pk in document_ids}
+    labels: dict[int, str] = {}
+    rows = (DocumentVersion.objects.filter(document_id__in=document_ids).timeline()
+            .values_list("pk", "document_id", "label", "kind", "effective_date", "recorded_date",
+                         "source_filename", "source_commit"))
+    for pk, document_id, label, kind, effective, recorded, filename, commit in rows:
+        labels[pk] = label
+        entries[document_id].append({
+            "label": label, "kind": kind, "effective_date": effective.isoformat(),
+            "recorded_date": recorded.isoformat() if recorded else None,
+            "source_filename": filename.rsplit("/", 1)[-1], "source_commit": commit or None,
+        })
+    checks = (VersionCheck.objects.filter(document_id__in=document_ids).order_by("recorded_date", "pk")
+              .values_list("document_id", "version_id", "recorded_date", "source_commit"))
+    for document_id, version_id, recorded, commit in checks:
+        entries[document_id].append({
+            "label": labels.get(version_id), "check": True, "unchanged_since": labels.get(version_id),
+            "recorded_date": recorded.isoformat(), "date": recorded.isoformat(), "source_commit": commit or None,
+        })
+    return entries
+
+
 def document_get(slug: str) -> Document:
     try:
         return Document.objects.with_current().defer(*_CURRENT_TEXTS).get(slug=slug)

@@ -336,7 +336,13 @@ def version_check_record(
     source_commit: str = "", snapshot_url: str = "",
 ) -> VersionCheck:
     """Record that ``version``'s text was captured again on ``recorded_date``, unchanged:
-    a check on the timeline, not a version."""
+    a check on the timeline, not a version. Idempotent: the same capture imported again
+    (same day, same commit or none) returns the check already recorded."""
+    existing = VersionCheck.objects.filter(
+        document_id=version.document_id, version=version, recorded_date=recorded_date, source_commit=source_commit,
+    ).first()
+    if existing is not None:
+        return existing
     return VersionCheck.objects.create(
         document_id=version.document_id, version=version, recorded_date=recorded_date,
         source_sha256=text_sha256(source_text), sha256=version.sha256, origin=origin,
