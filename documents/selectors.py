@@ -127,6 +127,22 @@ def timeline_entries(document_ids: list[int]) -> dict[int, list[dict]]:
     return entries
 
 
+@dataclass(frozen=True)
+class CheckSummary:
+    """How often a version's text was recorded again unchanged, and when last."""
+
+    count: int
+    last: dt.date
+
+
+def version_checks(document: Document) -> dict[int, CheckSummary]:
+    """For each version of ``document`` that was checked (an identical recapture), how
+    many times and the latest day: one grouped read."""
+    rows = (VersionCheck.objects.filter(document=document).order_by().values("version_id")
+            .annotate(n=Count("pk"), last=Max("recorded_date")).values_list("version_id", "n", "last"))
+    return {version_id: CheckSummary(count=n, last=last) for version_id, n, last in rows}
+
+
 def document_get(slug: str) -> Document:
     try:
         return Document.objects.with_current().defer(*_CURRENT_TEXTS).get(slug=slug)

@@ -290,3 +290,6 @@ def test_an_identical_recapture_is_a_check_listed_in_the_api(tmp_path, corpus_di
         {"label": version.label, "check": True, "unchanged_since": version.label, "recorded_date": "2021-02-02",
          "date": "2021-02-02", "source_commit": None},
     ]
+    # The reader sees it on the timeline: the document was looked at again and had not changed.
+    page = client.get(version.document.get_absolute_url()).content.decode()
+    assert 'unchanged, checked on <time datetime="2021-02-02">2 Feb 2021</time>' in page
