@@ -28,16 +28,18 @@ def _realistic(size: int, corpus: Path) -> bytes:
 def shapes(corpus: Path) -> list[tuple[str, str, bytes]]:
     words = "the service may share your personal data with partners for advertising purposes "
     out = [
+        ("2 MB of real policies", "limit.md", _realistic(2 * MB - 64 * 1024, corpus)),  # accepted: the size limit
         ("5 MB of real policies", "big.md", _realistic(5 * MB - 1024, corpus)),
         ("4 MB on a single line", "line.txt", ("# Terms\n\n" + words * (4 * MB // len(words))).encode()),
         ("20,000-row table", "rows.md", ("# Terms\n\n| a | b |\n|---|---|\n"
                                           + "".join(f"| row {i} | {words[:40]} |\n" for i in range(20_000))).encode()),
         ("50,000-column HTML table", "cols.html", ("<h1>Terms</h1><table><tr>"
                                                    + "<td>x</td>" * 50_000 + "</tr></table>").encode()),
-        ("5,000-level nested list", "nested.md", ("# Terms\n\n"
-                                                   + "".join("  " * i + f"- item {i}\n" for i in range(5_000))).encode()),
-        ("49,000 headings", "headings.md", "".join(f"## {i}. Heading {i}\n\nText {i}.\n\n"
-                                                   for i in range(49_000)).encode()),
+        ("5,000-level nested list", "nested.html", ("<h1>Terms</h1>" + "<ul><li>item" * 5_000
+                                                     + "</li></ul>" * 5_000).encode()),
+        ("1,000-level nested md list", "nested.md", ("# Terms\n\n"
+                                                      + "".join("  " * i + f"- item {i}\n" for i in range(1_000))).encode()),
+        ("49,000 headings", "headings.md", "".join(f"## {i}. Heading {i}\n" for i in range(49_000)).encode()),
     ]
     nested = "".join("  " * (i % 400) + f"- {words}\n" for i in range(5 * MB // 120))
     out.append(("5 MB nested list", "nested-big.md", ("# Terms\n\n" + nested).encode()[: 5 * MB - 1024]))

@@ -52,6 +52,7 @@ def portal(corpus: str = "tests/corpus/", workers: int = 2, threads: int = 4, ex
                        stdout=subprocess.DEVNULL)
         subprocess.run([*MANAGE, "search_sync", "--repair"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         port = free_port()
+        env["DJANGO_ALLOWED_PORTS"] = str(port)  # production refuses Host ports it does not serve
         # gunicorn's own log (errors, tracebacks) goes to $LOOPBACK_LOG when set.
         log = open(os.environ["LOOPBACK_LOG"], "ab") if os.environ.get("LOOPBACK_LOG") else subprocess.DEVNULL
         server = subprocess.Popen(

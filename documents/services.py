@@ -454,7 +454,8 @@ class Alignment:
 
     def to_json(self) -> dict:
         return {"version": self.version_id, "side": self.side,
-                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
+                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered,
+                          r.came_from, list(r.went_to)]
                          for r in self.rows],
                 "clauses": self.clauses}
 
@@ -462,7 +463,9 @@ class Alignment:
     def from_json(cls, data: dict) -> Alignment:
         clauses = data.get("clauses")  # absent from a draft saved before they were kept
         return cls(version_id=data["version"], side=data["side"],
-                   rows=[align.AlignedRow(*row) for row in data["rows"]],
+                   # (rows saved before splits and merges were kept have seven fields)
+                   rows=[align.AlignedRow(*row[:7], came_from=row[7] if len(row) > 7 else None,
+                                          went_to=tuple(row[8]) if len(row) > 8 else ()) for row in data["rows"]],
                    clauses=[tuple(c) for c in clauses] if clauses is not None else None)
 
 
@@ -476,6 +479,7 @@ class _PublishedClause(NamedTuple):
     text: str
     lineage_id: int
     text_sha: str
+    closing: str = ""  # the words after its sub-items: the aligner reads them as its own
 
 
 def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[_PublishedClause]:
@@ -484,7 +488,7 @@ def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[
     clauses = Clause.objects.filter(version=version).order_by("position")
     if texts:
         return [_PublishedClause(*row) for row in
-                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha")]
+                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha", "closing")]
     return [_PublishedClause(number, "", "", lineage_id, sha)
             for number, lineage_id, sha in clauses.values_list("number", "lineage_id", "text_sha")]
 

@@ -7,7 +7,8 @@ that runs into the time limit answers differently from run to run. So the upload
 boundary refuses, at once and always the same way, a text whose shape no legal
 document has, with a message that says which limit it passes. The limits are about
 ten times what the development corpora's largest documents reach (see ``Limits``),
-so they describe how legal documents are written, not one file.
+so they describe how legal documents are written, not one file. ``bench/bench_upload_shapes.py``
+prints what each hostile shape costs the parser and what the check answers.
 
 Pure text code: imports nothing from Django.
 """

@@ -166,6 +166,7 @@ def _render_clause(request, lineage, clause, generation):
             "html": presenters.clause_html(clause),
             "title": clause.version.official_title or lineage.document.title,
             "label": presenters.clause_label(clause),
+            "clause_title": presenters.clause_title(clause),
             "history": selectors.clause_history(lineage),
             "fate": fate,
             "pinned_url": pinned_url,

@@ -66,13 +66,30 @@ def _isolated_search_index(settings, tmp_path):
     """Point haystack at a fresh Whoosh folder for each test, and reset its connections."""
     from haystack import connections
 
+    # A module's corpus is imported once, with its own index, while each test gets a
+    # fresh index: the engine's refusal to use an empty index over a populated database
+    # (issue #25) would see every such test as a damaged index. It is on where a test
+    # asks for it (the ``refuse_empty_index`` fixture).
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "documents.search.backend.PortalWhooshEngine", "PATH": str(tmp_path / "whoosh")}
+        "default": {"ENGINE": "documents.search.backend.PortalWhooshEngine", "PATH": str(tmp_path / "whoosh"),
+                    "REFUSE_EMPTY_OVER_DATA": False}
     }
     settings.HAYSTACK_SILENTLY_FAIL = False
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
     yield
+    connections.reload("default")
+
+
+@pytest.fixture
+def refuse_empty_index(settings, _isolated_search_index):
+    """The engine as configured outside the tests: a missing or empty index over a
+    populated database is SearchIndexMissing."""
+    from haystack import connections
+
+    settings.HAYSTACK_CONNECTIONS = {"default": {**settings.HAYSTACK_CONNECTIONS["default"],
+                                                 "REFUSE_EMPTY_OVER_DATA": True}}
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
 
 

@@ -15,7 +15,7 @@ from documents import indexing
 from haystack.exceptions import SearchBackendError
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refuse_empty_index")]
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def _hits(client=None):
 def _restart():
     """A worker restart: haystack's connections are made again."""
     connections.reload("default")
+    assert connections["default"].options["REFUSE_EMPTY_OVER_DATA"] is True
 
 
 def test_index_removed_while_serving_is_a_503_then_and_after_a_restart(client, indexed):
@@ -87,3 +88,17 @@ def test_a_fresh_install_still_creates_its_index(client):
     doc = factories.document()
     factories.publish(doc, factories.POLICY_V1)
     assert _hits(client) > 0
+
+
+def test_search_sync_reports_a_removed_index_without_creating_one(indexed):
+    import io
+    import os
+
+    doc, path = indexed
+    shutil.rmtree(path)
+    _restart()
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("search_sync", stdout=out)
+    assert "missing or empty" in out.getvalue()
+    assert not os.path.exists(path) or not os.listdir(path)

@@ -419,7 +419,7 @@ def test_search_sync_detects_and_repairs_drift(corpus, capsys):
     assert not indexing.compare().drift
 
 
-def test_search_sync_builds_empty_index(corpus, capsys):
+def test_search_sync_builds_empty_index(corpus, capsys, refuse_empty_index):
     from documents.search.backend import SearchIndexMissing
 
     indexing.backend().clear()

@@ -339,7 +339,10 @@ def remove_unlisted(storage, indexname: str, before: set[str]) -> list[str]:
         return []
     removed = []
     for name in set(storage.list()) - before:
-        if name.startswith(".") or name.endswith(".toc") or "WRITELOCK" in name or name.split(".", 1)[0] in listed:
+        # Locks (another process may hold one), tables of contents and the folders of
+        # rebuilds ("." names) are never a failed write's leftovers.
+        if (name.startswith(".") or name.endswith((".toc", "LOCK")) or name == REBUILD_LOCK
+                or name.split(".", 1)[0] in listed):
             continue
         with contextlib.suppress(OSError):
             path = os.path.join(getattr(storage, "folder", ""), name)
@@ -490,7 +493,10 @@ class PortalWhooshSearchBackend(WhooshSearchBackend):
         """False when the live index was written with another schema (field types,
         postings formats, analyzers, columns or date tiers differ)."""
         if not self.setup_complete:
-            self.setup(create=True)  # a check: a missing index is reported, not refused
+            try:
+                self.setup()
+            except SearchIndexMissing:
+                return True  # nothing on disk to differ; the caller finds it missing
         on_disk = self._disk_schema()
         return on_disk is None or schema_signature(on_disk) == schema_signature(self.schema)
 
