@@ -178,10 +178,28 @@ class DocumentVersion(models.Model):
     # The long texts end the row (migration 0008): SQLite walks past every column
     # before the one it reads, so a date or a flag after a megabyte of text cost a
     # millisecond a version, on every timeline. Stored compressed (documents.textstore).
+    # The normalized text is not stored (migration 0013): its sha256 identifies the
+    # text, and the text itself is derived from the source when asked for.
     source_text = CompressedTextField()
-    normalized_text = CompressedTextField()
 
     objects = VersionQuerySet.as_manager()
+
+    @property
+    def normalized_text(self) -> str:
+        """The text as the parser normalizes it, derived from ``source_text`` once per
+        instance (set by a publish, which has it in hand)."""
+        derived = self.__dict__.get("_normalized_text")
+        if derived is None:
+            from documents.ingest import parse_document
+
+            derived = parse_document(self.source_text, filename=self.source_filename,
+                                     format_hint=self.source_format or None).normalized_text
+            self.__dict__["_normalized_text"] = derived
+        return derived
+
+    @normalized_text.setter
+    def normalized_text(self, value: str) -> None:
+        self.__dict__["_normalized_text"] = value
 
     class Meta:
         ordering = ["document", "effective_date", "published_at"]

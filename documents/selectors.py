@@ -28,7 +28,7 @@ from documents.models import (
 
 # A version's texts (source and normalized) are the bulk of its row: lists, banners and
 # headers never show them, so they are never fetched outside the places that do.
-VERSION_TEXTS = ("source_text", "normalized_text")
+VERSION_TEXTS = ("source_text",)  # the normalized text is derived, not stored
 _CURRENT_TEXTS = tuple(f"current_version__{name}" for name in VERSION_TEXTS)
 
 

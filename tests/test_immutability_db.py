@@ -34,7 +34,7 @@ def test_published_version_is_sealed(two_versions):
 def test_raw_sql_update_and_delete_are_refused(two_versions):
     doc, v1, v2 = two_versions
     clause = Clause.objects.filter(version=v1).first()
-    refused("UPDATE documents_documentversion SET normalized_text = 'x' WHERE id = %s", [v1.pk])
+    refused("UPDATE documents_documentversion SET source_text = 'x' WHERE id = %s", [v1.pk])
     refused("UPDATE documents_documentversion SET sealed = %s WHERE id = %s", [False, v1.pk])
     refused("DELETE FROM documents_documentversion WHERE id = %s", [v1.pk])
     refused("UPDATE documents_clause SET number = 'x' WHERE id = %s", [clause.pk])
@@ -50,7 +50,7 @@ def test_raw_sql_update_and_delete_are_refused(two_versions):
     refused("DELETE FROM documents_clauselineage WHERE id = %s", [clause.lineage_id])
     refused("UPDATE documents_document SET current_version_id = NULL WHERE id = %s", [doc.pk])
     v1.refresh_from_db()
-    assert v1.normalized_text != "x"
+    assert v1.source_text != "x"
 
 
 def test_orm_paths_that_skip_save_are_refused(two_versions):
@@ -75,11 +75,11 @@ def test_orm_paths_that_skip_save_are_refused(two_versions):
         Clause.objects.bulk_create([rewritten], update_conflicts=True,
                                    unique_fields=["version", "position"], update_fields=["content"])
     fields = {f.attname: getattr(v1, f.attname) for f in DocumentVersion._meta.concrete_fields}
-    fields.update(source_text="rewritten", normalized_text="rewritten")
+    fields.update(source_text="rewritten")
     with pytest.raises(IntegrityError), transaction.atomic():
         DocumentVersion.objects.bulk_create(
             [DocumentVersion(**fields)], update_conflicts=True,
-            unique_fields=["document", "sha256"], update_fields=["source_text", "normalized_text"],
+            unique_fields=["document", "sha256"], update_fields=["source_text"],
         )
     clause.refresh_from_db()
     v1.refresh_from_db()
@@ -168,9 +168,9 @@ def _replace_sql(model, pk, **changes):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
 def test_insert_or_replace_cannot_rewrite_a_published_version_or_move_its_clauses(two_versions):
     doc, v1, v2 = two_versions
-    refused(*_replace_sql(DocumentVersion, v1.pk, normalized_text="rewritten", change_note="rewritten"))
+    refused(*_replace_sql(DocumentVersion, v1.pk, source_text="rewritten", change_note="rewritten"))
     # A sealed version's row replaced by key (document, label) under a new id.
-    refused(*_replace_sql(DocumentVersion, v1.pk, id=10_000, normalized_text="rewritten"))
+    refused(*_replace_sql(DocumentVersion, v1.pk, id=10_000, source_text="rewritten"))
     clause = Clause.objects.filter(version=v1).first()
     draft = DocumentVersion.objects.create(document=doc, label="2030-01-01", effective_date="2030-01-01",
                                            recorded_date="2030-01-01", sha256="f" * 64, source_sha256="f" * 64)
@@ -178,7 +178,7 @@ def test_insert_or_replace_cannot_rewrite_a_published_version_or_move_its_clause
     refused(*_replace_sql(ClauseLineage, clause.lineage_id, key="zzzzzzzz"))
     v1.refresh_from_db()
     clause.refresh_from_db()
-    assert v1.normalized_text != "rewritten" and v1.change_note != "rewritten"
+    assert v1.source_text != "rewritten" and v1.change_note != "rewritten"
     assert clause.version_id == v1.pk
     # An insert that replaces nothing still works (e.g. of an unsealed version's clause).
     with connection.cursor() as cursor:

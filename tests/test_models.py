@@ -116,7 +116,8 @@ def test_version_texts_are_stored_compressed(two_versions):
 
     _, v1, _ = two_versions
     with connection.cursor() as cursor:
-        cursor.execute("SELECT source_text, normalized_text FROM documents_documentversion WHERE id = %s", [v1.pk])
-        source, normalized = (bytes(x) for x in cursor.fetchone())
+        cursor.execute("SELECT source_text FROM documents_documentversion WHERE id = %s", [v1.pk])
+        source = bytes(cursor.fetchone()[0])
     assert len(source) < len(v1.source_text.encode()) and zlib.decompress(source).decode() == v1.source_text
-    assert zlib.decompress(normalized).decode() == DocumentVersion.objects.get(pk=v1.pk).normalized_text
+    # The normalized text is derived from the source (not stored), as the publish had it.
+    assert DocumentVersion.objects.get(pk=v1.pk).normalized_text == v1.normalized_text

@@ -163,7 +163,7 @@ class LineageEvent:
 
 def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
     """Newest first: every version that changed this clause, from its first appearance."""
-    timeline = list(lineage.document.versions.timeline().defer("source_text", "normalized_text"))
+    timeline = list(lineage.document.versions.timeline().defer("source_text"))
     by_version = {c.version_id: c for c in lineage.clauses.select_related("lineage")}
     events = []
     before: Clause | None = None
