@@ -1075,6 +1075,12 @@ def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> t
     seen: set[str] = set()
     chunks: list[str] = []
     for label, text in rendered:
+        # Less named furniture, on this side too: what the report's reader calls furniture
+        # in the source ("[Privacy Notice](https://…)" on a line of its own) is out of the
+        # comparison wherever the page shows it.
+        lines = text.split("\n")
+        furniture = furniture_lines(lines)
+        text = "\n".join(line for i, line in enumerate(lines) if i not in furniture)
         own = " " + " ".join(word_list(text)) + " "
         if label.strip() and (" " + " ".join(word_list(label)) + " ") not in own:
             chunks.append(label)
@@ -1119,6 +1125,7 @@ class _ClauseText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.pairs: list[list[str]] = []
+        self.links: list[str] = []
         self.depth = 0  # open elements inside a read region
 
     def handle_starttag(self, tag, attrs):
@@ -1130,6 +1137,9 @@ class _ClauseText(HTMLParser):
             self.depth += 1
             if tag in self._BREAK:
                 self.out.append("\n")
+            elif tag == "a":
+                self.out.append("[")  # as markdown: the report's furniture reader knows a link
+                self.links.append(dict(attrs).get("href") or "#")
             return
         classes = set((dict(attrs).get("class") or "").split())
         if classes & self._READ:
@@ -1145,6 +1155,8 @@ class _ClauseText(HTMLParser):
         self.depth -= 1
         if tag in self._BREAK:
             self.out.append("\n")
+        elif tag == "a" and self.links:
+            self.out.append(f"]({self.links.pop()})")
         if not self.depth:
             self.pairs[-1][0 if self.heading else 1] += "".join(self.out) + "\n"
 
