@@ -943,7 +943,15 @@ def clause_furniture(clauses: list[ClauseData]) -> list[str]:
     """Furniture found inside clauses: "<kind>: <line>" for each offending line."""
     found = []
     for c in clauses:
-        lines = [c.heading] + c.body.split("\n") + (c.closing.split("\n") if c.closing else [])
+        body = c.body.split("\n")
+        if c.heading and body and body[0].strip() and not c.number:
+            # A lead-in and its words were one line in the source ("**Information used**:
+            # [Information You Provide](#info)"): a cross-reference after its label, not a
+            # link alone on its line.
+            lines = [f"**{c.heading}**: {body[0]}"] + body[1:]
+        else:
+            lines = [c.heading] + body
+        lines += c.closing.split("\n") if c.closing else []
         kinds = furniture_lines(lines)
         for i, kind in sorted(kinds.items()):
             if kind == "menu" and len(kinds) < 4:
