@@ -30,7 +30,6 @@ import re
 from dataclasses import replace
 
 from .model import ParsedClause
-from .plain import words
 
 # Parts of a document cited by name: "Schedule 2 - Data Processing Terms", "Annex A".
 _PART_HEADING_RE = re.compile(
