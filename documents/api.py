@@ -95,9 +95,13 @@ def _clause_json(request, clause) -> dict:
     return {
         "key": clause.lineage.key,
         "number": clause.number,
+        "citation": clause.citation or clause.number,  # the full path: "1.7(g)", "D.8"
         "anchor": clause.anchor,
         "heading": clause.heading,
         "text": clause.text,
+        # Markdown of the words after its sub-clauses: read after the clauses that follow
+        # it at a greater depth ("text" holds them too, after its lead-in).
+        "closing": clause.closing,
         "depth": clause.depth,
         "permalink": request.build_absolute_uri(clause.get_permalink()),
         "latest_permalink": request.build_absolute_uri(clause.lineage.get_absolute_url()),

@@ -583,6 +583,35 @@ def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
     return next((d for at, d, effective in later if effective and at <= first + 5), later[0][1])
 
 
+def history_date(lines: list[str], *, not_after: dt.date | None = None) -> dt.date | None:
+    """The latest entry of a revision history in the source, not after ``not_after``:
+    two or more lines in a row (blank lines between) that each open with a date followed
+    by ":" or a dash and what changed ("November 15, 2024: Updated …")."""
+    best = None
+    run: list[dt.date] = []
+
+    def close():
+        nonlocal best, run
+        if len(run) >= 2:
+            for d in run:
+                if (not_after is None or d <= not_after) and (best is None or d > best):
+                    best = d
+        run = []
+
+    for line in lines:
+        text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
+        if not text:
+            continue
+        text = re.sub(r"^[-+•]\s+", "", text)
+        found = _date_at(text, 0)
+        if found and re.match(r"\s*(?::|[-–—]\s)\s*\S", text[found[1]:]):
+            run.append(found[0])
+        else:
+            close()
+    close()
+    return best
+
+
 def _statements(text: str):
     # Lookahead only: candidates overlap ("updated 2024-01-30" holds two).
     for m in re.finditer(r"(?=(?<![A-Za-z0-9])(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d))", text):
@@ -830,10 +859,28 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     return SourceFigures(
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
         numbered=numbered_headings(lines, furniture), headings=headings, unmarked_share=unmarked,
-        stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
+        stated=_latest_date(stated_date(kept := [l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
+                            history_date(kept, not_after=_recorded(filename))),
         chars=sum(len(line) for line in lines), furniture_examples=examples, ordered_lines=ordered,
         titled=titled_provisions(lines, furniture),
     )
+
+
+def _recorded(filename: str) -> dt.date | None:
+    """The day a file of an archive was recorded, from its name ("2024-11-05.md")."""
+    m = re.match(r"((?:19|20)\d\d-\d\d-\d\d)", filename.rsplit("/", 1)[-1])
+    try:
+        return dt.date.fromisoformat(m.group(1)) if m else None
+    except ValueError:
+        return None
+
+
+def _latest_date(stated: dt.date | None, revised: dt.date | None) -> dt.date | None:
+    """A revision history's latest entry is when the text last changed: it wins over an
+    earlier statement (the original "shall take effect on …")."""
+    if revised is None:
+        return stated
+    return revised if stated is None or revised > stated else stated
 
 
 _EXAMPLE = 160  # characters of furniture shown for each kind
@@ -896,7 +943,15 @@ def clause_furniture(clauses: list[ClauseData]) -> list[str]:
     """Furniture found inside clauses: "<kind>: <line>" for each offending line."""
     found = []
     for c in clauses:
-        lines = [c.heading] + c.body.split("\n") + (c.closing.split("\n") if c.closing else [])
+        body = c.body.split("\n")
+        if c.heading and body and body[0].strip() and not c.number:
+            # A lead-in and its words were one line in the source ("**Information used**:
+            # [Information You Provide](#info)"): a cross-reference after its label, not a
+            # link alone on its line.
+            lines = [f"**{c.heading}**: {body[0]}"] + body[1:]
+        else:
+            lines = [c.heading] + body
+        lines += c.closing.split("\n") if c.closing else []
         kinds = furniture_lines(lines)
         for i, kind in sorted(kinds.items()):
             if kind == "menu" and len(kinds) < 4:
@@ -1028,6 +1083,12 @@ def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> t
     seen: set[str] = set()
     chunks: list[str] = []
     for label, text in rendered:
+        # Less named furniture, on this side too: what the report's reader calls furniture
+        # in the source ("[Privacy Notice](https://…)" on a line of its own) is out of the
+        # comparison wherever the page shows it.
+        lines = text.split("\n")
+        furniture = furniture_lines(lines)
+        text = "\n".join(line for i, line in enumerate(lines) if i not in furniture)
         own = " " + " ".join(word_list(text)) + " "
         if label.strip() and (" " + " ".join(word_list(label)) + " ") not in own:
             chunks.append(label)
@@ -1072,6 +1133,7 @@ class _ClauseText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.pairs: list[list[str]] = []
+        self.links: list[str] = []
         self.depth = 0  # open elements inside a read region
 
     def handle_starttag(self, tag, attrs):
@@ -1083,6 +1145,9 @@ class _ClauseText(HTMLParser):
             self.depth += 1
             if tag in self._BREAK:
                 self.out.append("\n")
+            elif tag == "a":
+                self.out.append("[")  # as markdown: the report's furniture reader knows a link
+                self.links.append(dict(attrs).get("href") or "#")
             return
         classes = set((dict(attrs).get("class") or "").split())
         if classes & self._READ:
@@ -1098,6 +1163,8 @@ class _ClauseText(HTMLParser):
         self.depth -= 1
         if tag in self._BREAK:
             self.out.append("\n")
+        elif tag == "a" and self.links:
+            self.out.append(f"]({self.links.pop()})")
         if not self.depth:
             self.pairs[-1][0 if self.heading else 1] += "".join(self.out) + "\n"
 

@@ -8,6 +8,8 @@ lives in named database constraints.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -234,7 +236,47 @@ class DocumentVersion(models.Model):
         raise ImmutableError("A published version cannot be deleted.")
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:version", args=[self.document.slug, self.label])
+        return reverse("documents:version", args=[self.document.slug, self.url_date])
+
+    @property
+    def shares_date(self) -> bool:
+        """Does another version of the document state the same date? (Set on a whole
+        timeline at once by selectors.version_timeline; asked of the database otherwise.)"""
+        if not hasattr(self, "_shares_date"):
+            self._shares_date = DocumentVersion.objects.filter(
+                document_id=self.document_id, effective_date=self.effective_date).exclude(pk=self.pk).exists()
+        return self._shares_date
+
+    @shares_date.setter
+    def shares_date(self, value: bool) -> None:
+        self._shares_date = value
+
+    @property
+    def recorded_note(self) -> str:
+        """"recorded 2 Jan 2024" for a version sharing its stated date with another: the
+        date that tells them apart (and reaches it: /v/2024-01-02/), else ""."""
+        if self.recorded_date is None or not self.shares_date or self.recorded_date == self.effective_date:
+            return ""
+        return f"recorded {self.recorded_date.day} {self.recorded_date:%b %Y}"
+
+    @property
+    def date_label(self) -> str:
+        """How a timeline names the version: "16 Nov 2020", or with the day it was
+        recorded when another version states the same date: "16 Nov 2020 · recorded 2 Jan 2024"."""
+        stated = f"{self.effective_date.day} {self.effective_date:%b %Y}"
+        return f"{stated} · {self.recorded_note}" if self.recorded_note else stated
+
+    @property
+    def url_date(self) -> str:
+        """The date in the version's address: its label, except that a second version of
+        one stated date ("2020-11-16-2", a label no reader can guess) is reached by the
+        day it was recorded, when no other version is labelled that day."""
+        if self.recorded_date is None or not re.fullmatch(r"\d{4}-\d\d-\d\d-\d+", self.label):
+            return self.label
+        recorded = self.recorded_date.isoformat()
+        if DocumentVersion.objects.filter(document_id=self.document_id, label=recorded).exists():
+            return self.label
+        return recorded
 
     @property
     def is_upcoming(self) -> bool:

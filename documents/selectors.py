@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -151,7 +152,11 @@ def document_get(slug: str) -> Document:
 
 
 def version_timeline(document: Document) -> list[DocumentVersion]:
-    return list(document.versions.timeline().defer(*VERSION_TEXTS))
+    versions = list(document.versions.timeline().defer(*VERSION_TEXTS))
+    dates = Counter(v.effective_date for v in versions)
+    for v in versions:
+        v.shares_date = dates[v.effective_date] > 1  # "16 Nov 2020 · recorded 2 Jan 2024"
+    return versions
 
 
 def version_get(document: Document, label: str) -> DocumentVersion:
@@ -163,7 +168,18 @@ def version_get(document: Document, label: str) -> DocumentVersion:
     try:
         return document.versions.select_related("document__publisher").defer(*VERSION_TEXTS).get(label=label)
     except DocumentVersion.DoesNotExist:
-        raise Http404(f"{document.title} has no version “{label}”.") from None
+        pass
+    # Not a label: a day a version was recorded reaches it too (two versions stating the
+    # same date are told apart, and found, by when each was recorded).
+    try:
+        recorded = dt.date.fromisoformat(label) if len(label) == 10 else None
+    except ValueError:
+        recorded = None
+    found = (document.versions.select_related("document__publisher").defer(*VERSION_TEXTS)
+             .filter(recorded_date=recorded).order_by("-effective_date", "-pk").first()) if recorded else None
+    if found is None:
+        raise Http404(f"{document.title} has no version “{label}”.")
+    return found
 
 
 def version_as_of(document: Document, date: dt.date) -> DocumentVersion | None:

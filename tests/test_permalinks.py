@@ -207,6 +207,11 @@ def test_items_are_cited_by_their_full_path_and_closings_follow_their_list(clien
     assert body.index("You agree not to:") < body.index("commercial purposes") < body.index("for any reason")
     assert body.index("for any reason") < body.index("We may terminate your use")
     assert '<div class="clause-closing depth-1" data-closes="s1-2">' in page
+    # The API gives the path and the closing too.
+    data = client.get(f"/api/documents/{doc.slug}/versions/{version.label}/").json()
+    rows = {c["anchor"]: c for c in data["clauses"]}
+    assert rows[item.anchor]["citation"] == "1.2(ii)"
+    assert rows["s1-2"]["closing"] == "We may terminate your use of the service if you break these rules."
     # Its own page shows the closing after the lead-in, in the same order.
     page = client.get(restrictions.get_permalink()).content.decode()
     shown = page[page.index('<div class="clause-body">'):]

@@ -111,3 +111,19 @@ def test_every_version_of_the_corpora_reads_in_source_order(corpora):
             if out:
                 failures.append(f"{name}: {path.name} in {path.parent}: {out} out of order, e.g. {examples[:1]}")
     assert not failures, f"{len(failures)} versions out of order:\n" + "\n".join(failures[:40])
+
+
+def test_page_clause_text_reads_headings_bodies_and_closings_not_the_tools():
+    from documents.fidelity import page_clause_text
+
+    html = ('<section class="clause"><h2 class="clause-heading"><span class="num">1</span> Scope</h2>'
+            '<div class="clause-tools"><a href="#s1">#s1</a> <a class="permalink">Link to § 1</a></div>'
+            '<div class="clause-body"><p>See <a href="https://x.com/a">our notice</a> now.</p></div></section>'
+            '<div class="clause-closing depth-1"><p>After the list.</p></div>')
+    assert page_clause_text(html) == [
+        ("1 Scope\n\n", "\nSee [our notice](https://x.com/a) now.\n\n\n"), ("", "\nAfter the list.\n\n\n")]
+    # A link alone on its line is furniture by the report's reader, on the page as in the source.
+    source = ["see our notice now and read it", "after the list comes this closing sentence"]
+    page = [("", "See our notice now and read it.\n[Read our other privacy notice here](https://x.com/b)\n"
+             "After the list comes this closing sentence.")]
+    assert reading_order(source, page) == (2, 0, [])

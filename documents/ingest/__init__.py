@@ -19,7 +19,7 @@ import re
 from .anchors import base_anchor, dedupe, number_token, slugify
 from .citations import with_citations
 from .clean import clean_lines, normalize_unicode
-from .dates import find_effective_date
+from .dates import find_effective_date, revision_history_date
 from .flattened import reconstruct
 from .formats import detect_format, html_to_markdown
 from .model import ParsedClause, ParsedDocument
@@ -61,6 +61,11 @@ def parse_document(
     effective = find_effective_date(normalized, not_after=recorded_date) or find_effective_date(
         text, not_after=recorded_date
     )
+    # A revision history's latest entry is when this text last changed: later than a
+    # statement of the original date ("shall take effect on June 1, 2008").
+    revised = revision_history_date(normalized, not_after=recorded_date)
+    if revised is not None and (effective is None or revised > effective):
+        effective = revised
 
     result = split_blocks(lines)
     clauses: list[ParsedClause] = []

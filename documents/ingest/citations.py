@@ -30,7 +30,6 @@ import re
 from dataclasses import replace
 
 from .model import ParsedClause
-from .plain import words
 
 # Parts of a document cited by name: "Schedule 2 - Data Processing Terms", "Annex A".
 _PART_HEADING_RE = re.compile(
@@ -120,6 +119,9 @@ def _numbered(number: str, parent: ParsedClause | None, path: str, parent_ctx: s
     """(citation, context) of a numbered clause."""
     if parent is None or not numbered_path:
         return number, ""
+    m = _PAREN_RE.match(number)
+    if m and (parent.number.strip() or parent_part):
+        return f"{path}({m.group(1)})", parent_ctx  # "1.7(g)", "Part II, Article 7(3)"
     if parent_part:
         return _join(path, number), path
     pnum = parent.number.strip()
