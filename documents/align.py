@@ -2,8 +2,9 @@
 
 Pure Python (plus rapidfuzz); no Django imports, so it runs on ``ParsedClause``
 objects from :mod:`documents.ingest` and on Django model instances alike: a clause
-is anything with ``number``, ``heading`` and ``text`` attributes, and optionally
-``closing`` (the words after its sub-items; missing or None attributes read as "").
+is anything with ``number``, ``heading`` and ``text`` attributes (missing or None
+attributes read as ""). A clause's ``text`` holds all of its own words, the lead-in and
+the closing after its sub-items (documents.ingest), so the closing is read with it.
 
 Public API
 ----------
@@ -22,7 +23,7 @@ How versions are aligned (``cross_document=False``)
 Which old provision became which new one is decided by where its words went, as
 document comparison tools do, not by scoring clauses against each other.
 
-0. Verbatim runs. Clauses identical to the letter (number, heading, text, closing) in
+0. Verbatim runs. Clauses identical to the letter (number, heading, text) in
    runs of three or more in the same order are paired first, by one longest common
    subsequence over hashed clauses; nothing else looks at them again, so a one-word fix
    to a 2,000-clause document is aligned in milliseconds.
@@ -33,7 +34,7 @@ document comparison tools do, not by scoring clauses against each other.
    wherever it moved (permalink lineage relies on this). Duplicates pair in order within
    the stretches between unique pairs.
 2. Word flow (:mod:`documents.wordflow`), for what is left: a token alignment of the
-   remaining clauses' words (heading, body and closing) - unique three-word anchors
+   remaining clauses' words (heading and text, lead-in and closing) - unique three-word anchors
    first, grown both ways, then LCS runs between the blocks that keep their order - so
    each old clause's words are followed to the new clauses they landed in. Words the
    rest of the document repeats weigh little, and phrases it holds elsewhere are no
@@ -251,10 +252,6 @@ class _Clause:
         self.hkey = _heading_key(self.heading)
         text = _clean(getattr(obj, "text", "") or "")
         self.text = _strip_leading_number(text, _clean(raw_number))
-        # Words after a clause's sub-items (its "closing") are the clause's words too.
-        closing = _clean(getattr(obj, "closing", "") or "")
-        if closing:
-            self.text = f"{self.text} {closing}" if self.text else closing
         self.words = _WORD_RE.findall(self.text.casefold())
         self.tkey = " ".join(self.words)
         self.codes = ""  # word-coded text, filled only for fuzzy candidates
@@ -266,8 +263,7 @@ def _prepare(clauses: Iterable[Any], anchored: set[int] = frozenset()) -> list[_
 
 
 def _raw(c: Any) -> tuple:
-    return (getattr(c, "number", "") or "", getattr(c, "heading", "") or "", getattr(c, "text", "") or "",
-            getattr(c, "closing", "") or "")
+    return (getattr(c, "number", "") or "", getattr(c, "heading", "") or "", getattr(c, "text", "") or "")
 
 
 #: Verbatim runs at least this long are paired before anything else is looked at.

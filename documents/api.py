@@ -202,11 +202,6 @@ def compare(request):
         if clause is None:
             return None
         out = {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
-        if clause.closing:
-            # The words after its sub-items are compared as the clause's own: the side
-            # carries its whole text then (the version API gives text and closing apart).
-            out["closing"] = clause.closing
-            out["text"] = comparison.body(clause)
         return out
 
     def row(r):

@@ -2,7 +2,7 @@
 the words. Used by the compare page, its JSON, clause banners and upload previews.
 
 Works on saved clauses and on parsed, not-yet-saved ones alike (the aligner only reads
-``number``, ``heading``, ``text`` and ``closing``).
+``number``, ``heading`` and ``text``; a clause's text holds its closing words too).
 
 Each row has a ``kind``, the one word the change list shows, from
 :func:`documents.kinds.change_kind` (the function every surface uses): added, removed,
@@ -267,9 +267,9 @@ class Comparison:
 
 
 def body(clause) -> str:
-    """The clause's text and, after its sub-items, its closing words (what is compared)."""
-    closing = getattr(clause, "closing", "") or ""
-    return f"{clause.text}\n\n{closing}" if closing else clause.text
+    """What is compared and shown of a clause: its text (the lead-in and the closing after
+    its sub-items, documents.ingest)."""
+    return clause.text
 
 
 def _title(clause) -> str:

@@ -13,7 +13,8 @@ Kinds, one per clause pair:
   ``split`` too, the part that kept its place included);
 - ``merged``: an old clause whose words went into a new clause that continues another
   one (both sides are ``merged``);
-- ``substantive``: the words changed (heading, body or closing; the printed number is
+- ``substantive``: the words changed (heading or text - the lead-in and the closing
+  after the sub-items, documents.ingest; the printed number is
   not a word of the clause);
 - ``moved``: the same words at another place in the order of the document;
 - ``editorial``: the same words in the same order, differing only in punctuation,
@@ -49,8 +50,9 @@ _NUMBER_STRIP = "()[]{}.:;,- \t*\\"
 
 
 def clause_text(clause: Any) -> str:
-    """Heading, body and closing of a clause: the words a change is judged on."""
-    parts = [getattr(clause, name, "") or "" for name in ("heading", "text", "closing")]
+    """Heading and text of a clause (its text holds the closing too): the words a change
+    is judged on."""
+    parts = [getattr(clause, name, "") or "" for name in ("heading", "text")]
     return "\n".join(p for p in parts if p)
 
 
@@ -75,8 +77,7 @@ def change_kind(old: Any | None, new: Any | None, *, moved: bool = False, split:
                 merged: bool = False) -> str:
     """The kind of change from clause ``old`` to clause ``new`` (None: not there).
 
-    Clauses are anything with ``number``, ``heading`` and ``text`` (and optionally
-    ``closing``) attributes. ``moved``, ``split`` and ``merged`` are what the alignment
+    Clauses are anything with ``number``, ``heading`` and ``text`` attributes. ``moved``, ``split`` and ``merged`` are what the alignment
     of the two versions says of the pair (see :func:`row_relations`).
     """
     if old is None and new is None:

@@ -193,10 +193,10 @@ def version_clauses(version: DocumentVersion) -> list[Clause]:
 
 def versions_clauses_for_alignment(version_ids) -> dict[int, list[Clause]]:
     """The clauses of several versions in one query, in order, with only what the aligner
-    reads (number, heading, text, closing) and their lineage: no bodies."""
+    reads (number, heading, text) and their lineage: no bodies."""
     by_version: dict[int, list[Clause]] = {pk: [] for pk in version_ids}
     rows = Clause.objects.filter(version_id__in=list(by_version)).order_by("version_id", "position").only(
-        "pk", "version_id", "number", "heading", "text", "closing", "lineage_id")
+        "pk", "version_id", "number", "heading", "text", "lineage_id")
     for clause in rows:
         by_version[clause.version_id].append(clause)
     return by_version

@@ -485,7 +485,6 @@ class _PublishedClause(NamedTuple):
     text: str
     lineage_id: int
     text_sha: str
-    closing: str = ""  # the words after its sub-items: the aligner reads them as its own
 
 
 def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[_PublishedClause]:
@@ -494,7 +493,7 @@ def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[
     clauses = Clause.objects.filter(version=version).order_by("position")
     if texts:
         return [_PublishedClause(*row) for row in
-                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha", "closing")]
+                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha")]
     return [_PublishedClause(number, "", "", lineage_id, sha)
             for number, lineage_id, sha in clauses.values_list("number", "lineage_id", "text_sha")]
 

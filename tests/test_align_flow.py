@@ -117,13 +117,19 @@ def test_a_formula_every_section_repeats_pairs_no_two_services():
     assert any(r.old_index == 4 and r.new_index == 4 and k == "substantive" for r, k in zip(rows, ks))
 
 
-def test_the_closing_is_part_of_the_clause():
-    old = [C("1", "Sharing", "We share data with:", closing="We never sell it."), C("2", "Support", SUPPORT)]
-    new = [C("1", "Sharing", "We share data with:", closing="We never sell it to anyone."), C("2", "Support", SUPPORT)]
+def test_the_closing_is_read_with_the_text_once():
+    # documents.ingest: a clause's text holds its lead-in and its closing; the closing
+    # field repeats the closing's words (as markdown) and must not count twice.
+    old = [C("1", "Sharing", "We share data with: We never sell it.", closing="We never sell it."),
+           C("2", "Support", SUPPORT)]
+    new = [C("1", "Sharing", "We share data with: We never sell it to anyone.", closing="We never sell it to anyone."),
+           C("2", "Support", SUPPORT)]
     rows, ks = _kinds(old, new)
     assert rows[0].changed and ks[0] == "substantive"
-    same = [C("1", "Sharing", "We share data with:", closing="We never sell it."), C("2", "Support", SUPPORT)]
-    assert _kinds(old, same)[1] == ["unchanged", "unchanged"]
+    assert _kinds(old, list(old))[1] == ["unchanged", "unchanged"]
+    from documents.align import _prepare
+
+    assert _prepare(old)[0].words == "we share data with we never sell it".split()
 
 
 def test_word_flow_counts_where_the_words_went():

@@ -535,23 +535,3 @@ def test_a_moved_sentence_is_shown_moved_on_the_compare_page(client):
     assert '<span class="moved-away" data-move="1" title="moved">We collect your name and address.</span>' in page
     assert ('<span class="moved" data-move="1" title="moved">We collect your <ins>full </ins>name and address.</span>'
             in page)
-
-
-def test_a_closing_is_compared_and_shown_as_part_of_its_clause():
-    from dataclasses import dataclass
-
-    @dataclass
-    class P:
-        number: str
-        heading: str
-        text: str
-        closing: str = ""
-        anchor: str = ""
-
-    old = [P("1", "Sharing", "We share data with:", "We never sell it."), P("2", "Support", "Support answers on working days.")]
-    new = [P("1", "Sharing", "We share data with:", "We never sell it to anyone."), P("2", "Support", "Support answers on working days.")]
-    result = comparison.compare_clauses(old, new)
-    row = result.rows[0]
-    assert row.kind == "substantive" and row.changed
-    assert "We never sell it<ins> to anyone</ins>." in str(row.new_html)
-    assert result.rows[1].kind == "unchanged"
