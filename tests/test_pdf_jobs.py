@@ -106,3 +106,20 @@ def test_a_text_past_the_cap_is_refused_with_a_way_out(client, two_versions, set
     page = response.content.decode()
     assert "Too long for a PDF" in page and f'href="{v2.get_absolute_url()}"' in page
     assert client.get(f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}").status_code == 413
+
+
+def test_another_process_making_the_pdf_is_left_to_it_unless_it_died(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-made here")
+    key = pdf_jobs.key_for("test", "lock")
+    lock = pdf_jobs.path_for(key).with_suffix(".lock")
+    lock.write_text("")  # another worker process is making it
+    pdf_jobs._make(key, "<p>x</p>")
+    assert pdf_jobs.stored(key) is None and lock.exists()
+    old = time.time() - pdf_jobs.STALE_LOCK_SECONDS - 1
+    os.utime(lock, (old, old))  # that process died
+    pdf_jobs._make(key, "<p>x</p>")
+    assert pdf_jobs.stored(key).read_bytes() == b"%PDF-made here" and not lock.exists()
+    assert not list(pdf_jobs.path_for(key).parent.glob("*.part"))  # written whole, then renamed
