@@ -3,8 +3,8 @@
 Run:  .venv/bin/python bench/bench_pdf.py [--runs N] [--pair OLD.md NEW.md]
 
 Publishes the largest version and the consecutive pair of versions with the most bytes
-(of ../shared/corpus-wide, ../shared/corpus and tests/corpus, as bench_compare_page finds
-them) into a throw-away database and prints, for the version's PDF and the pair's redline:
+(of the shared corpus-wide and corpus folders beside the checkout or its parent, and
+tests/corpus) into a throw-away database and prints, for the version's PDF and the pair's redline:
 
 - cold: making the PDF (HTML from the database, then WeasyPrint), the median of N runs,
   CPU time of this process (what the background worker spends; steadier than wall time
@@ -31,9 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_compare_page import largest_pair  # noqa: E402
 
 
 CORPORA = [ROOT.parent / "shared" / "corpus-wide", ROOT.parent.parent / "shared" / "corpus-wide",
@@ -48,15 +46,40 @@ def pages(data: bytes) -> str:
     return next((line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")), "?")
 
 
+def _manifests():
+    """(corpus folder, its manifest's entries) of each corpus found, once each."""
+    seen = set()
+    for corpus in CORPORA:
+        manifest = corpus / "manifest.json"
+        if manifest.exists() and manifest.resolve() not in seen:
+            seen.add(manifest.resolve())
+            yield corpus, json.loads(manifest.read_text())
+
+
+def largest_pair() -> tuple[Path, Path]:
+    """The consecutive versions of one document with the most bytes together."""
+    best = None
+    for corpus, entries in _manifests():
+        docs: dict = {}
+        for e in entries:
+            docs.setdefault((e.get("service"), e["document_type"]), []).append(e)
+        for versions in docs.values():
+            versions.sort(key=lambda e: e["date"])
+            for x, y in zip(versions, versions[1:]):
+                if best is None or x["bytes"] + y["bytes"] > best[0]:
+                    best = (x["bytes"] + y["bytes"], corpus / x["path"], corpus / y["path"])
+    if best is None:
+        raise SystemExit("No corpus found.")
+    return best[1], best[2]
+
+
 def largest_version() -> Path:
     """The largest version file of the corpora (by bytes, as their manifests say)."""
     best = None
-    for corpus in CORPORA:
-        manifest = corpus / "manifest.json"
-        if manifest.exists():
-            for e in json.loads(manifest.read_text()):
-                if best is None or e["bytes"] > best[0]:
-                    best = (e["bytes"], corpus / e["path"])
+    for corpus, entries in _manifests():
+        for e in entries:
+            if best is None or e["bytes"] > best[0]:
+                best = (e["bytes"], corpus / e["path"])
     if best is None:
         raise SystemExit("No corpus found.")
     return best[1]
