@@ -19,11 +19,11 @@ printed too: on 2 shared cores CPU times grow with it.
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import shutil
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,9 +133,24 @@ def main() -> None:
             data = make()
             wall.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
+        n = pages(data)
+        per_page = f"  = {statistics.median(cpu) / int(n) * 1000:4.0f} ms CPU a page" if n.isdigit() else ""
         print(f"{name} cold, made in-process: CPU {statistics.median(cpu):5.2f} s  wall {statistics.median(wall):5.2f} s"
-              f"  {pages(data)} pages  {len(data) / 1024:6.0f} KB  (median of {args.runs})")
+              f"  {n} pages  {len(data) / 1024:6.0f} KB{per_page}  (median of {args.runs})")
 
+    # The reference: raw WeasyPrint on the same clauses' plain text, as bare paragraphs
+    # under a one-rule stylesheet (no numbers, permalinks, defined terms or styling):
+    # what any PDF of this text costs here. On a shared machine both grow with the load;
+    # their ratio, and the portal's time per page, much less.
+    from html import escape
+
+    from weasyprint import CSS, HTML
+
+    bare = "<h1>%s</h1>%s" % (escape(big.document.title), "".join(
+        f"<p>{escape(c.heading)} {escape(c.text)}</p>" for c in big.clauses.order_by("position")))
+    bare_css = CSS(string="@page { size: A4; margin: 20mm 18mm 22mm } body { font: 10pt/1.45 'DejaVu Serif', serif }")
+    cold("raw WeasyPrint, same text as bare paragraphs (reference)",
+         lambda: HTML(string=bare).write_pdf(stylesheets=[bare_css]))
     cold("version", lambda: pdf.version_pdf(big, site_url=site_url))
     cold("redline", lambda: pdf.comparison_pdf(v1, v2, site_url=site_url))
 
@@ -155,6 +170,8 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         print(f"{name} through the view: first request (queued, waited) {first:5.2f} s; "
               f"cached (from disk) median {statistics.median(times) * 1000:6.1f} ms, {len(data) / 1024:.0f} KB")
+
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
