@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Part of every key: a change to the PDF templates or stylesheet that should reach
 # stored PDFs bumps it (old files are then never read again).
-RENDERER_REVISION = "3"
+RENDERER_REVISION = "4"
 
 # A lock file older than this belongs to a process that died making the PDF (a
 # recycled or killed worker): the longest text allowed takes well under a minute.
