@@ -80,7 +80,10 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
         return self.prepare_text(obj)
 
     def prepare_section(self, obj):
-        numbers, clause = [], obj.first_clause
+        clause = obj.first_clause
+        if clause.number and getattr(clause, "citation", ""):
+            return clause.citation  # the full path the importer read: "D.8", "Schedule 2, 3.1"
+        numbers = []
         while clause is not None and len(numbers) < 8:
             numbers.append(clause.number)
             if not (clause.number or "").strip().startswith("("):

@@ -100,6 +100,49 @@ def version_page(document: Document, start: int, stop: int) -> list[DocumentVers
     return versions
 
 
+def timeline_entries(document_ids: list[int]) -> dict[int, list[dict]]:
+    """Each document's timeline as plain entries, oldest first: its versions (label, dates,
+    kind, the file or commit it came from) and its checks (a recapture identical to a
+    version: ``check`` true, the label of the version it matched, the day it was recorded).
+    Two reads whatever the number of documents; never a text."""
+    entries: dict[int, list[dict]] = {pk: [] for pk in document_ids}
+    labels: dict[int, str] = {}
+    rows = (DocumentVersion.objects.filter(document_id__in=document_ids).timeline()
+            .values_list("pk", "document_id", "label", "kind", "effective_date", "recorded_date",
+                         "source_filename", "source_commit"))
+    for pk, document_id, label, kind, effective, recorded, filename, commit in rows:
+        labels[pk] = label
+        entries[document_id].append({
+            "label": label, "kind": kind, "effective_date": effective.isoformat(),
+            "recorded_date": recorded.isoformat() if recorded else None,
+            "source_filename": filename.rsplit("/", 1)[-1], "source_commit": commit or None,
+        })
+    checks = (VersionCheck.objects.filter(document_id__in=document_ids).order_by("recorded_date", "pk")
+              .values_list("document_id", "version_id", "recorded_date", "source_commit"))
+    for document_id, version_id, recorded, commit in checks:
+        entries[document_id].append({
+            "label": labels.get(version_id), "check": True, "unchanged_since": labels.get(version_id),
+            "recorded_date": recorded.isoformat(), "date": recorded.isoformat(), "source_commit": commit or None,
+        })
+    return entries
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """How often a version's text was recorded again unchanged, and when last."""
+
+    count: int
+    last: dt.date
+
+
+def version_checks(document: Document) -> dict[int, CheckSummary]:
+    """For each version of ``document`` that was checked (an identical recapture), how
+    many times and the latest day: one grouped read."""
+    rows = (VersionCheck.objects.filter(document=document).order_by().values("version_id")
+            .annotate(n=Count("pk"), last=Max("recorded_date")).values_list("version_id", "n", "last"))
+    return {version_id: CheckSummary(count=n, last=last) for version_id, n, last in rows}
+
+
 def document_get(slug: str) -> Document:
     try:
         return Document.objects.with_current().defer(*_CURRENT_TEXTS).get(slug=slug)
@@ -134,10 +177,10 @@ def version_clauses(version: DocumentVersion) -> list[Clause]:
 
 def versions_clauses_for_alignment(version_ids) -> dict[int, list[Clause]]:
     """The clauses of several versions in one query, in order, with only what the aligner
-    reads (number, heading, text) and their lineage: no bodies."""
+    reads (number, heading, text, closing) and their lineage: no bodies."""
     by_version: dict[int, list[Clause]] = {pk: [] for pk in version_ids}
     rows = Clause.objects.filter(version_id__in=list(by_version)).order_by("version_id", "position").only(
-        "pk", "version_id", "number", "heading", "text", "lineage_id")
+        "pk", "version_id", "number", "heading", "text", "closing", "lineage_id")
     for clause in rows:
         by_version[clause.version_id].append(clause)
     return by_version
@@ -413,9 +456,11 @@ def recent_changes(limit: int = 8) -> list[RecentChange]:
 class HistoryStep:
     """One version on a clause's timeline.
 
-    ``kind``: "added" (first version with the clause), "unchanged", "editorial",
-    "substantive" (documents.diff.change_kind on heading and text) or "removed" (the
-    version that dropped it: ``clause`` is then None).
+    ``kind``: the kind of change from the version before (documents.kinds, as the
+    compare page of the two versions gives it): "added" or "split" (first version with
+    the clause), "unchanged", "editorial", "substantive", "moved", "renumbered", "split",
+    "merged", or "removed" / "merged" / "split" (the version that dropped it: ``clause``
+    is then None).
     """
 
     version: DocumentVersion
@@ -431,16 +476,12 @@ class HistoryStep:
         return self.kind not in {"unchanged"} or self.renumbered or self.moved
 
 
-def _clause_words(clause: Clause) -> str:
-    return f"{clause.heading}\n{clause.text}"
-
-
 def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
     """Every version of the document from the clause's first appearance on: what happened
     to the clause in each (added, unchanged, editorial, substantive, renumbered, moved,
     removed, back again), oldest first. Versions that never had it before its first
     appearance are left out."""
-    from documents import diff, permalinks  # permalinks reads through selectors
+    from documents import permalinks  # permalinks reads through selectors
 
     # The history the page already holds (linked keys included), and one timeline.
     by_version = {c.version_id: c for c in lineage_history(lineage)}
@@ -450,28 +491,34 @@ def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
         if clause is not None:
             version.document = lineage.document
             clause.version = version  # spare a query per clause for its permalink
-    # Which clauses moved between each pair of consecutive versions that both hold this
-    # one: asked for all pairs at once, so the versions not yet compared load together.
-    pairs = [(a, b) for a, b in zip(timeline, timeline[1:]) if a.pk in by_version and b.pk in by_version]
-    moves = permalinks.moved_lineages_many(pairs)
+    # What the comparison of each pair of consecutive versions says of this clause (its
+    # kind, documents.kinds, and whether it moved): asked for all pairs at once, so the
+    # versions not compared yet load together.
+    pairs = [(a, b) for a, b in zip(timeline, timeline[1:]) if a.pk in by_version or b.pk in by_version]
+    found = permalinks.pair_kinds_many(pairs)
     group = set(lineage_group_ids(lineage))
     steps: list[HistoryStep] = []
     previous_version: DocumentVersion | None = None
     last_clause: Clause | None = None
     for version in timeline:
         clause = by_version.get(version.pk)
+        pair = found.get((previous_version.pk, version.pk)) if previous_version is not None else None
         if clause is None:
             if last_clause is not None:
-                steps.append(HistoryStep(version=version, clause=None, kind="removed", previous=previous_version))
+                kind = permalinks.step_kind(last_clause, None, version=version, found=pair)
+                steps.append(HistoryStep(version=version, clause=None, kind=kind, previous=previous_version))
                 last_clause = None
         elif last_clause is None:
-            steps.append(HistoryStep(version=version, clause=clause, kind="added", previous=previous_version))
+            kind = (permalinks.step_kind(None, clause, previous_version=previous_version, found=pair)
+                    if previous_version is not None else "added")
+            steps.append(HistoryStep(version=version, clause=clause, kind=kind, previous=previous_version))
             last_clause = clause
         else:
-            moved = bool(group & moves[(last_clause.version.pk, version.pk)])
+            moved = bool(group & pair.moved) if pair is not None else False
             steps.append(HistoryStep(
                 version=version, clause=clause, previous=last_clause.version,
-                kind=diff.change_kind(_clause_words(last_clause), _clause_words(clause)),
+                kind=permalinks.step_kind(last_clause, clause, found=pair if last_clause.version is previous_version
+                                          or last_clause.version_id == previous_version.pk else None),
                 renumbered=clause.number != last_clause.number, moved=moved, old_number=last_clause.number,
             ))
             last_clause = clause

@@ -336,7 +336,13 @@ def version_check_record(
     source_commit: str = "", snapshot_url: str = "",
 ) -> VersionCheck:
     """Record that ``version``'s text was captured again on ``recorded_date``, unchanged:
-    a check on the timeline, not a version."""
+    a check on the timeline, not a version. Idempotent: the same capture imported again
+    (same day, same commit or none) returns the check already recorded."""
+    existing = VersionCheck.objects.filter(
+        document_id=version.document_id, version=version, recorded_date=recorded_date, source_commit=source_commit,
+    ).first()
+    if existing is not None:
+        return existing
     return VersionCheck.objects.create(
         document_id=version.document_id, version=version, recorded_date=recorded_date,
         source_sha256=text_sha256(source_text), sha256=version.sha256, origin=origin,
@@ -454,7 +460,8 @@ class Alignment:
 
     def to_json(self) -> dict:
         return {"version": self.version_id, "side": self.side,
-                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
+                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered,
+                          r.came_from, list(r.went_to)]
                          for r in self.rows],
                 "clauses": self.clauses}
 
@@ -462,7 +469,9 @@ class Alignment:
     def from_json(cls, data: dict) -> Alignment:
         clauses = data.get("clauses")  # absent from a draft saved before they were kept
         return cls(version_id=data["version"], side=data["side"],
-                   rows=[align.AlignedRow(*row) for row in data["rows"]],
+                   # (rows saved before splits and merges were kept have seven fields)
+                   rows=[align.AlignedRow(*row[:7], came_from=row[7] if len(row) > 7 else None,
+                                          went_to=tuple(row[8]) if len(row) > 8 else ()) for row in data["rows"]],
                    clauses=[tuple(c) for c in clauses] if clauses is not None else None)
 
 
@@ -476,6 +485,7 @@ class _PublishedClause(NamedTuple):
     text: str
     lineage_id: int
     text_sha: str
+    closing: str = ""  # the words after its sub-items: the aligner reads them as its own
 
 
 def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[_PublishedClause]:
@@ -484,7 +494,7 @@ def _published_clauses(version: DocumentVersion, *, texts: bool = True) -> list[
     clauses = Clause.objects.filter(version=version).order_by("position")
     if texts:
         return [_PublishedClause(*row) for row in
-                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha")]
+                clauses.values_list("number", "heading", "text", "lineage_id", "text_sha", "closing")]
     return [_PublishedClause(number, "", "", lineage_id, sha)
             for number, lineage_id, sha in clauses.values_list("number", "lineage_id", "text_sha")]
 

@@ -9,7 +9,6 @@ from django.db.models import DateField, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from documents import diff
 from documents import selectors as document_selectors
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch, WatchKind
@@ -138,18 +137,28 @@ class LineageEvent:
         return changes.compare_url(self.previous, self.version)
 
     @property
+    def kind(self) -> str:
+        """documents.kinds, as the compare page of the two versions gives it."""
+        from documents import permalinks
+
+        return permalinks.step_kind(self.old, self.new, previous_version=self.previous, version=self.version)
+
+    @property
     def sentence(self) -> str:
-        if "added" in self.what:
-            return "The clause first appears in this version."
-        if "removed" in self.what:
-            return "The clause was removed in this version."
-        parts = []
-        if "amended" in self.what:
-            kind = diff.change_kind(f"{self.old.heading}\n{self.old.text}", f"{self.new.heading}\n{self.new.text}")
-            parts.append("editorial change to the wording" if kind == "editorial" else "the wording changed")
+        kind = self.kind
+        if self.old is None:
+            return ("The clause was split off another clause in this version." if kind == "split"
+                    else "The clause first appears in this version.")
+        if self.new is None:
+            return {"merged": "The clause was merged into another clause in this version.",
+                    "split": "The clause was split into several clauses in this version."}.get(
+                kind, "The clause was removed in this version.")
+        parts = [{"editorial": "editorial change to the wording", "substantive": "the wording changed",
+                  "moved": "moved", "split": "split: part of its words went to another clause",
+                  "merged": "merged with another clause"}.get(kind, "")]
         if "renumbered" in self.what:
             parts.append(f"renumbered {self.old.number or '–'} → {self.new.number or '–'}")
-        return ("; ".join(parts) or "changed").capitalize() + "."
+        return ("; ".join(p for p in parts if p) or "changed").capitalize() + "."
 
 
 def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
