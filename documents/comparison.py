@@ -114,7 +114,7 @@ class CompareRow:
         """What the change list and the tag say."""
         if self.cross_document:
             return {"added": "only in B", "removed": "only in A", "substantive": "related",
-                    "editorial": "same words"}.get(self.kind, self.kind)
+                    "editorial": "same words", "unchanged": "identical"}.get(self.kind, self.kind)
         return self.kind
 
     @property

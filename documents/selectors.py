@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, DateField, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from documents.models import (
@@ -360,14 +360,13 @@ class DocumentFilter:
 
 def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]:
     """Published documents with ``version_count`` and ``last_change`` (the newest version's
-    date: the day its text was recorded, else the date it states; never the day it was
-    imported, which says nothing about the document), by publisher then title, whatever
-    their case ("iCloud" between "Grammarly" and "Netflix")."""
-    recorded = Coalesce("versions__recorded_date", "versions__effective_date")
+    date, the one it takes effect: never the day it was recorded or imported here, which
+    says nothing about the document; read from the version_timeline index), by publisher
+    then title, whatever their case ("iCloud" between "Grammarly" and "Netflix")."""
     documents = (
         Document.objects.with_current().defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
-        .annotate(version_count=Count("versions"), last_change=Max(recorded))
+        .annotate(version_count=Count("versions"), last_change=Max("versions__effective_date"))
         .order_by(Lower("publisher__name"), Lower("title"), "pk")
     )
     if filters.publisher:

@@ -106,3 +106,37 @@ def test_a_text_past_the_cap_is_refused_with_a_way_out(client, two_versions, set
     page = response.content.decode()
     assert "Too long for a PDF" in page and f'href="{v2.get_absolute_url()}"' in page
     assert client.get(f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}").status_code == 413
+
+
+def test_another_process_making_the_pdf_is_left_to_it_unless_it_died(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-made here")
+    key = pdf_jobs.key_for("test", "lock")
+    lock = pdf_jobs.path_for(key).with_suffix(".lock")
+    lock.write_text("")  # another worker process is making it
+    pdf_jobs._make(key, "<p>x</p>")
+    assert pdf_jobs.stored(key) is None and lock.exists()
+    old = time.time() - pdf_jobs.STALE_LOCK_SECONDS - 1
+    os.utime(lock, (old, old))  # that process died
+    pdf_jobs._make(key, "<p>x</p>")
+    assert pdf_jobs.stored(key).read_bytes() == b"%PDF-made here" and not lock.exists()
+    assert not list(pdf_jobs.path_for(key).parent.glob("*.part"))  # written whole, then renamed
+
+
+def test_a_pdf_of_two_documents_speaks_of_a_and_b(two_versions):
+    import re
+
+    from tests import factories
+
+    doc, v1, v2 = two_versions
+    other = factories.document(publisher="Other Corp", title="Terms", kind="terms")
+    theirs = factories.publish(other, factories.POLICY_V2.replace("Example Corp", "Other Corp")).version
+    html = pdf.comparison_html(v2, theirs, site_url="http://testserver")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Comparison of two documents" in text and "A: Example Corp" in text and "B: Other Corp" in text
+    assert "Redline" not in text and "changed" not in text and "unchanged" not in text
+    assert re.search(r"\d+ related · \d+ only in B · \d+ only in A · \d+ identical", text)
+    # The same document's versions keep the redline's words.
+    assert "Redline" in pdf.comparison_html(v1, v2, site_url="http://testserver")

@@ -196,8 +196,7 @@ def watches_for_user(user) -> list[Watch]:
     lineage_ids = {w.lineage_id for w in watches if w.lineage_id}
     latest: dict[int, Clause] = {}
     # Oldest first, so the newest version's clause is the one left in the dict.
-    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids)
-                   .only("lineage_id", "number", "heading", "text", "anchor")
+    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids).select_related("content")
                    .order_by("version__effective_date", "version__pk")):
         latest[clause.lineage_id] = clause
     for w in watches:

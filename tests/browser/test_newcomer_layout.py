@@ -213,6 +213,12 @@ def test_comparing_two_documents_speaks_of_differences(new_page, site):
     assert "change" not in own.lower()
     assert page.get_by_role("button", name="↓ Next difference").is_visible()
     assert page.locator(".compare-columns").inner_text().split() == ["A", "B"]
+    # On a phone the one column labels each side A and B too.
+    page = new_page(*PHONE)
+    page.goto(f"/compare/?a={cloudflare.slug}@{cloudflare.current_version.label}&b={long_doc.slug}@current")
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll('.compare-grid .row .cell'))
+        .map(c => getComputedStyle(c, '::before').content).filter(c => c && c !== 'none')""")
+    assert labels and set(labels) <= {'"A"', '"B"'}, labels
 
 
 def test_the_compare_picker_can_be_typed_into(new_page, site):
