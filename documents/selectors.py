@@ -76,6 +76,7 @@ def document_page(start: int, stop: int) -> list[Document]:
         Document.objects.select_related("publisher", "current_version")
         .only("pk", "slug", "title", "kind", "publisher__id", "publisher__slug", "publisher__name",
               "current_version__id", "current_version__label", "current_version__effective_date",
+              "current_version__recorded_date",
               "current_version__document_id")
         .order_by("publisher__name", "title", "pk")[start:stop]
     )
