@@ -27,7 +27,7 @@ BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8765").rstrip("/")
 
 def version_for(document: Document, date: str) -> DocumentVersion | None:
     name = f"{date}.md"
-    for version in document.versions.defer("source_text", "normalized_text"):
+    for version in document.versions.only("pk", "label", "source_filename"):
         if os.path.basename(version.source_filename) == name:
             return version
     check = document.checks.filter(recorded_date=date).select_related("version").first() \
