@@ -20,6 +20,12 @@ reading the clauses once).
 
 The baseline is difflib.SequenceMatcher over the clauses' normalised texts: equal
 runs pair, and inside a "replace" block clauses pair in order.
+
+With ``--gold FILE [--corpus DIR]`` it scores a blind gold file instead (the format of
+../shared/review/README.md: decisions by verbatim snippets), parsing the two sources of
+each pair with today's importer and applying score_alignment.py's rules to the
+aligner's rows (splits and merges count when the rows link each other's clauses) and to
+the baseline's, side by side. That is the blind measure without a database import.
 """
 
 from __future__ import annotations
@@ -133,10 +139,129 @@ def one_word_fix(runs: int = 9) -> None:
           f"(CPU {1000 * statistics.median(cpu):.1f} ms median)")
 
 
+# --------------------------------------------------------------------------------------
+# A blind gold file (../shared/review/README.md format), scored as score_alignment.py
+# scores /api/compare/ rows, for the aligner and the difflib baseline side by side.
+# --------------------------------------------------------------------------------------
+
+_FOLD = {ord(c): "" for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
+_FOLD.update({ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032"})
+_FOLD.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"})
+_FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2027"})
+
+
+def _norm(s) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(s or "")).translate(_FOLD)
+    return " ".join(s.split()).casefold()
+
+
+def _side(c) -> str:
+    return _norm(" ".join(str(getattr(c, k, "") or "") for k in ("number", "heading", "text", "closing")))
+
+
+def aligner_rows(old, new) -> list[dict]:
+    """Rows as /api/compare/ gives them: sides, and the split / merge links by clause."""
+    rows = []
+    for r in align(old, new):
+        row = {"old": r.old_index, "new": r.new_index, "links": set()}
+        if r.came_from is not None:
+            row["links"].add(("old", r.came_from))
+        row["links"].update(("new", j) for j in r.went_to)
+        rows.append(row)
+    return rows
+
+
+def difflib_rows(old, new) -> list[dict]:
+    pairs = difflib_pairs(old, new)
+    rows = [{"old": i, "new": j, "links": set()} for i, j in sorted(pairs)]
+    rows += [{"old": i, "new": None, "links": set()} for i in range(len(old)) if i not in {a for a, _ in pairs}]
+    rows += [{"old": None, "new": j, "links": set()} for j in range(len(new)) if j not in {b for _, b in pairs}]
+    return rows
+
+
+def score_blind(rows: list[dict], old, new, decisions) -> dict:
+    """score_alignment.py's rules: a gold pair is right when the row holding the old
+    snippet holds the new one, or when the two rows link each other's clauses."""
+    olds = [_side(old[r["old"]]) if r["old"] is not None else "" for r in rows]
+    news = [_side(new[r["new"]]) if r["new"] is not None else "" for r in rows]
+    out = dict.fromkeys(("correct", "wrong", "missed", "spurious", "right_unpaired", "not_found", "gold_pairs"), 0)
+
+    def locate(snippet, texts):
+        n = _norm(snippet)
+        return sorted((i for i, t in enumerate(texts) if t and n in t), key=lambda i: (len(texts[i]), i))
+
+    def linked(a, b):
+        ra, rb = rows[a], rows[b]
+        return (("old", ra["old"]) in rb["links"] and ra["old"] is not None) or (
+            ("new", rb["new"]) in ra["links"] and rb["new"] is not None)
+
+    for d in decisions:
+        o, n = d.get("old"), d.get("new")
+        if o is not None and n is not None:
+            io, inn = locate(o, olds), locate(n, news)
+            if not io or not inn:
+                out["not_found"] += 1
+                continue
+            out["gold_pairs"] += 1
+            row = rows[io[0]]
+            if row["new"] is not None and _norm(n) in news[io[0]]:
+                out["correct"] += 1
+            elif io[0] != inn[0] and linked(io[0], inn[0]):
+                out["correct"] += 1
+            elif row["new"] is None:
+                out["missed"] += 1
+            else:
+                out["wrong"] += 1
+        else:
+            side, texts = ("new", olds) if o is not None else ("old", news)
+            found = locate(o if o is not None else n, texts)
+            if not found:
+                out["not_found"] += 1
+            elif rows[found[0]][side] is None:
+                out["right_unpaired"] += 1
+            else:
+                out["spurious"] += 1
+    return out
+
+
+def blind(gold_path: str, corpus: str) -> None:
+    import json
+
+    from documents.ingest import parse_document
+
+    gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+    n_dec = sum(len(p["decisions"]) for p in gold)
+    print(f"blind gold: {len(gold)} pairs, {n_dec} decisions from {gold_path}")
+    parsed = []
+    for pair in gold:
+        base = Path(corpus) / pair["service"] / pair["document_type"]
+        texts = [(base / f"{pair[k]}.md").read_text(encoding="utf-8") for k in ("old_date", "new_date")]
+        parsed.append((pair, parse_document(texts[0]).clauses, parse_document(texts[1]).clauses))
+    for name, method in (("documents.align", aligner_rows), ("difflib baseline", difflib_rows)):
+        tot: dict[str, int] = {}
+        for pair, old, new in parsed:
+            for k, v in score_blind(method(old, new), old, new, pair["decisions"]).items():
+                tot[k] = tot.get(k, 0) + v
+        made = tot["correct"] + tot["wrong"] + tot["spurious"]
+        print(f"{name:18s} precision {tot['correct'] / made if made else 0:.3f}  "
+              f"recall {tot['correct'] / tot['gold_pairs'] if tot['gold_pairs'] else 0:.3f}  "
+              f"({tot['correct']} correct, {tot['wrong']} wrong, {tot['missed']} missed, {tot['spurious']} spurious, "
+              f"{tot['right_unpaired']} removed/added right, {tot['not_found']} not found)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="list every wrong and missed pair")
+    parser.add_argument("--gold", help="a blind gold file (../shared/review/README.md format) to score instead")
+    parser.add_argument("--corpus", default=str(ROOT.parent.parent / "shared" / "corpus-wide"),
+                        help="where the blind gold's sources are (<service>/<document type>/<date>.md)")
     args = parser.parse_args()
+    if args.gold:
+        blind(args.gold, args.corpus)
+        one_word_fix()
+        return
     files = FILES
     print(f"gold set: {len(files)} version pairs from tests/gold/pairs/")
     for name, method in (("documents.align", aligner_pairs), ("difflib baseline", difflib_pairs)):

@@ -3,8 +3,8 @@
 Run:  .venv/bin/python bench/bench_pdf.py [--runs N] [--pair OLD.md NEW.md]
 
 Publishes the largest version and the consecutive pair of versions with the most bytes
-(of ../shared/corpus-wide, ../shared/corpus and tests/corpus, as bench_compare_page finds
-them) into a throw-away database and prints, for the version's PDF and the pair's redline:
+(of the shared corpus-wide and corpus folders beside the checkout or its parent, and
+tests/corpus) into a throw-away database and prints, for the version's PDF and the pair's redline:
 
 - cold: making the PDF (HTML from the database, then WeasyPrint), the median of N runs,
   CPU time of this process (what the background worker spends; steadier than wall time
@@ -19,11 +19,11 @@ printed too: on 2 shared cores CPU times grow with it.
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import shutil
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_compare_page import largest_pair  # noqa: E402
 
 
 CORPORA = [ROOT.parent / "shared" / "corpus-wide", ROOT.parent.parent / "shared" / "corpus-wide",
@@ -48,15 +46,40 @@ def pages(data: bytes) -> str:
     return next((line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")), "?")
 
 
+def _manifests():
+    """(corpus folder, its manifest's entries) of each corpus found, once each."""
+    seen = set()
+    for corpus in CORPORA:
+        manifest = corpus / "manifest.json"
+        if manifest.exists() and manifest.resolve() not in seen:
+            seen.add(manifest.resolve())
+            yield corpus, json.loads(manifest.read_text())
+
+
+def largest_pair() -> tuple[Path, Path]:
+    """The consecutive versions of one document with the most bytes together."""
+    best = None
+    for corpus, entries in _manifests():
+        docs: dict = {}
+        for e in entries:
+            docs.setdefault((e.get("service"), e["document_type"]), []).append(e)
+        for versions in docs.values():
+            versions.sort(key=lambda e: e["date"])
+            for x, y in zip(versions, versions[1:]):
+                if best is None or x["bytes"] + y["bytes"] > best[0]:
+                    best = (x["bytes"] + y["bytes"], corpus / x["path"], corpus / y["path"])
+    if best is None:
+        raise SystemExit("No corpus found.")
+    return best[1], best[2]
+
+
 def largest_version() -> Path:
     """The largest version file of the corpora (by bytes, as their manifests say)."""
     best = None
-    for corpus in CORPORA:
-        manifest = corpus / "manifest.json"
-        if manifest.exists():
-            for e in json.loads(manifest.read_text()):
-                if best is None or e["bytes"] > best[0]:
-                    best = (e["bytes"], corpus / e["path"])
+    for corpus, entries in _manifests():
+        for e in entries:
+            if best is None or e["bytes"] > best[0]:
+                best = (e["bytes"], corpus / e["path"])
     if best is None:
         raise SystemExit("No corpus found.")
     return best[1]
@@ -110,9 +133,24 @@ def main() -> None:
             data = make()
             wall.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
+        n = pages(data)
+        per_page = f"  = {statistics.median(cpu) / int(n) * 1000:4.0f} ms CPU a page" if n.isdigit() else ""
         print(f"{name} cold, made in-process: CPU {statistics.median(cpu):5.2f} s  wall {statistics.median(wall):5.2f} s"
-              f"  {pages(data)} pages  {len(data) / 1024:6.0f} KB  (median of {args.runs})")
+              f"  {n} pages  {len(data) / 1024:6.0f} KB{per_page}  (median of {args.runs})")
 
+    # The reference: raw WeasyPrint on the same clauses' plain text, as bare paragraphs
+    # under a one-rule stylesheet (no numbers, permalinks, defined terms or styling):
+    # what any PDF of this text costs here. On a shared machine both grow with the load;
+    # their ratio, and the portal's time per page, much less.
+    from html import escape
+
+    from weasyprint import CSS, HTML
+
+    bare = "<h1>%s</h1>%s" % (escape(big.document.title), "".join(
+        f"<p>{escape(c.heading)} {escape(c.text)}</p>" for c in big.clauses.order_by("position")))
+    bare_css = CSS(string="@page { size: A4; margin: 20mm 18mm 22mm } body { font: 10pt/1.45 'DejaVu Serif', serif }")
+    cold("raw WeasyPrint, same text as bare paragraphs (reference)",
+         lambda: HTML(string=bare).write_pdf(stylesheets=[bare_css]))
     cold("version", lambda: pdf.version_pdf(big, site_url=site_url))
     cold("redline", lambda: pdf.comparison_pdf(v1, v2, site_url=site_url))
 
@@ -132,6 +170,8 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         print(f"{name} through the view: first request (queued, waited) {first:5.2f} s; "
               f"cached (from disk) median {statistics.median(times) * 1000:6.1f} ms, {len(data) / 1024:.0f} KB")
+
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ def serve(data: Path, workers: int = 1, threads: int = 2, log: Path | None = Non
     log = log or Path(tempfile.mkstemp(prefix="portal-serve-", suffix=".log")[1])
     log.write_text("")
     port = free_port()
+    env["DJANGO_ALLOWED_PORTS"] = str(port)  # production refuses Host ports it does not serve
     server = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "-c", "portal/gunicorn.conf.py", "--workers", str(workers),
          "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",

@@ -120,8 +120,8 @@ class DocumentVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "effective_date"
     fields = [
         "document", "label", "effective_date", "effective_date_stated", "published_at", "added_by",
-        "change_note", "source_filename", "source_format", "source_sha256", "sha256", "page_link",
-        "upload_link", "source_text",
+        "change_note", "kind", "origin", "source_commit", "snapshot_url", "source_filename", "source_format",
+        "source_sha256", "sha256", "page_link", "upload_link", "source_text",
     ]
     readonly_fields = fields
     inlines = [ClauseInline]
@@ -139,10 +139,12 @@ class DocumentVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class ClauseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "version", "position", "anchor", "lineage"]
     list_filter = ["version__document"]
-    search_fields = ["heading", "text", "anchor", "lineage__key"]
-    list_select_related = ["version__document", "lineage"]
+    # The texts are stored compressed (textstore): the heading is what can be searched.
+    search_fields = ["content__heading", "anchor", "citation", "lineage__key"]
+    list_select_related = ["version__document", "lineage", "content"]
     fields = [
-        "version", "position", "number", "heading", "anchor", "depth", "parent", "lineage", "text_sha", "body",
+        "version", "position", "number", "citation", "heading", "anchor", "depth", "parent", "lineage", "text_sha",
+        "body", "closing",
     ]
     readonly_fields = fields
 

@@ -3,7 +3,8 @@
 Pure Python (plus rapidfuzz); no Django imports, so it runs on ``ParsedClause``
 objects from :mod:`documents.ingest` and on Django model instances alike: a clause
 is anything with ``number``, ``heading`` and ``text`` attributes (missing or None
-attributes read as "").
+attributes read as ""). A clause's ``text`` holds all of its own words, the lead-in and
+the closing after its sub-items (documents.ingest), so the closing is read with it.
 
 Public API
 ----------
@@ -13,49 +14,56 @@ Public API
     Counts for a banner ("3 changed, 1 added, ...").
 ``AlignedRow``
     One frozen row: ``old_index``, ``new_index``, ``status``, ``similarity``,
-    ``changed``, ``moved``, ``renumbered``.
+    ``changed``, ``moved``, ``renumbered``, and the split / merge links ``came_from``
+    (an added clause split off that old clause) and ``went_to`` (the new clauses a
+    removed clause's words went to).
 
 How versions are aligned (``cross_document=False``)
 ---------------------------------------------------
-0. Verbatim runs. Clauses identical to the letter (number, heading, text) in runs of
-   three or more in the same order are paired first, by one longest common
-   subsequence over hashed clauses; nothing else looks at them again, so two versions
-   that differ in a few clauses cost little more than reading them once (a one-word
-   fix to a 2,000-clause document is aligned in tens of milliseconds).
-1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case
-   folded, punctuation dropped, whitespace collapsed; the printed number is never
-   part of the key). Clauses with the same heading+text key pair first, then
-   clauses with the same text key whatever their heading. A clause whose text is
-   unchanged therefore *always* pairs with its identical counterpart, whatever its
-   number or position - permalink lineage relies on this. Duplicate texts pair in
-   order: within each stretch between uniquely paired clauses by a longest
-   common subsequence (so a copied list pairs with the copy at the same place),
-   then per text in order, nearest relative position first when counts differ.
-   Clauses with neither heading nor text pair in order within such stretches.
-2. Fuzzy pass, only for what is left. Candidate pairs come from cheap sources:
-   the same "gap" between two exact anchors (blocks of bounded size scored in
-   full with ``rapidfuzz.process.extract``; a positional band in bigger ones), an
-   index of identical headings, and an inverted index over the rarest words of
-   each clause. Nothing is all-pairs over the whole document. Candidates are
-   scored on word-level similarity of the text (lifted when the shorter text is mostly
-   contained in the longer one) blended with heading similarity (a heading
-   match is a strong signal; numbers never are). Pairs are then accepted
-   greedily in descending score - i.e. a pair is taken only when it is the best
-   remaining option for both sides (iterated mutual best) - with number equality
-   and closeness of position as tie-breakers only.
-3. ``moved`` = the pair lies outside the longest increasing subsequence of all
-   pairs (by old index, then new index); ``renumbered`` = the normalised printed
-   numbers differ ("10"->"9", "(h)"->"(g)", "3.4"->"3", ""->"3"; case is kept, so
-   "(a)"->"(A)" counts); ``changed`` = the whitespace/typography-normalised heading
-   or text differs (so a comma edit *is* a change, with similarity just below 1,
-   while curly-vs-straight quotes or a non-breaking space are not).
+Which old provision became which new one is decided by where its words went, as
+document comparison tools do, not by scoring clauses against each other.
+
+0. Verbatim runs. Clauses identical to the letter (number, heading, text) in
+   runs of three or more in the same order are paired first, by one longest common
+   subsequence over hashed clauses; nothing else looks at them again, so a one-word fix
+   to a 2,000-clause document is aligned in milliseconds.
+1. Exact pass. Texts are normalised (NFKC, zero-width characters dropped, case folded,
+   punctuation dropped, whitespace collapsed; the printed number is never part of the
+   key). Clauses with the same heading+text key pair first, then clauses with the same
+   text key whatever their heading, so an unchanged text always pairs with its twin
+   wherever it moved (permalink lineage relies on this). Duplicates pair in order within
+   the stretches between unique pairs.
+2. Word flow (:mod:`documents.wordflow`), for what is left: a token alignment of the
+   remaining clauses' words (heading and text, lead-in and closing) - unique three-word anchors
+   first, grown both ways, then LCS runs between the blocks that keep their order - so
+   each old clause's words are followed to the new clauses they landed in. Words the
+   rest of the document repeats weigh little, and phrases it holds elsewhere are no
+   anchors. From the shares:
+
+   - a pair is two clauses one of which is mostly the other (``PAIR_SHARE`` of one
+     side's words, ``PAIR_MIN_SHARE`` of the other's), or that keep a third of their
+     words each, or that stand between the same paired neighbours and keep some; taken
+     greedily, the clauses sharing most words first, a clause that keeps its heading
+     before one that only keeps words, each clause at most once. Two clauses sharing
+     only the formulas a document repeats (no distinctive word) never pair;
+   - a heading found once in each version names the same provision however much its
+     words changed;
+   - an added clause mostly made of one old clause's words was split off it
+     (``came_from``); a removed clause whose words are in other clauses was merged
+     into them (one) or split (several) (``went_to``). A removed provision whose words
+     are nowhere stays removed, whatever moved around it.
+3. Short clauses (list items, titles: too few words to follow) pair with a similar one
+   between the same paired neighbours (word ratio blended with the heading).
+4. ``moved`` = the pair lies outside the longest increasing subsequence of all pairs;
+   ``renumbered`` = the normalised printed numbers differ ("10"->"9", "(h)"->"(g)"; case
+   is kept); ``changed`` = the whitespace/typography-normalised heading or text differs.
 
 Status precedence (one label per row, flags carry the rest)::
 
     added | removed  >  changed  >  moved  >  renumbered  >  unchanged
 
-A change of wording matters most to a reader; a move is more noteworthy than a
-renumbering, which is usually a side effect of an insertion elsewhere.
+The kind of change a reader is told (editorial, substantive, split, merged...) is
+:func:`documents.kinds.change_kind` of a row, which every surface uses.
 
 Cross-document mode (``cross_document=True``) pairs clauses of two different
 documents (e.g. two publishers' API terms) about the same subject: TF-IDF cosine
@@ -66,9 +74,7 @@ threshold, greedy mutual best. ``moved`` and ``renumbered`` are always False the
 "changed" unless their texts are identical ("unchanged").
 
 Caveats: similarity is lexical, not semantic - a clause rewritten in different
-words will come out as removed + added. A clause split in two pairs with the half
-that resembles it most; the other half is "added" (:func:`destinations` finds where
-the words of a clause went, which is how a comparison tells a split or a merge).
+words (under a new heading) comes out as removed + added.
 """
 
 from __future__ import annotations
@@ -82,7 +88,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel
+
+from documents import wordflow
 
 __all__ = [
     "ADDED",
@@ -94,8 +102,6 @@ __all__ = [
     "STATUS_PRECEDENCE",
     "AlignedRow",
     "align",
-    "destinations",
-    "destinations_many",
     "normalize_number",
     "summary",
 ]
@@ -117,12 +123,6 @@ CROSS_DOCUMENT_THRESHOLD = 0.3
 # Bounded all-pairs scoring: a gap between two exact anchors is scored in full
 # only if it has at most this many old x new pairs (rapidfuzz, ~0.1-1 us a pair).
 _BLOCK_BUDGET = 40_000
-# Inverted index over rare words: how many of its rarest words a clause queries
-# with, the document frequency above which a word is too common to index, and
-# how many candidates each query keeps.
-_RARE_QUERY_WORDS = 8
-_RARE_DF_CAP = 40
-_RARE_TOP = 8
 _HEADING_CANDIDATES_CAP = 25
 # Half-width of the positional band scored in gaps too big to score in full.
 _BAND = 3
@@ -146,6 +146,11 @@ class AlignedRow:
     changed: bool = False
     moved: bool = False
     renumbered: bool = False
+    #: An added clause made of part of an old clause's words (a split): that old index.
+    came_from: int | None = None
+    #: A removed clause whose words went into other clauses: their new indexes (one: a
+    #: merge into it; several: a split).
+    went_to: tuple[int, ...] = ()
 
     @property
     def paired(self) -> bool:
@@ -223,6 +228,11 @@ class _Clause:
     """Prepared view of one input clause (slots: this runs 10k times per align)."""
 
     __slots__ = ("idx", "number", "heading", "text", "hkey", "tkey", "words", "codes", "hcodes")
+
+    @property
+    def flow_words(self) -> list[str]:
+        """Every word of the clause, heading first: what the word flow follows."""
+        return (self.hkey.split() if self.hkey else []) + self.words
 
     def __init__(self, idx: int, obj: Any, *, with_text: bool = True):
         self.idx = idx
@@ -537,6 +547,8 @@ def _fuzzy_pairs(
     anchors: list[tuple[int, int]],
     threshold: float,
 ) -> list[tuple[int, int, float]]:
+    """Candidates scored by word ratio and heading, within the gaps between ``anchors``
+    and by identical headings (what lies elsewhere the word flow follows)."""
     if not free_a or not free_b:
         return []
     ua = [a[i] for i in sorted(free_a)]
@@ -633,43 +645,6 @@ def _fuzzy_pairs(
             for cb in head_b.get(ca.hkey, ())[:_HEADING_CANDIDATES_CAP]:
                 score(ca, cb)
 
-    # 3. Rare shared words anywhere (moved and edited clauses).
-    df: Counter[str] = Counter()
-    # (Heading words count too: a bare section title has no text words.)
-    sets_a = [set(c.codes).union(c.hcodes) for c in ua]
-    sets_b = [set(c.codes).union(c.hcodes) for c in ub]
-    for s in sets_a:
-        df.update(s)
-    for s in sets_b:
-        df.update(s)
-
-    def postings(sets):
-        post: dict[str, list[int]] = defaultdict(list)
-        for x, s in enumerate(sets):
-            for w in s:
-                if df[w] <= _RARE_DF_CAP:
-                    post[w].append(x)
-        return post
-
-    def query(sets, post):
-        for x, s in enumerate(sets):
-            rare = sorted((w for w in s if df[w] <= _RARE_DF_CAP), key=df.__getitem__)[:_RARE_QUERY_WORDS]
-            if not rare:
-                continue
-            hits: Counter[int] = Counter()
-            for w in rare:
-                hits.update(post.get(w, ()))
-            yield x, [y for y, _ in hits.most_common(_RARE_TOP)]
-
-    post_b = postings(sets_b)
-    for x, ys in query(sets_a, post_b):
-        for y in ys:
-            score(ua[x], ub[y])
-    post_a = postings(sets_a)
-    for y, xs in query(sets_b, post_a):
-        for x in xs:
-            score(ua[x], ub[y])
-
     # Greedy by score = iterated mutual best. Same gap is a small bonus in the
     # *ordering* only; numbers and position break ties; the threshold applies to
     # the raw score.
@@ -727,6 +702,175 @@ def _empty_pairs(
         if news:
             out.extend(_ordered_assignment(olds, news, len(a), len(b)))
     for i, j in out:
+        free_a.discard(i)
+        free_b.discard(j)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Word-flow pass (versions of one document)
+# --------------------------------------------------------------------------
+
+#: A pair needs one side to be mostly the other: at least this share of the old
+#: clause's (rarity-weighted) words went to the new one, or of the new one's came
+#: from the old one ...
+PAIR_SHARE = 0.5
+#: ... and the other side at least this share (a three-word line found inside a long
+#: clause is a part of it, not the same provision).
+PAIR_MIN_SHARE = 0.1
+#: Or both sides at least this share (a provision reworded, keeping a third of its
+#: words on each side).
+PAIR_BOTH_SHARE = 0.3
+#: Or, for two clauses between the same paired neighbours, both sides this share and
+#: this many content words.
+PAIR_IN_PLACE_SHARE = 0.15
+PAIR_IN_PLACE_WORDS = 5
+#: ... and at least this many content words matched (fewer: left to the short-clause pass).
+PAIR_MIN_WORDS = 3
+#: An added clause is a part split off an old clause when at least this share of its
+#: words came from it; a removed clause went to the new clauses holding at least
+#: ``PART_SHARE`` of its words, when together they hold ``PARTS_TOTAL``.
+PART_SHARE = 0.5
+PARTS_TOTAL = 0.5
+#: Clauses with fewer content words than this are too short to follow by their words
+#: alone (a list item "(a) the Services;"); the short-clause pass pairs them in place.
+FOLLOW_MIN_WORDS = 8
+
+
+#: Below this many clauses left on either side, the words of the rest of the document are
+#: not read for rarity: a one-word fix pairs its one clause without them, and reading
+#: thousands of unchanged clauses would be most of its cost.
+BACKGROUND_MIN_FREE = 3
+
+
+def _background(old: Sequence[Any], exact: list[tuple[int, int]], free_a: set[int], free_b: set[int]) -> list[str]:
+    """The words of the clauses already paired as identical (old side: the same words
+    are in the new version), for the word flow to tell a formula the document repeats
+    from a phrase of one provision."""
+    if min(len(free_a), len(free_b)) < BACKGROUND_MIN_FREE or not exact:
+        return []
+    joined = "\n".join(" ".join(_raw(old[i])[1:]) for i, _ in exact)
+    return _WORD_RE.findall(_clean(joined).casefold())
+
+
+def _flow_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]],
+    background: list[str] = (),
+) -> tuple[list[tuple[int, int, float]], dict[int, int], dict[int, tuple[int, ...]], wordflow.WordFlow]:
+    """Pairs that follow the words, and the splits and merges around them.
+
+    Returns (pairs (i, j, similarity), {added new index: old index it came from},
+    {removed old index: new indexes its words went to}, the flow). Pairs are taken
+    greedily by matched word mass: the two clauses sharing most words pair first, each
+    clause at most once, when one of them is mostly the other (``PAIR_SHARE``).
+    """
+    flow = wordflow.word_flow(
+        [(i, a[i].flow_words) for i in sorted(free_a)], [(j, b[j].flow_words) for j in sorted(free_b)], background
+    )
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    ranked = []
+    for (i, j), m in flow.shared.items():
+        # A heading names the provision: when a provision's words are spread over
+        # several clauses, the part that keeps its heading continues it.
+        same_heading = bool(a[i].hkey) and a[i].hkey == b[j].hkey
+        if flow.count[(i, j)] < (1 if same_heading else PAIR_MIN_WORDS):
+            continue
+        # Words the whole document repeats (a formula each section has) are no evidence
+        # on their own that two clauses are one provision.
+        if not same_heading and not flow.distinctive.get((i, j)):
+            continue
+        so, sn = flow.share_old(i, j), flow.share_new(i, j)
+        lo, hi = min(so, sn), max(so, sn)
+        if (
+            (hi >= PAIR_SHARE and (same_heading or lo >= PAIR_MIN_SHARE))
+            or lo >= PAIR_BOTH_SHARE
+            # Between the same paired neighbours, a rewrite keeping less is still the
+            # provision that stood there.
+            or (lo >= PAIR_IN_PLACE_SHARE and flow.count[(i, j)] >= PAIR_IN_PLACE_WORDS
+                and bisect_left(anchor_a, i) == bisect_left(anchor_b, j))
+        ):
+            # Words first; a similar heading (the part of a split section that keeps
+            # its title) counts up to as much again.
+            hs = _heading_sim(a[i], b[j]) or 0.0
+            ranked.append((0 if same_heading else 2, -m * (1.0 + hs), i, j))
+    # A heading found once in each version names the same provision however much its
+    # words were rewritten (after the pairs that keep the heading and words, before
+    # those that keep words only: the part of a split section that keeps its title
+    # continues it).
+    qualified = {(i, j) for _, _, i, j in ranked}
+    heads_b: dict[str, list[int]] = defaultdict(list)
+    for j in free_b:
+        if b[j].hkey:
+            heads_b[b[j].hkey].append(j)
+    counts: list[Counter[str]] = []
+    for i in sorted(free_a):
+        for j in heads_b.get(a[i].hkey, ()) if a[i].hkey else ():
+            if (i, j) in qualified:
+                continue
+            if not counts:
+                counts = [Counter(k for k in map(_anchored_hkey, a) if k), Counter(k for k in map(_anchored_hkey, b) if k)]
+            if counts[0][a[i].hkey] == 1 and counts[1][a[i].hkey] == 1:
+                ranked.append((1, -flow.shared.get((i, j), 0.0), i, j))
+    ranked.sort()
+    pairs = []
+    for i, j, _ in _take_best_first((i, j, 0.0) for _, _, i, j in ranked):
+        pairs.append((i, j, _word_similarity(a[i], b[j])))
+    paired_a = {i for i, _, _ in pairs}
+    paired_b = {j for _, j, _ in pairs}
+    came_from: dict[int, int] = {}
+    went_to: dict[int, tuple[int, ...]] = {}
+    # Removed clauses whose words are (mostly) in other clauses: merged or split.
+    for i in free_a - paired_a:
+        # A bare title's few words found in a body say nothing of where it went.
+        if flow.words_old.get(i, 0) < PAIR_MIN_WORDS or not a[i].words:
+            continue
+        dests = [(j, s) for j, s in flow.destinations(i) if s >= PART_SHARE / 3 and flow.distinctive.get((i, j))]
+        if dests and sum(s for _, s in dests) >= PARTS_TOTAL:
+            went_to[i] = tuple(sorted(j for j, _ in dests))
+    # Added clauses mostly made of one old clause's words: split off it.
+    sources: dict[int, tuple[float, int]] = {}
+    for (i, j), m in flow.shared.items():
+        if j in paired_b or flow.words_new.get(j, 0) < PAIR_MIN_WORDS or not flow.distinctive.get((i, j)):
+            continue
+        sn = flow.share_new(i, j)
+        if sn >= PART_SHARE and (i in paired_a or i in went_to) and sn > sources.get(j, (0.0, -1))[0]:
+            sources[j] = (sn, i)
+    came_from = {j: i for j, (_, i) in sources.items()}
+    return pairs, came_from, went_to, flow
+
+
+def _word_similarity(ca: _Clause, cb: _Clause) -> float:
+    """Share of words kept, in order (heading words included)."""
+    wa, wb = ca.flow_words, cb.flow_words
+    if not wa and not wb:
+        return 1.0
+    return Indel.normalized_similarity(wa, wb)
+
+
+def _short_pairs(
+    a: list[_Clause], b: list[_Clause], free_a: set[int], free_b: set[int], anchors: list[tuple[int, int]],
+    flow: wordflow.WordFlow, threshold: float,
+) -> list[tuple[int, int, float]]:
+    """What words alone cannot follow: short clauses (list items, titles) paired with a
+    similar one between the same paired neighbours, and a clause rewritten under a
+    heading found once in each version."""
+    got = _fuzzy_pairs(a, b, set(free_a), set(free_b), anchors, threshold)
+    if not got:
+        return []
+    anchor_a = [i for i, _ in anchors]
+    anchor_b = [j for _, j in anchors]
+    heads_a = Counter(k for k in map(_anchored_hkey, a) if k)
+    heads_b = Counter(k for k in map(_anchored_hkey, b) if k)
+    out = []
+    for i, j, s in got:
+        ca, cb = a[i], b[j]
+        same_heading = bool(ca.hkey) and ca.hkey == cb.hkey and heads_a[ca.hkey] == 1 and heads_b[cb.hkey] == 1
+        short = min(flow.words_old.get(i, 0), flow.words_new.get(j, 0)) < FOLLOW_MIN_WORDS
+        in_place = bisect_left(anchor_a, i) == bisect_left(anchor_b, j)
+        if same_heading or (short and in_place):
+            out.append((i, j, s))
+    for i, j, _ in out:
         free_a.discard(i)
         free_b.discard(j)
     return out
@@ -877,13 +1021,35 @@ def align(
     exact = list(verbatim)
     exact += _exact_pairs(a, b, free_a, free_b, _key_full, exact)
     exact += _exact_pairs(a, b, free_a, free_b, _key_text, exact)
+    came_from: dict[int, int] = {}
+    went_to: dict[int, tuple[int, ...]] = {}
     if cross_document:
         fuzzy = _cross_pairs(a, b, free_a, free_b, CROSS_DOCUMENT_THRESHOLD if threshold is None else threshold)
-    else:
-        anchors = sorted(_lis_pairs(exact)) if free_a and free_b else []
-        fuzzy = _fuzzy_pairs(
-            a, b, free_a, free_b, anchors, VERSION_THRESHOLD if threshold is None else threshold
+    elif free_a and free_b:
+        fuzzy, came_from, went_to, flow = _flow_pairs(
+            a, b, free_a, free_b, sorted(_lis_pairs(exact)), _background(old, exact, free_a, free_b)
         )
+        for i, j, _ in fuzzy:
+            free_a.discard(i)
+            free_b.discard(j)
+        if free_a and free_b:
+            anchors = sorted(_lis_pairs(exact + [(i, j) for i, j, _ in fuzzy]))
+            short = _short_pairs(
+                a, b, free_a, free_b, anchors, flow, VERSION_THRESHOLD if threshold is None else threshold
+            )
+            fuzzy += short
+            # A short clause paired in place is no part of a split or merge.
+            for i, j, _ in short:
+                went_to.pop(i, None)
+                came_from.pop(j, None)
+            paired_old = {i for i, _, _ in fuzzy}
+            came_from = {j: i for j, i in came_from.items() if i in paired_old or i in went_to}
+        for i in went_to:
+            free_a.discard(i)
+        for j in came_from:
+            free_b.discard(j)
+    else:
+        fuzzy = []
 
     if not cross_document:
         exact += _empty_pairs(a, b, free_a, free_b, exact + [(i, j) for i, j, _ in fuzzy])
@@ -917,7 +1083,7 @@ def align(
     # Display order: new order, removed clauses after their old predecessor.
     keyed: list[tuple[tuple[int, int, int], AlignedRow]] = []
     for j in range(len(b)):
-        row = rows_by_new.get(j) or AlignedRow(None, j, ADDED, 0.0)
+        row = rows_by_new.get(j) or AlignedRow(None, j, ADDED, 0.0, came_from=came_from.get(j))
         keyed.append(((j, 0, 0), row))
     anchor_new = -1
     for i in range(len(a)):
@@ -926,7 +1092,7 @@ def align(
             if (i, j) in in_order:
                 anchor_new = j
             continue
-        keyed.append(((anchor_new, 1, i), AlignedRow(i, None, REMOVED, 0.0)))
+        keyed.append(((anchor_new, 1, i), AlignedRow(i, None, REMOVED, 0.0, went_to=went_to.get(i, ()))))
     keyed.sort(key=lambda kr: kr[0])
     return [r for _, r in keyed]
 
@@ -950,93 +1116,3 @@ def summary(rows: Iterable[AlignedRow]) -> dict[str, int]:
         out[RENUMBERED] += r.renumbered
     out["total"] = total
     return out
-
-
-def destinations(
-    old: Any, new: Sequence[Any], *, min_share: float = 0.3, min_total: float = 0.6
-) -> list[tuple[int, float]]:
-    """Where the words of ``old`` went among ``new``: a split or a merge.
-
-    Returns [(index into new, share of old's words found there in order)], largest
-    share first (at most 3), when the clauses listed together hold at least
-    ``min_total`` of old's words and each at least ``min_share``; else []. The shares
-    are of disjoint parts: the clause holding most of old's words is taken first, the
-    next one must hold ``min_share`` of the words still unaccounted for, and so on, so
-    three clauses that each repeat the same generic third of it are not a "split". A
-    clause of fewer than 8 words has no destination (too few words to tell).
-    """
-    return destinations_many([old], new, min_share=min_share, min_total=min_total)[0]
-
-
-def destinations_many(
-    olds: Sequence[Any],
-    new: Sequence[Any],
-    *,
-    min_share: float = 0.3,
-    min_total: float = 0.6,
-    searched: Iterable[int] | None = None,
-) -> list[list[tuple[int, float]]]:
-    """:func:`destinations` for several old clauses, preparing ``new`` once.
-
-    ``searched`` (indexes into ``new``) limits the search for parts to those clauses
-    (a comparison knows that only changed or added clauses can have taken words in);
-    a clause of ``new`` with exactly the same words is found wherever it is.
-    """
-    vocab: dict[str, str] = {}
-    keep = None if searched is None else set(searched)
-    targets = [_Clause(j, c) for j, c in enumerate(new)]
-    same_words = {}
-    for c in reversed(targets):
-        same_words[c.tkey] = c.idx
-    targets = [_content_words(c) for c in targets if keep is None or c.idx in keep]
-    _encode_words(targets, vocab)
-    target_codes = [c.codes for c in targets]
-    out = []
-    for obj in olds:
-        c_old = _Clause(0, obj)
-        twin = same_words.get(c_old.tkey)
-        if twin is not None and len(c_old.words) >= _CONTAINMENT_MIN_WORDS:
-            out.append([(twin, 1.0)])
-            continue
-        _encode_words([_content_words(c_old)], vocab)
-        out.append([(targets[x].idx, share) for x, share in _parts_found(c_old.codes, target_codes, min_share, min_total)])
-    return out
-
-
-def _content_words(c: _Clause) -> _Clause:
-    """Keep the words that say something: two long unrelated texts share a third of
-    their words in order through "the", "of" and "to" alone."""
-    c.words = [w for w in c.words if w not in _STOP]
-    return c
-
-
-def _parts_found(codes: str, target_codes: list[str], min_share: float, min_total: float) -> list[tuple[int, float]]:
-    n = len(codes)
-    if n < _CONTAINMENT_MIN_WORDS:
-        return []
-    need = math.ceil(min_share * n)
-    # Longest common subsequences of words with every target, in C, skipping early
-    # what cannot reach ``min_share``; only those can hold a part.
-    # (The ten best are enough: a part is among the clauses sharing most of the words.)
-    scores = {j: lcs for _, lcs, j in process.extract(
-        codes, target_codes, scorer=LCSseq.similarity, score_cutoff=need, limit=10)}
-    found: list[tuple[int, float]] = []
-    rest = codes
-    while scores and len(found) < 3 and len(rest) >= need:
-        best = max(scores, key=lambda j: (scores[j], -j))
-        del scores[best]
-        blocks = LCSseq.opcodes(rest, target_codes[best]).as_matching_blocks()
-        taken = sum(b.size for b in blocks)
-        if taken < need:
-            break
-        found.append((best, round(taken / n, 3)))
-        # What is left of old once this part is accounted for.
-        keep, at = [], 0
-        for b in blocks:
-            keep.append(rest[at:b.a])
-            at = b.a + b.size
-        rest = "".join(keep) + rest[at:]
-        # What the others share with the words still unaccounted for.
-        scores = {j: LCSseq.similarity(rest, target_codes[j], score_cutoff=need) for j in scores}
-        scores = {j: lcs for j, lcs in scores.items() if lcs >= need}
-    return found if sum(sh for _, sh in found) >= min_total else []

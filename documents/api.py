@@ -49,6 +49,8 @@ def document_list(request):
     if wanted.beyond(count):
         return _beyond(wanted, count)
     absolute = request.build_absolute_uri
+    documents = selectors.document_page(wanted.start, wanted.stop)
+    timelines = selectors.timeline_entries([d.pk for d in documents])
     return JsonResponse({
         **paging.envelope(request, wanted, count),
         "documents": [
@@ -63,8 +65,11 @@ def document_list(request):
                 "current": _version_summary(request, d.current_version) if d.current_version else None,
                 "version_count": d.version_count,
                 "versions_url": absolute(f"/api/documents/{d.slug}/versions/"),
+                # The whole timeline in brief (versions and checks, no texts), so a script
+                # finds the version a dated capture became without a request per document.
+                "versions": timelines[d.pk],
             }
-            for d in selectors.document_page(wanted.start, wanted.stop)
+            for d in documents
         ],
     })
 
@@ -90,9 +95,13 @@ def _clause_json(request, clause) -> dict:
     return {
         "key": clause.lineage.key,
         "number": clause.number,
+        "citation": clause.citation or clause.number,  # the full path: "1.7(g)", "D.8"
         "anchor": clause.anchor,
         "heading": clause.heading,
         "text": clause.text,
+        # Markdown of the words after its sub-clauses: read after the clauses that follow
+        # it at a greater depth ("text" holds them too, after its lead-in).
+        "closing": clause.closing,
         "depth": clause.depth,
         "permalink": request.build_absolute_uri(clause.get_permalink()),
         "latest_permalink": request.build_absolute_uri(clause.lineage.get_absolute_url()),
@@ -130,23 +139,13 @@ def clause_lineage(request, key):
     history = selectors.lineage_history(lineage)
     if wanted.beyond(len(history)):
         return _beyond(wanted, len(history))
-    previous = None
+    # Each version's kind of change (documents.kinds) is the clause history's, which is
+    # the compare page's: one answer everywhere.
+    steps = {step.clause.pk: step for step in selectors.clause_history(lineage) if step.clause is not None}
     versions = []
-    for index, clause in enumerate(history):
-        if index >= wanted.stop:
-            break
-        if previous is None:
-            status = "added"
-        else:
-            changes = []
-            if clause.text_sha != previous.text_sha:
-                changes.append("amended")
-            if clause.number != previous.number:
-                changes.append("renumbered")
-            status = "+".join(changes) or "unchanged"
-        previous = clause
-        if index < wanted.start:
-            continue
+    for clause in history[wanted.start:wanted.stop]:
+        step = steps.get(clause.pk)
+        kind = step.kind if step is not None else "added"
         versions.append(
             {
                 "version": clause.version.label,
@@ -154,7 +153,10 @@ def clause_lineage(request, key):
                 "number": clause.number,
                 "heading": clause.heading,
                 "text": clause.text,
-                "status": status,
+                "status": kind,
+                "kind": kind,
+                "renumbered": bool(step and step.renumbered),
+                "moved": bool(step and step.moved),
                 "permalink": request.build_absolute_uri(clause.get_permalink()),
             }
         )
@@ -165,6 +167,7 @@ def clause_lineage(request, key):
             "document": lineage.document.slug,
             "latest_permalink": request.build_absolute_uri(lineage.get_absolute_url()),
             "removed_in": fate.removed_in.label if fate.removed_in else None,
+            "fate": fate.kind,
             **paging.envelope(request, wanted, len(history)),
             "versions": versions,
         }
@@ -198,7 +201,8 @@ def compare(request):
     def side(clause):
         if clause is None:
             return None
-        return {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
+        out = {"key": clause.lineage.key, "number": clause.number, "heading": clause.heading, "anchor": clause.anchor}
+        return out
 
     def row(r):
         out = {
@@ -211,13 +215,19 @@ def compare(request):
         elif r.changed:  # two different documents' texts, too far apart to word-diff
             out["old_text"], out["new_text"] = r.old.text, r.new.text
         else:
-            out["text"] = (r.new or r.old).text
+            out["text"] = comparison.body((r.new or r.old))
+        # Splits and merges name the other clauses by anchor (links within the page)
+        # and by lineage key (what a script follows across versions).
         if r.went_to:
             out["went_to"] = [c.anchor for c in r.went_to]
+            field = "split_into_keys" if len(r.went_to) > 1 else "merged_into"
+            out[field] = [c.lineage.key for c in r.went_to]
         if r.split_into:
             out["split_into"] = [c.anchor for c in r.split_into]
+            out["split_into_keys"] = [c.lineage.key for c in r.split_into]
         if r.came_from is not None:
             out["came_from"] = r.came_from.anchor
+            out["split_from"] = r.came_from.lineage.key
         return out
 
     def page_url(n):

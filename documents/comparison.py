@@ -2,22 +2,24 @@
 the words. Used by the compare page, its JSON, clause banners and upload previews.
 
 Works on saved clauses and on parsed, not-yet-saved ones alike (the aligner only reads
-``number``, ``heading`` and ``text``).
+``number``, ``heading`` and ``text``; a clause's text holds its closing words too).
 
-Each row has a ``kind``, the one word the change list shows:
+Each row has a ``kind``, the one word the change list shows, from
+:func:`documents.kinds.change_kind` (the function every surface uses): added, removed,
+split, merged, substantive, moved, editorial, renumbered or unchanged (``only in B`` /
+``only in A`` / ``related`` across two documents).
 
-- ``substantive`` / ``editorial``: a paired clause whose words changed, or only its
-  punctuation, quotes, dashes, spacing or case (``diff.change_kind``);
-- ``added`` / ``removed`` (``only in B`` / ``only in A`` across two documents);
-- ``moved`` / ``renumbered``: the same text at another place or under another number;
-- ``unchanged``.
+The aligner follows the words, so it knows the splits and merges: a removed clause whose
+words went into other clauses carries ``went_to`` (a merge, or a split when there are
+several); a paired clause part of whose words went to clauses new here carries
+``split_into``; an added clause split off an old one carries ``came_from``. Each comes
+with the row ids, for links within the page. A changed row shows the sentences and
+bullets that changed place as moved (``diff.render_diff_html_with_moves``) and lists
+each separate edit (``edits``) for the change list.
 
-A removed clause whose words went into other clauses carries ``went_to`` (a merge, or
-a split when there are several); a paired clause that lost part of its words to clauses
-new here carries ``split_into``; an added clause built from an old clause's words
-carries ``came_from``. Each comes with the row ids, for links within the page. Word diffs are computed only for the rows that are rendered
-(``Comparison.html_rows``): a page of a long document collapses runs of unchanged
-rows, and defers the rows past ``PAGE_TEXT_BUDGET``, and loads them on demand.
+Word diffs are computed only for the rows that are rendered (``Comparison.html_rows``):
+a page of a long document collapses runs of unchanged rows, and defers the rows past
+``PAGE_TEXT_BUDGET``, and loads them on demand.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from documents import align, diff
+from documents import align, diff, kinds
 
 #: Across two documents, paired clauses below this similarity are shown side by side
 #: without a word diff: marking words between unrelated texts only misleads.
@@ -46,10 +48,12 @@ PAGE_TEXT_BUDGET = 300_000
 DEFERRED_CHUNK = 40
 #: Rough bytes of markup around a row's text, counted against the budget too.
 ROW_MARKUP = 400
+#: At most this many separate edits of one clause are listed under it in the change list.
+EDITS_LISTED = 20
 #: Longer runs of renumbered-only rows are one entry of the change list.
 RENUMBERED_RUN = 3
 
-KINDS = ("substantive", "editorial", "added", "removed", "moved", "renumbered", "unchanged")
+KINDS = kinds.KINDS
 
 
 @dataclass
@@ -77,6 +81,16 @@ class CompareRow:
     def is_change(self) -> bool:
         return self.status != "unchanged"
 
+    @cached_property
+    def edits(self) -> list[SafeString]:
+        """Each separate edit of a changed clause with several (a short snippet each), for
+        the change list to show under it; [] for a clause edited once or not at all."""
+        if not self.shows_diff or self.cross_document:
+            return []
+        hunks = diff.edit_hunks(body(self.old), body(self.new), limit=EDITS_LISTED + 1)
+        # Safe: the differ escapes every piece of document text.
+        return [mark_safe(h) for h in hunks] if len(hunks) > 1 else []  # noqa: S308
+
     @property
     def went_to_links(self) -> list:
         """(row id, clause) for each clause a removed clause's words went to."""
@@ -89,7 +103,7 @@ class CompareRow:
     @property
     def weight(self) -> int:
         """Characters the row weighs on the page: its texts and the markup around them."""
-        return ROW_MARKUP + sum(len(c.text) + len(c.heading) for c in (self.old, self.new) if c is not None)
+        return ROW_MARKUP + sum(len(body(c)) + len(c.heading) for c in (self.old, self.new) if c is not None)
 
     @property
     def row_id(self) -> str:
@@ -100,7 +114,7 @@ class CompareRow:
         """What the change list and the tag say."""
         if self.cross_document:
             return {"added": "only in B", "removed": "only in A", "substantive": "related",
-                    "editorial": "same words"}.get(self.kind, self.kind)
+                    "editorial": "same words", "unchanged": "identical"}.get(self.kind, self.kind)
         return self.kind
 
     @property
@@ -113,10 +127,11 @@ class CompareRow:
         if self._html is None:
             a, b = self.old, self.new
             if self.shows_diff:
-                old_html, new_html = diff.render_diff_html(a.text, b.text)
+                # Sentences and bullets that changed place are shown moved, edits inside them marked.
+                old_html, new_html = diff.render_diff_html_with_moves(body(a), body(b))
                 old_title, new_title = diff.render_diff_html(_title(a), _title(b))
             else:
-                old_html, new_html = (escape(a.text) if a else "", escape(b.text) if b else "")
+                old_html, new_html = (escape(body(a)) if a else "", escape(body(b)) if b else "")
                 old_title, new_title = (escape(_title(a)) if a else "", escape(_title(b)) if b else "")
             # Safe: every piece of document text went through escape() (diff escapes too).
             self._html = tuple(mark_safe(h) for h in (old_html, new_html, old_title, new_title))  # noqa: S308
@@ -251,86 +266,58 @@ class Comparison:
         return out
 
 
+def body(clause) -> str:
+    """What is compared and shown of a clause: its text (the lead-in and the closing after
+    its sub-items, documents.ingest)."""
+    return clause.text
+
+
 def _title(clause) -> str:
     if clause is None:
         return ""
     return " ".join(p for p in (clause.number, clause.heading) if p)
 
 
-def _kind(row: align.AlignedRow, a, b) -> str:
-    if row.status in (align.ADDED, align.REMOVED):
-        return row.status
-    if row.changed:
-        kind = diff.change_kind(f"{_title(a)}\n{a.text}", f"{_title(b)}\n{b.text}")
-        return kind if kind != "unchanged" else "editorial"  # whitespace only
-    if row.moved:
-        return "moved"
-    if row.renumbered:
-        return "renumbered"
-    return "unchanged"
-
-
 def compare_clauses(old: list, new: list, *, cross_document: bool = False, aligned=None) -> Comparison:
     if aligned is None:
         aligned = align.align(old, new, cross_document=cross_document)
+    row_kinds = kinds.row_kinds(aligned, old, new)
     rows: list[CompareRow] = []
-    for n, row in enumerate(aligned):
+    for n, (row, kind) in enumerate(zip(aligned, row_kinds)):
         a = old[row.old_index] if row.old_index is not None else None
         b = new[row.new_index] if row.new_index is not None else None
-        kind = _kind(row, a, b)
+        # Any difference of the texts is shown, a quote or a space included (the kind
+        # says how much it matters).
+        changed = row.changed or (a is not None and b is not None and kinds.clause_text(a) != kinds.clause_text(b))
         rows.append(CompareRow(
             index=n, status=row.status, old=a, new=b, similarity=row.similarity,
-            changed=row.changed, moved=row.moved, renumbered=row.renumbered, kind=kind,
+            changed=changed, moved=row.moved, renumbered=row.renumbered, kind=kind,
             cross_document=cross_document,
         ))
     if not cross_document:
-        _splits_and_merges(rows, new)
+        _splits_and_merges(rows, aligned)
     return Comparison(rows=rows, summary=align.summary(aligned), cross_document=cross_document)
 
 
-#: At most this many clauses are traced (a rewrite that drops hundreds is a rewrite).
-_TRACE_LIMIT = 300
-#: A paired clause this close to its new text was edited, not split.
-_SPLIT_MAX_SIMILARITY = 0.95
-#: ... and a split clause keeps at most this share of its text.
-_SPLIT_MAX_KEPT = 0.85
-
-
-def _splits_and_merges(rows: list[CompareRow], new: list) -> None:
-    """Say where a removed clause's words went, and which added clause they made.
-
-    Removed: its words found in one other clause (merged into it) or several (split).
-    Paired but shortened: part of its words in clauses that are new here (split off).
-    """
-    traced = [r for r in rows if r.kind == "removed"]
-    # A clause split in two kept only part of its words: one that did not get shorter
-    # was edited, not split (and tracing it would cost a search of every new clause).
-    traced += [r for r in rows if r.old is not None and r.new is not None and r.changed
-               and r.similarity < _SPLIT_MAX_SIMILARITY and len(r.new.text) <= _SPLIT_MAX_KEPT * len(r.old.text)]
-    if not traced:
-        return
-    by_new = {id(r.new): r for r in rows if r.new is not None}
-    traced = traced[:_TRACE_LIMIT]
-    # Only a clause whose text changed, or a new one, can have taken words in.
-    searched = [k for k, c in enumerate(new) if id(c) in by_new and (by_new[id(c)].changed or by_new[id(c)].kind == "added")]
-    found_all = align.destinations_many([r.old for r in traced], new, searched=searched)
-    for r, found in zip(traced, found_all):
-        targets = [by_new[id(new[j])] for j, _ in found if id(new[j]) in by_new]
-        if r.kind == "removed":
-            r.went_to = [t.new for t in targets]
-            r.went_to_rows = [t.row_id for t in targets]
-            added = [t for t in targets if t.kind == "added"]
-        else:
-            # Its own new text is one part; the others count only if they are new here.
-            added = [t for t in targets if t.kind == "added"]
-            if r not in targets or not added:
-                continue
-            r.split_into = [t.new for t in added]
-            r.split_rows = [t.row_id for t in added]
-        for t in added:
-            if t.came_from is None:
-                t.came_from = r.old
-                t.came_from_row = r.row_id
+def _splits_and_merges(rows: list[CompareRow], aligned: list) -> None:
+    """Link the rows the aligner found a split or a merge between: where a removed
+    clause's words went (``went_to``), which added clauses took part of a kept one's
+    (``split_into``), and the old clause an added one came from (``came_from``)."""
+    by_new = {r.new_index: rows[k] for k, r in enumerate(aligned) if r.new_index is not None}
+    by_old = {r.old_index: rows[k] for k, r in enumerate(aligned) if r.old_index is not None}
+    for k, r in enumerate(aligned):
+        row = rows[k]
+        if r.went_to:
+            targets = [by_new[j] for j in r.went_to if j in by_new]
+            row.went_to = [t.new for t in targets]
+            row.went_to_rows = [t.row_id for t in targets]
+        if r.came_from is not None and r.came_from in by_old:
+            source = by_old[r.came_from]
+            row.came_from = source.old
+            row.came_from_row = source.row_id
+            if source.new is not None:
+                source.split_into.append(row.new)
+                source.split_rows.append(row.row_id)
 
 
 # Comparisons this process computed or loaded last, so the rows loaded on demand and the JSON pages of
@@ -372,7 +359,7 @@ def compare_versions(old, new) -> Comparison:
     cross = old.document_id != new.document_id
     # Published versions never change, so their alignment can be kept for good: the
     # rows loaded on demand and the JSON pages reuse it.
-    key = f"align:v2:{old.pk}:{new.pk}"
+    key = f"align:v3:{old.pk}:{new.pk}"
     aligned = cache.get(key)
     if aligned is None or len(aligned) < max(len(old_clauses), len(new_clauses)):
         aligned = align.align(old_clauses, new_clauses, cross_document=cross)

@@ -313,3 +313,163 @@ def change_kind(old: str, new: str) -> ChangeKind:
     if old == new:
         return UNCHANGED
     return EDITORIAL if _words(old) == _words(new) else SUBSTANTIVE
+
+
+# --- Moved sentences and bullets -------------------------------------------------------
+# Inside one clause, a sentence or list item that changed place is shown moved (with the
+# edits made to it marked inside it), not as one deleted and one inserted block that hide
+# them. Segments are sentences and lines; one of fewer than ``MOVE_MIN_WORDS`` words is too
+# short to tell a move from a coincidence.
+
+MOVE_MIN_WORDS = 4
+#: A deleted and an inserted segment are the same one moved when they keep this share of
+#: their words in order.
+MOVE_MIN_SIMILARITY = 0.6
+_SEGMENT_RE = re.compile(r"[^.!?;\n]*(?:[.!?;]+(?=\s|$)|\n+|$)\s*|[^\n]+\n*")
+# Private-use characters stand for moved segments while the words around them are diffed:
+# one token each, found in no document text we keep apart from them (checked below).
+_MARK_OLD, _MARK_NEW = 0xE000, 0xE800
+
+
+def segments(text: str) -> list[str]:
+    """Sentences and lines of ``text``; "".join() gives it back."""
+    out = [s for s in _SEGMENT_RE.findall(text) if s]
+    return out if "".join(out) == text else [text]
+
+
+def moved_segments(old: str, new: str) -> list[tuple[int, int]]:
+    """(old segment index, new segment index) of the sentences and lines that changed
+    place between ``old`` and ``new``, edited or not.
+
+    Segments left in the same order (a longest common subsequence of their words) are
+    not moved; of the others, an old and a new one that keep ``MOVE_MIN_SIMILARITY`` of
+    their words are one segment moved when they lie between different unchanged
+    segments (in the same place it is an edit, which the word diff shows).
+    """
+    sa, sb = segments(old), segments(new)
+    if len(sa) < 2 and len(sb) < 2:
+        return []
+    ka = [tuple(_words(s)) for s in sa]
+    kb = [tuple(_words(s)) for s in sb]
+    # A segment's gap: how many unchanged runs come before it (Indel gives a deletion
+    # and an insertion in one place as two opcodes with no equal run between them).
+    gap_a, gap_b, free_a, free_b = [0] * len(sa), [0] * len(sb), [], []
+    g = 0
+    for op in Indel.opcodes(ka, kb):
+        if op.tag == "equal":
+            g += 1
+            continue
+        for x in range(op.src_start, op.src_end):
+            gap_a[x] = g
+            if len(ka[x]) >= MOVE_MIN_WORDS:
+                free_a.append(x)
+        for y in range(op.dest_start, op.dest_end):
+            gap_b[y] = g
+            if len(kb[y]) >= MOVE_MIN_WORDS:
+                free_b.append(y)
+    if not free_a or not free_b:
+        return []
+    ranked = []
+    for x in free_a:
+        for y in free_b:
+            if gap_a[x] == gap_b[y]:
+                continue
+            s = 1.0 if ka[x] == kb[y] else Indel.normalized_similarity(ka[x], kb[y], score_cutoff=MOVE_MIN_SIMILARITY)
+            if s >= MOVE_MIN_SIMILARITY:
+                ranked.append((-s, x, y))
+    ranked.sort()
+    used_a, used_b, out = set(), set(), []
+    for _, x, y in ranked:
+        if x not in used_a and y not in used_b:
+            used_a.add(x)
+            used_b.add(y)
+            out.append((x, y))
+    return sorted(out)
+
+
+def _render_side(pieces, marks: dict[str, str], tag: str) -> str:
+    """Escaped pieces of one column, the marks of moved segments put back as markup."""
+    out = []
+    for op, text in pieces:
+        parts = re.split("([" + "".join(marks) + "])", text) if marks else [text]
+        for part in parts:
+            if part in marks:
+                out.append(marks[part])
+            elif part:
+                out.append(_esc(part) if op == EQUAL else f"<{tag}>{_esc(part)}</{tag}>")
+    return "".join(out)
+
+
+def render_diff_html_with_moves(old: str, new: str) -> tuple[str, str]:
+    """:func:`render_diff_html`, with sentences and lines that changed place shown moved:
+    ``<span class="moved-away" data-move="k">`` in the old column, ``<span class="moved"
+    data-move="k">`` in the new one holding its own word diff (an edit made to a moved
+    bullet is marked, not hidden in a deleted and an inserted block)."""
+    old, new = old or "", new or ""
+    moves = moved_segments(old, new) if old != new else []
+    if not moves or len(moves) > 0x7FF or any(0xE000 <= ord(ch) <= 0xEFFF for ch in old + new):
+        return render_diff_html(old, new)
+    sa, sb = segments(old), segments(new)
+    marks_old: dict[str, str] = {}
+    marks_new: dict[str, str] = {}
+    for k, (x, y) in enumerate(moves):
+        mo, mn = chr(_MARK_OLD + k), chr(_MARK_NEW + k)
+        # The mark stands for the segment's words; its trailing space stays outside.
+        body_a, body_b = sa[x].rstrip(), sb[y].rstrip()
+        sa[x] = mo + sa[x][len(body_a):]
+        sb[y] = mn + sb[y][len(body_b):]
+        marks_old[mo] = f'<span class="moved-away" data-move="{k + 1}" title="moved">{_esc(body_a)}</span>'
+        inner = render_inline_diff_html(body_a, body_b) if body_a != body_b else _esc(body_b)
+        marks_new[mn] = f'<span class="moved" data-move="{k + 1}" title="moved">{inner}</span>'
+    pieces = word_diff("".join(sa), "".join(sb))
+    old_side = [(op, t) for op, t in pieces if op != INSERT]
+    new_side = [(op, t) for op, t in pieces if op != DELETE]
+    return _render_side(old_side, marks_old, "del"), _render_side(new_side, marks_new, "ins")
+
+
+def edit_hunks(old: str, new: str, *, context: int = 4, limit: int = 30) -> list[str]:
+    """Each separate edit of ``old`` -> ``new`` as a short escaped snippet (a few words of
+    context, the deleted and inserted words marked): what a change list shows under a
+    long section so that each edit can be read on its own. At most ``limit``. A sentence
+    or bullet that changed place is one edit ("moved: ...", its own edits marked inside)."""
+    out: list[str] = []
+    moves = moved_segments(old, new) if old != new else []
+    if moves:
+        sa, sb = segments(old), segments(new)
+        for x, y in moves:
+            a, b = sa[x].strip(), sb[y].strip()
+            inner = render_inline_diff_html(a, b) if a != b else _esc(b)
+            out.append(f'moved: <span class="moved">{inner}</span>')
+        gone_a, gone_b = {x for x, _ in moves}, {y for _, y in moves}
+        old = "".join(t for k, t in enumerate(sa) if k not in gone_a)
+        new = "".join(t for k, t in enumerate(sb) if k not in gone_b)
+    pieces = word_diff(old, new)
+    k = 0
+    while k < len(pieces) and len(out) < limit:
+        if pieces[k][0] == EQUAL:
+            k += 1
+            continue
+        start = k
+        while k < len(pieces) and pieces[k][0] != EQUAL:
+            k += 1
+        if all(not t.strip() for _, t in pieces[start:k]):
+            continue  # spacing left where a moved sentence was taken out
+        before = tokenize(pieces[start - 1][1]) if start > 0 else []
+        after = tokenize(pieces[k][1]) if k < len(pieces) else []
+        lead = "".join(_last_words(before, context))
+        tail = "".join(_first_words(after, context))
+        marked = "".join(f"<{'del' if op == DELETE else 'ins'}>{_esc(t)}</{'del' if op == DELETE else 'ins'}>"
+                         for op, t in pieces[start:k])
+        out.append(("… " if len(lead) < len("".join(before)) else "") + _esc(lead) + marked + _esc(tail)
+                   + (" …" if len(tail) < len("".join(after)) else ""))
+    return out
+
+
+def _last_words(tokens: list[str], n: int) -> list[str]:
+    words = [i for i, t in enumerate(tokens) if t.strip()]
+    return tokens[words[-n]:] if len(words) > n else tokens
+
+
+def _first_words(tokens: list[str], n: int) -> list[str]:
+    words = [i for i, t in enumerate(tokens) if t.strip()]
+    return tokens[: words[n - 1] + 1] if len(words) > n else tokens

@@ -164,7 +164,11 @@ class ClauseChangesFeed(_ChangesFeed):
     def item_title(self, item):
         clause = item.new or item.old
         name = " ".join(p for p in (clause.number, clause.heading) if p) or clause.anchor
-        return f"{name}: {', '.join(item.what)} in the version of {item.version.effective_date:%-d %B %Y}"
+        return f"{name}: {item.kind} in the version of {item.version.effective_date:%-d %B %Y}"
+
+    def item_categories(self, item):
+        # The kind of change (documents.kinds, the compare page's word), for feed readers' filters.
+        return [item.version.document.get_kind_display(), item.kind]
 
     def item_guid(self, item):
         return f"{TAG}clause:{item.lineage_key}:{item.version.document.slug}:{item.version.label}"

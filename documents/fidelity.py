@@ -382,6 +382,106 @@ def clause_number_keys(number: str, heading: str) -> list[str]:
     return keys
 
 
+# A provision the source titles: by a markdown heading, a bold line, a bold lead-in
+# ("**Governing law.** These terms …") or a numbered title line ("4\\. Your Content").
+_MARKER_RE = re.compile(r"^\s*(?:[*+\-•]\s+|(?P<list>\d{1,3})[.)]\s+)?")
+_BOLD_HEAD_RE = re.compile(r"^(\*\*|__)(?P<t>[^*_\n]+?)\1\s*(?P<rest>.*)$")
+_TITLE_WORDS = 14  # more is a sentence in bold, not a title
+_DATE_LABEL_RE = re.compile(
+    r"^(?:last\s+)?(?:updated|revised|modified|amended|effective)(?:\s+(?:on|as\s+of|date))?\b|"
+    r"^(?:effective|version|revision)\s+date\b|\b(?:19|20)\d\d\b", re.I)
+_LEAD_WORDS = 8
+
+
+def titled_provisions(lines: list[str], furniture: dict[int, str] | None = None) -> list[tuple[str, str]]:
+    """(number key, title words) of every provision the source titles, in order.
+
+    Titles: markdown headings (ATX and setext), a line that is one bold run, a bold
+    lead-in ending in "." or ":" and followed by text (not a bold defined term:
+    "**“Account”** means …"), and numbered title lines. The number is the one printed
+    in the title, else the list marker before it ("3. **Services.** …"). Furniture lines
+    and a title repeated verbatim (a page captured twice) are not counted.
+    """
+    furniture = furniture or {}
+    found: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    setext_under = {i + 1 for i in range(len(lines) - 1)
+                    if lines[i].strip() and re.fullmatch(r"\s*(?:=+|-+)\s*", lines[i + 1]) and len(lines[i + 1].strip()) >= 2}
+    for i, line in enumerate(lines):
+        if i in furniture or not line.strip() or i in setext_under:
+            continue
+        title = None
+        m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*$", line)
+        if m:
+            title = m.group(1)
+        elif i + 1 in setext_under and not re.match(r"^\s*[*+\-]\s", line):
+            title = line.strip()
+        marker = _MARKER_RE.match(line)
+        listed = marker.group("list") or ""
+        core = line[marker.end():].strip() if title is None else title.strip()
+        if title is None:
+            b = _BOLD_HEAD_RE.match(core.replace("\\", ""))
+            if b:
+                inner, rest = b.group("t").strip(), b.group("rest").strip()
+                if not rest or re.fullmatch(r"[.:]", rest):
+                    title = inner
+                elif (inner.endswith((".", ":")) or rest[:1] in ".:") and inner[:1] not in "“\"'‘" \
+                        and len(word_list(inner)) <= _LEAD_WORDS:
+                    title = inner
+        if title is None:
+            n = re.match(r"^\s*(\d{1,3}(?:\\?\.\d{1,3})*)\\?\.?\s+(\S.*)$", line)
+            if n and len(word_list(n.group(2))) <= 12 and not n.group(2).rstrip().endswith((".", ";", ",", ":")) \
+                    and not re.match(r"^\s*\d{1,3}[.)]\s", line):  # an ordered list item is not a title line
+                title = line.strip()
+        if title is None:
+            continue
+        plain = " ".join(plain_line(title).replace("\\", "").split()).strip("*_ ")
+        if not word_list(plain) or len(word_list(plain)) > _TITLE_WORDS or plain.endswith((",", ";")):
+            continue
+        number = listed
+        head = _NUMBERED_HEAD_RE.match(plain)
+        if head:
+            number = head.group("n1") or head.group("n2") or head.group("n3")
+            plain = plain[head.end():].strip()
+            if not plain:
+                continue  # a number alone ("**2.5.1**"): counted by numbered_headings
+        elif re.match(r"^\d+\s", plain):
+            continue  # "595 Burrard Street": an address in bold, not a provision
+        words_ = " ".join(word_list(plain.rstrip(".:")))
+        if not words_ or words_.isdigit() or _DATE_LABEL_RE.search(plain):
+            continue  # "Last updated:", "Effective date" label a date, not a provision
+        key = (number_key(number) if number else "", words_)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(key)
+    return found
+
+
+def titled_recovered(wanted: list[tuple[str, str]], clauses: list, *, title: str = "") -> tuple[int, list[str]]:
+    """How many of the source's titled provisions are clauses of their own with that title
+    (and that number, where the source prints one); the rest, as "number title"."""
+    have: Counter = Counter()
+    for c in clauses:
+        words_ = " ".join(word_list(c.heading.rstrip(".:")))
+        keys = {number_key(c.number)} | {number_key(k) for k in clause_number_keys(c.number, c.heading)}
+        cite = getattr(c, "citation", "") or ""
+        keys.add(number_key(cite.split(", ")[-1]))  # "Schedule 2, 3.1" prints "3.1"
+        for k in keys | {""}:
+            have[(k, words_)] += 1
+    own_title = " ".join(word_list(title))
+    missed: list[str] = []
+    got = 0
+    for number, words_ in wanted:
+        if have[(number, words_)] > 0 or (words_ == own_title and not number):
+            got += 1
+            if (number, words_) in have:
+                have[(number, words_)] -= 1
+        else:
+            missed.append(f"{number} {words_}".strip())
+    return got, missed
+
+
 # ---------------------------------------------------------------------------
 # Source side: the date the document states
 # ---------------------------------------------------------------------------
@@ -483,6 +583,35 @@ def stated_date(lines: list[str], *, head_lines: int = 60) -> dt.date | None:
     return next((d for at, d, effective in later if effective and at <= first + 5), later[0][1])
 
 
+def history_date(lines: list[str], *, not_after: dt.date | None = None) -> dt.date | None:
+    """The latest entry of a revision history in the source, not after ``not_after``:
+    two or more lines in a row (blank lines between) that each open with a date followed
+    by ":" or a dash and what changed ("November 15, 2024: Updated …")."""
+    best = None
+    run: list[dt.date] = []
+
+    def close():
+        nonlocal best, run
+        if len(run) >= 2:
+            for d in run:
+                if (not_after is None or d <= not_after) and (best is None or d > best):
+                    best = d
+        run = []
+
+    for line in lines:
+        text = " ".join(plain_line(line).replace("*", " ").replace("_", " ").split())
+        if not text:
+            continue
+        text = re.sub(r"^[-+•]\s+", "", text)
+        found = _date_at(text, 0)
+        if found and re.match(r"\s*(?::|[-–—]\s)\s*\S", text[found[1]:]):
+            run.append(found[0])
+        else:
+            close()
+    close()
+    return best
+
+
 def _statements(text: str):
     # Lookahead only: candidates overlap ("updated 2024-01-30" holds two).
     for m in re.finditer(r"(?=(?<![A-Za-z0-9])(?:(?:19|20)\d\d|[A-Za-z]{3,9}\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}|\d{1,2}/\d))", text):
@@ -515,6 +644,11 @@ class SourceFigures:
     chars: int
     unmarked_share: float = 0.0  # the longest stretch of text with no structure mark, of all text
     furniture_examples: dict = field(default_factory=dict)  # kind -> the first words so named, to show
+    # Every non-furniture line with words, repeats included, in source order: what
+    # reading order compares with (a heading listed in a table of contents and then
+    # heading its section is read twice, once in each place).
+    ordered_lines: list[str] = field(default_factory=list)
+    titled: list[tuple[str, str]] = field(default_factory=list)  # (number key, title words)
 
 
 _FLAT_LINE = 300  # longer than any heading or menu line: a paragraph, or a page captured flat
@@ -697,6 +831,7 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     legal: Counter = Counter()
     kinds: Counter = Counter()
     legal_lines: list[str] = []
+    ordered: list[str] = []
     examples: dict = {}
     seen: set[str] = set()
     for i, line in enumerate(lines):
@@ -713,6 +848,7 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
             examples.setdefault(furniture[i], " ".join(plain_line(line).split())[:_EXAMPLE])
             continue
         key = " ".join(ws)
+        ordered.append(key)
         if key in seen:
             continue
         seen.add(key)
@@ -723,9 +859,28 @@ def measure_source(raw: str, filename: str = "") -> SourceFigures:
     return SourceFigures(
         legal_words=legal, furniture=kinds, legal_lines=legal_lines,
         numbered=numbered_headings(lines, furniture), headings=headings, unmarked_share=unmarked,
-        stated=stated_date([l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
-        chars=sum(len(line) for line in lines), furniture_examples=examples,
+        stated=_latest_date(stated_date(kept := [l for i, l in enumerate(lines) if furniture.get(i) != "menu"]),
+                            history_date(kept, not_after=_recorded(filename))),
+        chars=sum(len(line) for line in lines), furniture_examples=examples, ordered_lines=ordered,
+        titled=titled_provisions(lines, furniture),
     )
+
+
+def _recorded(filename: str) -> dt.date | None:
+    """The day a file of an archive was recorded, from its name ("2024-11-05.md")."""
+    m = re.match(r"((?:19|20)\d\d-\d\d-\d\d)", filename.rsplit("/", 1)[-1])
+    try:
+        return dt.date.fromisoformat(m.group(1)) if m else None
+    except ValueError:
+        return None
+
+
+def _latest_date(stated: dt.date | None, revised: dt.date | None) -> dt.date | None:
+    """A revision history's latest entry is when the text last changed: it wins over an
+    earlier statement (the original "shall take effect on …")."""
+    if revised is None:
+        return stated
+    return revised if stated is None or revised > stated else stated
 
 
 _EXAMPLE = 160  # characters of furniture shown for each kind
@@ -742,6 +897,9 @@ class ClauseData:
     heading: str
     body: str
     text: str
+    citation: str = ""
+    closing: str = ""
+    parent_numbered: bool = False  # its parent clause has a number
 
 
 @dataclass
@@ -770,13 +928,30 @@ class VersionFigures:
     date_used: str | None = None
     date_marked_stated: bool = False
     recorded_date: str | None = None
+    titled_source: int = 0
+    titled_recovered: int = 0
+    titled_missed: list[str] = field(default_factory=list)
+    citations_missing: int = 0  # clauses without a citation, or with "(untitled clause)"
+    citations_partial: list[str] = field(default_factory=list)  # an item cited without its path
+    citations_repeated: list[str] = field(default_factory=list)
+    order_placed: int = 0
+    order_out: int = 0
+    order_examples: list[str] = field(default_factory=list)
 
 
 def clause_furniture(clauses: list[ClauseData]) -> list[str]:
     """Furniture found inside clauses: "<kind>: <line>" for each offending line."""
     found = []
     for c in clauses:
-        lines = [c.heading] + c.body.split("\n")
+        body = c.body.split("\n")
+        if c.heading and body and body[0].strip() and not c.number:
+            # A lead-in and its words were one line in the source ("**Information used**:
+            # [Information You Provide](#info)"): a cross-reference after its label, not a
+            # link alone on its line.
+            lines = [f"**{c.heading}**: {body[0]}"] + body[1:]
+        else:
+            lines = [c.heading] + body
+        lines += c.closing.split("\n") if c.closing else []
         kinds = furniture_lines(lines)
         for i, kind in sorted(kinds.items()):
             if kind == "menu" and len(kinds) < 4:
@@ -843,7 +1018,166 @@ def measure_version(source: SourceFigures, clauses: list[ClauseData], *, title: 
         "chars": source.chars,
         "tiny_clauses": sum(1 for c in clauses if len(word_list(c.heading + " " + c.text)) < 3),
         "stated_date": source.stated.isoformat() if source.stated else None,
+        "titled_source": len(source.titled),
+        "titled_recovered": (titled := titled_recovered(source.titled, clauses, title=title))[0],
+        "titled_missed": titled[1][:20],
+        **citation_figures(clauses),
     }
+
+
+def citation_figures(clauses: list[ClauseData]) -> dict:
+    """Every clause cited, by its full path, once: a bracketed item ("(g)", "c)") under a
+    numbered clause must carry that clause's number in its citation ("1.7(g)")."""
+    missing = sum(1 for c in clauses if not c.citation.strip() or "(untitled clause)" in c.citation)
+    counts = Counter(c.citation for c in clauses if c.citation.strip())
+    repeated = sorted(cite for cite, n in counts.items() if n > 1)
+    partial = [c.citation for c in clauses
+               if re.fullmatch(r"\(?[A-Za-z0-9]{1,6}\)", c.number.strip()) and c.citation.strip() == c.number.strip()
+               and c.parent_numbered]
+    return {"citations_missing": missing, "citations_repeated": repeated[:10], "citations_partial": partial[:10]}
+
+
+# ---------------------------------------------------------------------------
+# Reading order: the rendered document against its source
+# ---------------------------------------------------------------------------
+
+# A sentence ends at ".", "!", "?", ";" or ":" before a space, or at a line break (a
+# heading, a list item, a table row). Sentences of fewer words are headings, labels and
+# list entries that recur too often to place.
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_ORDER_MIN_WORDS = 5
+
+
+def _longest_nondecreasing(values: list[int]) -> int:
+    import bisect
+
+    tails: list[int] = []
+    for v in values:
+        k = bisect.bisect_right(tails, v)
+        if k == len(tails):
+            tails.append(v)
+        else:
+            tails[k] = v
+    return len(tails)
+
+
+def reading_order(source_lines: list[str], rendered: list[tuple[str, str]]) -> tuple[int, int, list[str]]:
+    """(sentences placed, sentences out of order, examples) of a rendered document.
+
+    ``source_lines`` are the source's legal lines as words, in order
+    (``SourceFigures.ordered_lines``), so furniture the report names is out of the
+    comparison; ``rendered`` is the text the
+    reader is shown, in order, as (label, text) pairs: a clause's number and heading, then
+    its text (see :func:`page_clause_text`). A label the page makes from the clause's own
+    text (a table row named by its first cell) is not a reading of the source and is left
+    out. Each rendered sentence is
+    found in the source; the sentences outside the longest run found in source order
+    are out of order. A sentence the source holds twice has no one place and is not
+    placed. A sentence the page shows again (a table's header row over
+    each of its rows) and a sentence not in the source (text the importer rewrote:
+    counted by "words kept") are not placed.
+    """
+    source = " " + " ".join(source_lines) + " "
+    positions: list[int] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    chunks: list[str] = []
+    for label, text in rendered:
+        # Less named furniture, on this side too: what the report's reader calls furniture
+        # in the source ("[Privacy Notice](https://…)" on a line of its own) is out of the
+        # comparison wherever the page shows it.
+        lines = text.split("\n")
+        furniture = furniture_lines(lines)
+        text = "\n".join(line for i, line in enumerate(lines) if i not in furniture)
+        own = " " + " ".join(word_list(text)) + " "
+        if label.strip() and (" " + " ".join(word_list(label)) + " ") not in own:
+            chunks.append(label)
+        chunks += _SENTENCE_SPLIT_RE.split(text)
+    for chunk in chunks:
+        ws = word_list(chunk)
+        if len(ws) < _ORDER_MIN_WORDS:
+            continue
+        key = " " + " ".join(ws) + " "
+        if key in seen:
+            continue
+        seen.add(key)
+        pos = source.find(key)
+        if pos == -1 or source.find(key, pos + 1) != -1:
+            continue  # not in the source, or in it twice (a table's repeated cell): no one place
+        positions.append(pos)
+        texts.append(" ".join(ws))
+    placed = len(positions)
+    out = placed - _longest_nondecreasing(positions)
+    examples: list[str] = []
+    if out:
+        # The sentences read before something that precedes them in the source.
+        running = -1
+        for pos, text in zip(positions, texts):
+            if pos < running and len(examples) < 3:
+                examples.append(text[:120])
+            running = max(running, pos)
+    return placed, out, examples
+
+
+class _ClauseText(HTMLParser):
+    """The text of a version page's clauses, in page order, as (heading, text) pairs:
+    headings, bodies, closings (not the tools beside them, the table of contents or the
+    page around them)."""
+
+    _READ = {"clause-heading", "clause-body", "clause-closing"}
+    _BREAK = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "td", "th",
+              "table", "ul", "ol", "dt", "dd", "blockquote"}
+    _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.pairs: list[list[str]] = []
+        self.links: list[str] = []
+        self.depth = 0  # open elements inside a read region
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._VOID:
+            if self.depth and tag == "br":
+                self.out.append("\n")
+            return
+        if self.depth:
+            self.depth += 1
+            if tag in self._BREAK:
+                self.out.append("\n")
+            elif tag == "a":
+                self.out.append("[")  # as markdown: the report's furniture reader knows a link
+                self.links.append(dict(attrs).get("href") or "#")
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        if classes & self._READ:
+            self.depth = 1
+            self.out = []
+            if "clause-heading" in classes or not self.pairs or self.pairs[-1][1]:
+                self.pairs.append(["", ""])
+            self.heading = "clause-heading" in classes
+
+    def handle_endtag(self, tag):
+        if tag in self._VOID or not self.depth:
+            return
+        self.depth -= 1
+        if tag in self._BREAK:
+            self.out.append("\n")
+        elif tag == "a" and self.links:
+            self.out.append(f"]({self.links.pop()})")
+        if not self.depth:
+            self.pairs[-1][0 if self.heading else 1] += "".join(self.out) + "\n"
+
+    def handle_data(self, data):
+        if self.depth:
+            self.out.append(data)
+
+
+def page_clause_text(page_html: str) -> list[tuple[str, str]]:
+    parser = _ClauseText()
+    parser.feed(page_html)
+    parser.close()
+    return [(label, text) for label, text in parser.pairs]
 
 
 def lineage_figures(pairs: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]) -> tuple[int, int]:
@@ -892,6 +1226,7 @@ def run(paths, *, pages: str = "sample", progress=None) -> dict:
 
     items = importing.collect([Path(p) for p in paths])
     figures: list[VersionFigures] = []
+    by_version: dict[int, tuple] = {}  # version pk -> (version, its source's figures, its files' figures)
     for n, item in enumerate(items, 1):
         outcome = importing.import_item(item)
         fig = VersionFigures(path=str(item.path), document=f"{item.publisher} / {item.title}",
@@ -906,9 +1241,12 @@ def run(paths, *, pages: str = "sample", progress=None) -> dict:
         version = _version_for(item, raw)
         if version is None:
             continue
-        clauses = [ClauseData(c.number, c.heading, c.body, c.text) for c in version.clauses.order_by("position")]
+        rows = list(version.clauses.select_related("parent").order_by("position"))
+        clauses = [ClauseData(c.number, c.heading, c.body, c.text, c.citation, c.closing,
+                              parent_numbered=bool(c.parent_id and c.parent.number)) for c in rows]
         for key, value in measure_version(source, clauses, title=version.official_title).items():
             setattr(fig, key, value)
+        by_version.setdefault(version.pk, (version, source, []))[2].append(fig)
         fig.label = version.label
         fig.date_used = version.effective_date.isoformat()
         fig.date_marked_stated = version.effective_date_stated
@@ -923,8 +1261,17 @@ def run(paths, *, pages: str = "sample", progress=None) -> dict:
 
     page_failures: list[str] = []
     pages_checked = 0
+    # Reading order, on the page a reader is shown: every version's page, its clause text
+    # in page order against its source (of the first file that gave that text).
+    client = Client(HTTP_HOST="localhost")
+    for version, source, figs in by_version.values():
+        response = client.get(version.get_absolute_url())
+        if response.status_code != 200:
+            continue  # counted with the failing pages below
+        placed, out, examples = reading_order(source.ordered_lines, page_clause_text(response.content.decode()))
+        for fig in figs:
+            fig.order_placed, fig.order_out, fig.order_examples = placed, out, examples
     if pages != "none":
-        client = Client(HTTP_HOST="localhost")
         for url in _page_urls(everything=pages == "all"):
             pages_checked += 1
             try:
@@ -993,6 +1340,10 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
         for kind, text in f.furniture_examples.items():
             if len(named.setdefault(kind, [])) < 3 and text not in named[kind]:
                 named[kind].append(text)
+    titled_source = sum(f.titled_source for f in measured)
+    titled_recovered_ = sum(f.titled_recovered for f in measured)
+    out_of_order = [f for f in measured if f.order_out]
+    cited_wrong = [f for f in measured if f.citations_missing or f.citations_repeated or f.citations_partial]
     totals = {
         "versions": len(figures),
         "imported": status["created"],
@@ -1015,6 +1366,16 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
         "stated_date_used": len(used),
         "stated_date_used_pct": _pct(len(used), len(stating)),
         "marked_stated_without_a_statement": len(claimed),
+        "reading_order_sentences": sum(f.order_placed for f in measured),
+        "reading_order_sentences_out": sum(f.order_out for f in measured),
+        "versions_out_of_order": len(out_of_order),
+        "titled_provisions_source": titled_source,
+        "titled_provisions_recovered": titled_recovered_,
+        "titled_recovered_pct": _pct(titled_recovered_, titled_source),
+        "clauses_without_citation": sum(f.citations_missing for f in measured),
+        "versions_with_repeated_citation": sum(1 for f in measured if f.citations_repeated),
+        "items_cited_without_path": sum(len(f.citations_partial) for f in measured),
+        "versions_with_citation_problems": len(cited_wrong),
         "identical_clauses": identical,
         "identical_clauses_keeping_key": kept,
         "lineage_kept_pct": _pct(kept, identical),
@@ -1033,6 +1394,9 @@ def _totals(figures: list[VersionFigures], identical: int, kept: int, pages_chec
             "largest_clause": [(f.path, round(100 * f.largest_share, 1)) for f in sorted(big, key=lambda f: -f.largest_share)[:15]],
             "numbers_missed": [(f.path, f.missed_numbers[:8]) for f in sorted(measured, key=lambda f: -len(f.missed_numbers)) if f.missed_numbers][:15],
             "dates": [(f.path, f.stated_date, f.date_used, f.date_marked_stated) for f in stating if f not in used][:20],
+            "out_of_order": [(f.path, f.order_out, f.order_examples[:2]) for f in sorted(out_of_order, key=lambda f: -f.order_out)][:15],
+            "titles_missed": [(f.path, f.titled_missed[:6]) for f in sorted(measured, key=lambda f: -len(f.titled_missed)) if f.titled_missed][:15],
+            "citations": [(f.path, f.citations_missing, f.citations_repeated[:3], f.citations_partial[:3]) for f in cited_wrong][:15],
         },
     }
 
@@ -1046,7 +1410,8 @@ def format_text(report: dict) -> str:
             continue
         out.append(
             f"{v['status']:<9} {v['path']} [{v['label']}] kept {100 - 100 * v['lost_share']:.1f}% of {v['legal_words']} words;"
-            f" numbers {v['numbered_recovered']}/{v['numbered_source']}; {v['clauses']} clauses, largest"
+            f" numbers {v['numbered_recovered']}/{v['numbered_source']}; titles {v['titled_recovered']}/{v['titled_source']};"
+            f" order {v['order_out']}/{v['order_placed']} out; {v['clauses']} clauses, largest"
             f" {100 * v['largest_share']:.0f}%; tiny {v['tiny_clauses']}; furniture {len(v['furniture_in_clauses'])};"
             f" date stated {v['stated_date'] or '-'} used {v['date_used']}{' (stated)' if v['date_marked_stated'] else ''}"
             f" recorded {v['recorded_date'] or '-'}"

@@ -83,36 +83,57 @@ _RULES = [
 ]
 
 
-# Append-only records (migration 0009): a check ("unchanged on ...") and a refused
+# Append-only records (migrations 0009, 0012): a check ("unchanged on ...") and a refused
 # capture are facts about what was recorded on a date; once written they are never
 # changed or deleted. Kept apart from _RULES, with their own install, because these
 # tables appear only at 0009 while install() runs from 0006 on.
-APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture"]
-RECORD_MESSAGE = "immutable: checks and refused captures are append-only"
+# A clause's wording (ClauseText, migration 0012) is shared by published clauses: it
+# too is written once and never changed or deleted.
+APPEND_ONLY_TABLES = ["documents_versioncheck", "documents_refusedcapture", "documents_clausetext"]
+RECORD_MESSAGE = "immutable: checks, refused captures and clause wordings are append-only"
 
 
-def _record_rules() -> list[tuple[str, str, str]]:
-    """(trigger name, event, table) for each append-only table."""
+# SQLite's INSERT OR REPLACE deletes a conflicting row without firing its DELETE
+# trigger: an insert that conflicts with a record (its key or a unique constraint) is
+# refused before it can replace it.
+_RECORD_CONFLICTS = {
+    "documents_versioncheck": "id = NEW.id OR (NEW.source_commit <> '' AND document_id = NEW.document_id "
+                              "AND source_commit = NEW.source_commit)",
+    "documents_refusedcapture": 'id = NEW.id OR (repository_id = NEW.repository_id AND "commit" = NEW."commit" '
+                                "AND path = NEW.path)",
+    "documents_clausetext": "id = NEW.id OR sha = NEW.sha",
+}
+
+
+def _record_rules(vendor: str = "postgresql") -> list[tuple[str, str, str, str]]:
+    """(trigger name, event, table, condition) for each append-only table."""
     rules = []
     for table in APPEND_ONLY_TABLES:
         short = table.removeprefix("documents_")
-        rules.append((f"portal_{short}_no_update", "BEFORE UPDATE", table))
-        rules.append((f"portal_{short}_no_delete", "BEFORE DELETE", table))
+        rules.append((f"portal_{short}_no_update", "BEFORE UPDATE", table, "1 = 1"))
+        rules.append((f"portal_{short}_no_delete", "BEFORE DELETE", table, "1 = 1"))
+        if vendor == "sqlite":
+            rules.append((f"portal_{short}_no_replace", "BEFORE INSERT", table,
+                          f"EXISTS (SELECT 1 FROM {table} WHERE {_RECORD_CONFLICTS[table]})"))
     return rules
 
 
-RECORD_TRIGGER_NAMES = [name for name, _, _ in _record_rules()]
+RECORD_TRIGGER_NAMES = [name for name, *_ in _record_rules()]
+
+
+def expected_records(vendor: str) -> set[str]:
+    return {name for name, *_ in _record_rules(vendor)} if vendor in ("sqlite", "postgresql") else set()
 
 
 def _record_statements(vendor: str, tables: set[str]) -> list[str]:
     out = [f"CREATE TABLE IF NOT EXISTS {OVERRIDE_TABLE} (id integer PRIMARY KEY CHECK (id = 1))"]
-    for name, event, table in _record_rules():
+    for name, event, table, condition in _record_rules(vendor):
         if table not in tables:
             continue
         if vendor == "sqlite":
             out.append(f"DROP TRIGGER IF EXISTS {name}")
-            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW WHEN {_NOT_OVERRIDDEN} "
-                       f"BEGIN SELECT RAISE(ABORT, '{RECORD_MESSAGE}'); END")
+            out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW WHEN ({condition}) AND "
+                       f"{_NOT_OVERRIDDEN} BEGIN SELECT RAISE(ABORT, '{RECORD_MESSAGE}'); END")
         elif vendor == "postgresql":
             row = "OLD" if "DELETE" in event else "NEW"
             out.append(
@@ -137,7 +158,7 @@ def install_records(connection) -> None:
 
 def uninstall_records(connection) -> None:
     with connection.cursor() as cursor:
-        for name, _, table in _record_rules():
+        for name, _, table, _ in _record_rules(connection.vendor):
             if connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             elif connection.vendor == "postgresql":
@@ -163,7 +184,7 @@ def installed_records(connection) -> set[str]:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         else:
             return set()
-        return {row[0] for row in cursor.fetchall()} & set(RECORD_TRIGGER_NAMES)
+        return {row[0] for row in cursor.fetchall()} & expected_records(connection.vendor)
 
 
 def reinstall_records_after_migrate(sender, using="default", **kwargs) -> None:

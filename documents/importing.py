@@ -237,6 +237,11 @@ def import_item(item: ImportItem, *, documents: dict | None = None) -> ImportOut
                 effective_date=item.effective_date, recorded_date=item.recorded_date,
                 parsed=parsed,  # no change note: the file's name is kept as source_filename
             )
+            recapture = (not result.created and item.recorded_date is not None
+                         and item.recorded_date != result.version.recorded_date)
+            if recapture:  # the same text recorded on another day: a check, not a version
+                services.version_check_record(version=result.version, recorded_date=item.recorded_date,
+                                              source_text=text)
     except (services.PublishError, OSError) as exc:
         return ImportOutcome(item=item, status="failed", detail=str(exc))
     except ValidationError as exc:
@@ -249,4 +254,7 @@ def import_item(item: ImportItem, *, documents: dict | None = None) -> ImportOut
     documents[named] = document
     if result.created:
         return ImportOutcome(item=item, status="created", detail=f"{result.version.label}, {len(parsed.clauses)} clauses")
-    return ImportOutcome(item=item, status="unchanged", detail=f"same text as {result.version.label}")
+    detail = f"same text as {result.version.label}"
+    if recapture:
+        detail += f"; recorded as checked on {item.recorded_date.isoformat()}"
+    return ImportOutcome(item=item, status="unchanged", detail=detail)

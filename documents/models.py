@@ -8,11 +8,15 @@ lives in named database constraints.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from documents.textstore import CompressedTextField, content_sha
 
 
 class ImmutableError(ValidationError):
@@ -175,11 +179,29 @@ class DocumentVersion(models.Model):
     snapshot_url = models.URLField(max_length=500, blank=True)
     # The long texts end the row (migration 0008): SQLite walks past every column
     # before the one it reads, so a date or a flag after a megabyte of text cost a
-    # millisecond a version, on every timeline.
-    source_text = models.TextField()
-    normalized_text = models.TextField()
+    # millisecond a version, on every timeline. Stored compressed (documents.textstore).
+    # The normalized text is not stored (migration 0013): its sha256 identifies the
+    # text, and the text itself is derived from the source when asked for.
+    source_text = CompressedTextField()
 
     objects = VersionQuerySet.as_manager()
+
+    @property
+    def normalized_text(self) -> str:
+        """The text as the parser normalizes it, derived from ``source_text`` once per
+        instance (set by a publish, which has it in hand)."""
+        derived = self.__dict__.get("_normalized_text")
+        if derived is None:
+            from documents.ingest import parse_document
+
+            derived = parse_document(self.source_text, filename=self.source_filename,
+                                     format_hint=self.source_format or None).normalized_text
+            self.__dict__["_normalized_text"] = derived
+        return derived
+
+    @normalized_text.setter
+    def normalized_text(self, value: str) -> None:
+        self.__dict__["_normalized_text"] = value
 
     class Meta:
         ordering = ["document", "effective_date", "published_at"]
@@ -214,7 +236,47 @@ class DocumentVersion(models.Model):
         raise ImmutableError("A published version cannot be deleted.")
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:version", args=[self.document.slug, self.label])
+        return reverse("documents:version", args=[self.document.slug, self.url_date])
+
+    @property
+    def shares_date(self) -> bool:
+        """Does another version of the document state the same date? (Set on a whole
+        timeline at once by selectors.version_timeline; asked of the database otherwise.)"""
+        if not hasattr(self, "_shares_date"):
+            self._shares_date = DocumentVersion.objects.filter(
+                document_id=self.document_id, effective_date=self.effective_date).exclude(pk=self.pk).exists()
+        return self._shares_date
+
+    @shares_date.setter
+    def shares_date(self, value: bool) -> None:
+        self._shares_date = value
+
+    @property
+    def recorded_note(self) -> str:
+        """"recorded 2 Jan 2024" for a version sharing its stated date with another: the
+        date that tells them apart (and reaches it: /v/2024-01-02/), else ""."""
+        if self.recorded_date is None or not self.shares_date or self.recorded_date == self.effective_date:
+            return ""
+        return f"recorded {self.recorded_date.day} {self.recorded_date:%b %Y}"
+
+    @property
+    def date_label(self) -> str:
+        """How a timeline names the version: "16 Nov 2020", or with the day it was
+        recorded when another version states the same date: "16 Nov 2020 · recorded 2 Jan 2024"."""
+        stated = f"{self.effective_date.day} {self.effective_date:%b %Y}"
+        return f"{stated} · {self.recorded_note}" if self.recorded_note else stated
+
+    @property
+    def url_date(self) -> str:
+        """The date in the version's address: its label, except that a second version of
+        one stated date ("2020-11-16-2", a label no reader can guess) is reached by the
+        day it was recorded, when no other version is labelled that day."""
+        if self.recorded_date is None or not re.fullmatch(r"\d{4}-\d\d-\d\d-\d+", self.label):
+            return self.label
+        recorded = self.recorded_date.isoformat()
+        if DocumentVersion.objects.filter(document_id=self.document_id, label=recorded).exists():
+            return self.label
+        return recorded
 
     @property
     def is_upcoming(self) -> bool:
@@ -280,12 +342,110 @@ class ClauseLineageLink(models.Model):
         raise ImmutableError("A lineage link cannot be deleted.")
 
 
+class ClauseText(models.Model):
+    """One wording of a clause (heading, markdown body, plain text, closing words),
+    stored once and shared by every clause, in any version, that reads exactly so.
+
+    Keyed by ``sha`` (``textstore.content_sha`` of the four parts). Append-only: a row
+    is never changed or deleted (database triggers, immutability.py), so a version's
+    clauses read tomorrow as they read today.
+    """
+
+    sha = models.CharField(max_length=64, unique=True)
+    heading = models.CharField(max_length=500, blank=True)
+    body = CompressedTextField(blank=True, default="", help_text="Markdown")
+    text = CompressedTextField(blank=True, default="", help_text="Plain text of the body")
+    # The words after the clause's sub-items (Akoma Ntoso's wrapUp), markdown.
+    closing = CompressedTextField(blank=True, default="", help_text="Markdown")
+
+    def __str__(self) -> str:
+        return self.sha[:12]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableError("A clause's wording cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("A clause's wording cannot be deleted.")
+
+
+# A clause's wording lives in ClauseText: these names, used on a Clause query, mean
+# the same fields of its wording (``Clause.objects.only("number", "text")``).
+CLAUSE_WORDING = ("heading", "body", "text", "closing")
+
+
+def _wording_field(name: str) -> str:
+    head, sep, rest = name.partition("__")
+    prefix = "-" if head.startswith("-") else ""
+    bare = head.lstrip("-")
+    return f"{prefix}content__{bare}{sep}{rest}" if bare in CLAUSE_WORDING else name
+
+
 class ClauseQuerySet(models.QuerySet):
+    """Clauses come with their wording (one join), and the wording's field names work
+    in ``only``/``defer``/``values``/``values_list``/``order_by`` as they did when they
+    were the clause's own columns."""
+
+    def only(self, *fields):
+        mapped = [_wording_field(f) for f in fields]
+        qs = super().only(*mapped)
+        if not any(f == "content" or f.startswith("content__") for f in mapped):
+            qs = qs._without_content()
+        return qs
+
+    def defer(self, *fields):
+        return super().defer(*(_wording_field(f) if f is not None else f for f in fields))
+
+    def values(self, *fields, **expressions):
+        return super().values(*(_wording_field(f) for f in fields), **expressions)._wording_names(fields)
+
+    def values_list(self, *fields, flat=False, named=False):
+        return super().values_list(*(_wording_field(f) for f in fields), flat=flat, named=named)
+
+    def order_by(self, *fields):
+        return super().order_by(*(_wording_field(f) if isinstance(f, str) else f for f in fields))
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        # filter(heading="Cookies"). The texts are stored compressed: only the heading
+        # (and exact matches) can be compared in the database.
+        return super()._filter_or_exclude(negate, args, {_wording_field(k): v for k, v in kwargs.items()})
+
+    def _wording_names(self, fields):
+        # values("text") gives {"text": ...}, not {"content__text": ...}.
+        renamed = {_wording_field(f): f for f in fields if _wording_field(f) != f}
+        if renamed:
+            self._iterable_class = _renamed_values(self._iterable_class, renamed)
+        return self
+
+    def _without_content(self):
+        related = self.query.select_related
+        if isinstance(related, dict) and "content" in related:
+            rest = {k: v for k, v in related.items() if k != "content"}
+            clone = self._chain()
+            clone.query.select_related = rest or False
+            return clone
+        return self
+
     def update(self, **kwargs):
         raise ImmutableError("Clauses of a published version cannot be changed.")
 
     def delete(self):
         raise ImmutableError("Clauses of a published version cannot be deleted.")
+
+
+def _renamed_values(iterable_class, renamed: dict[str, str]):
+    class Renamed(iterable_class):
+        def __iter__(self):
+            for row in super().__iter__():
+                yield {renamed.get(k, k): v for k, v in row.items()}
+
+    return Renamed
+
+
+class ClauseManager(models.Manager.from_queryset(ClauseQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().select_related("content")
 
 
 class Clause(models.Model):
@@ -300,18 +460,15 @@ class Clause(models.Model):
         help_text="The full path as the document writes it: D.8, 1.7(g), Schedule 2, 3.1",
     )
     anchor = models.CharField(max_length=120)
-    heading = models.CharField(max_length=500, blank=True)
     text_sha = models.CharField(max_length=64, help_text="sha256 of the normalized heading and text")
     depth = models.PositiveSmallIntegerField(default=0)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     lineage = models.ForeignKey(ClauseLineage, on_delete=models.PROTECT, related_name="clauses")
-    # The texts end the row, as a version's do (see DocumentVersion.source_text).
-    body = models.TextField(blank=True, help_text="Markdown")
-    text = models.TextField(blank=True, help_text="Plain text of the body")
-    # The words after the clause's sub-items (Akoma Ntoso's wrapUp), markdown.
-    closing = models.TextField(blank=True, db_default="", help_text="Markdown")
+    # The wording: shared with every clause that reads the same (ClauseText). Readers
+    # keep clause.heading / .body / .text / .closing (properties below).
+    content = models.ForeignKey(ClauseText, on_delete=models.PROTECT, related_name="+")
 
-    objects = ClauseQuerySet.as_manager()
+    objects = ClauseManager()
 
     class Meta:
         ordering = ["version", "position"]
@@ -324,9 +481,37 @@ class Clause(models.Model):
     def __str__(self) -> str:
         return " ".join(p for p in (self.number, self.heading) if p) or self.anchor
 
+    def __init__(self, *args, **kwargs):
+        wording = {name: kwargs.pop(name) for name in CLAUSE_WORDING if name in kwargs}
+        super().__init__(*args, **kwargs)
+        if wording:
+            self._wording = wording
+
+    def _word(self, name: str) -> str:
+        pending = getattr(self, "_wording", None)
+        if pending is not None and (name in pending or self.content_id is None):
+            return pending.get(name, "")
+        return getattr(self.content, name)
+
+    def _set_word(self, name: str, value: str) -> None:
+        if getattr(self, "_wording", None) is None:
+            self._wording = {n: getattr(self, n) for n in CLAUSE_WORDING} if self.content_id else {}
+        self._wording[name] = value
+
+    heading = property(lambda self: self._word("heading"), lambda self, v: self._set_word("heading", v))
+    body = property(lambda self: self._word("body"), lambda self, v: self._set_word("body", v))
+    text = property(lambda self: self._word("text"), lambda self, v: self._set_word("text", v))
+    closing = property(lambda self: self._word("closing"), lambda self, v: self._set_word("closing", v))
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ImmutableError("A clause of a published version cannot be changed.")
+        wording = getattr(self, "_wording", None)
+        if wording is not None:
+            parts = [wording.get(n, "") for n in CLAUSE_WORDING]
+            self.content, _ = ClauseText.objects.get_or_create(
+                sha=content_sha(*parts), defaults=dict(zip(CLAUSE_WORDING, parts, strict=True)))
+            self._wording = None
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -120,4 +120,4 @@ def too_long(*versions: DocumentVersion) -> bool:
     the reader is offered the page itself, which prints."""
     from django.conf import settings
     limit = int(getattr(settings, "PORTAL_PDF_MAX_CHARS", 400_000))
-    return max(len(v.normalized_text) for v in versions) > limit
+    return max(len(v.source_text) for v in versions) > limit  # the stored text (the normalized one is derived)

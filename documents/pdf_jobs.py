@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 
 # Part of every key: a change to the PDF templates or stylesheet that should reach
 # stored PDFs bumps it (old files are then never read again).
-RENDERER_REVISION = "2"
+RENDERER_REVISION = "4"
 
-# A lock file older than this belongs to a process that died making the PDF.
-STALE_LOCK_SECONDS = 600
+# A lock file older than this belongs to a process that died making the PDF (a
+# recycled or killed worker): the longest text allowed takes well under a minute.
+STALE_LOCK_SECONDS = 120
 
 
 def _folder() -> Path:
@@ -73,7 +74,6 @@ class Busy(Exception):
 class _Job:
     key: str
     client: str
-    make_html: Callable[[], str] | None = None
     html: str = ""
     done: threading.Event = field(default_factory=threading.Event)
     error: str = ""

@@ -14,9 +14,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from documents.crossrefs import ClauseIndex, Target, link_references
 from documents.ingest.definitions import Definition, find_definitions, link_terms, terms_pattern
+from documents.clause_names import clause_label, clause_title
+from documents.ingest.model import reading_sequence
 from documents.ingest.references import find_cross_references
 from documents.models import Clause, DocumentVersion
 from documents.rendering import render_markdown
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A clause's closing words, shown after its last sub-clause (see ParsedClause)."""
+
+    clause: Clause
+    html: SafeString
 
 
 @dataclass(frozen=True)
@@ -24,24 +34,18 @@ class ClauseView:
     clause: Clause
     html: SafeString
     heading_level: int  # h2 for top-level clauses, down to h6, never skipping a level
+    # Closings of this clause and of the clauses it ends, innermost first: they follow it.
+    closings: tuple[Closing, ...] = ()
 
     @property
     def title(self) -> str:
-        """For the table of contents: an untitled item is named by its first words."""
-        heading = self.clause.heading or " ".join(self.clause.text.split()[:8])
-        return " ".join(p for p in (self.clause.number, heading) if p)
+        """For the table of contents: the full citation and heading ("1.8(i) use the
+        service …"); an untitled item is named by its first words."""
+        return clause_title(self.clause)
 
     @property
     def label(self) -> str:
         return clause_label(self.clause)
-
-
-def clause_label(clause: Clause) -> str:
-    """How a link names a clause: "§ 4.2", else its heading, else its first words."""
-    if clause.number:
-        return f"§ {clause.number}"
-    text = clause.heading or " ".join(clause.text.split()[:6]) or clause.anchor
-    return f"“{text[:60]}”"
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,10 @@ def _clause_index(clauses: list[Clause]) -> ClauseIndex:
     return ClauseIndex([Target(number=c.number, heading=c.heading, anchor=c.anchor) for c in clauses])
 
 
-def _render(clause: Clause, index: ClauseIndex, base_url: str = "", terms=None) -> str:
-    """Markdown with its cross-references linked, rendered, defined terms linked, then sanitized."""
-    body = clause.body
+def _render(clause: Clause, index: ClauseIndex, base_url: str = "", terms=None, markdown: str | None = None) -> str:
+    """Markdown (the clause's body, or ``markdown``: its closing) with its cross-references
+    linked, rendered, defined terms linked, then sanitized."""
+    body = clause.body if markdown is None else markdown
     references = find_cross_references(body)
     if references:
         body = link_references(body, references, index, base_url=base_url)
@@ -100,7 +105,7 @@ def _render(clause: Clause, index: ClauseIndex, base_url: str = "", terms=None) 
 
 def clause_html(clause: Clause) -> SafeString:
     """One clause on a page of its own: references and terms link into its version's page."""
-    key = f"clause-html:{clause.pk}"
+    key = f"clause-html2:{clause.pk}"  # body and closing
     html = cache.get(key)
     if html is None:
         version = clause.version
@@ -108,7 +113,12 @@ def clause_html(clause: Clause) -> SafeString:
         base_url = version.get_absolute_url()
         linker = _term_linker(version_definitions(version, siblings), base_url)
         position = next((i for i, c in enumerate(siblings) if c.pk == clause.pk), -1)
-        html = _render(clause, _clause_index(siblings), base_url=base_url, terms=linker(position))
+        index = _clause_index(siblings)
+        html = _render(clause, index, base_url=base_url, terms=linker(position))
+        if closing := getattr(clause, "closing", ""):
+            # The words after its sub-clauses, after them as on the version page.
+            html += ('<div class="clause-closing">'
+                     + _render(clause, index, base_url=base_url, terms=linker(position), markdown=closing) + "</div>")
         cache.set(key, html, timeout=None)
     return mark_safe(html)  # noqa: S308 - sanitized by nh3 in render_markdown
 
@@ -133,17 +143,32 @@ def heading_levels(depths: list[int | None]) -> list[int]:
 
 
 def clauses_for_display(version: DocumentVersion, clauses: list[Clause]) -> list[ClauseView]:
-    key = f"version-html:{version.pk}"
+    key = f"version-html2:{version.pk}"  # (body, closing) pairs
     rendered = cache.get(key)
     if rendered is None or len(rendered) != len(clauses):
         index = _clause_index(clauses)
         linker = _term_linker(version_definitions(version, clauses), "")
-        rendered = [_render(c, index, terms=linker(i)) for i, c in enumerate(clauses)]
+        rendered = [
+            (_render(c, index, terms=linker(i)),
+             _render(c, index, terms=linker(i), markdown=closing) if (closing := getattr(c, "closing", "")) else "")
+            for i, c in enumerate(clauses)
+        ]
         cache.set(key, rendered, timeout=None)
     levels = heading_levels([c.depth if (c.heading or c.number) else None for c in clauses])
+    # A closing follows the clause's last sub-clause: after clause i come the closings
+    # of the clauses that end there (reading_sequence gives the order).
+    position = {c.pk: i for i, c in enumerate(clauses)}
+    parents = [position.get(c.parent_id) for c in clauses]
+    after: dict[int, list[Closing]] = {}
+    last_open = -1
+    for what, i in reading_sequence(parents):
+        if what == "open":
+            last_open = i
+        elif rendered[i][1]:
+            after.setdefault(last_open, []).append(Closing(clauses[i], mark_safe(rendered[i][1])))  # noqa: S308
     return [
-        ClauseView(clause=c, html=mark_safe(html), heading_level=level)  # noqa: S308
-        for c, html, level in zip(clauses, rendered, levels)
+        ClauseView(clause=c, html=mark_safe(html), heading_level=level, closings=tuple(after.get(i, ())))  # noqa: S308
+        for i, (c, (html, _closing), level) in enumerate(zip(clauses, rendered, levels))
     ]
 
 

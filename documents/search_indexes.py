@@ -67,7 +67,7 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         return self.get_model().objects.select_related(
-            "first_clause__parent__parent", "last_clause", "lineage", "document__publisher"
+            "first_clause__parent__parent", "first_clause__content", "last_clause", "lineage", "document__publisher"
         )
 
     def prepare_text(self, obj):
@@ -80,7 +80,10 @@ class ClauseSpanIndex(indexes.SearchIndex, indexes.Indexable):
         return self.prepare_text(obj)
 
     def prepare_section(self, obj):
-        numbers, clause = [], obj.first_clause
+        clause = obj.first_clause
+        if clause.number and getattr(clause, "citation", ""):
+            return clause.citation  # the full path the importer read: "D.8", "Schedule 2, 3.1"
+        numbers = []
         while clause is not None and len(numbers) < 8:
             numbers.append(clause.number)
             if not (clause.number or "").strip().startswith("("):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, DateField, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from documents.models import (
@@ -28,7 +29,7 @@ from documents.models import (
 
 # A version's texts (source and normalized) are the bulk of its row: lists, banners and
 # headers never show them, so they are never fetched outside the places that do.
-VERSION_TEXTS = ("source_text", "normalized_text")
+VERSION_TEXTS = ("source_text",)  # the normalized text is derived, not stored
 _CURRENT_TEXTS = tuple(f"current_version__{name}" for name in VERSION_TEXTS)
 
 
@@ -75,6 +76,7 @@ def document_page(start: int, stop: int) -> list[Document]:
         Document.objects.select_related("publisher", "current_version")
         .only("pk", "slug", "title", "kind", "publisher__id", "publisher__slug", "publisher__name",
               "current_version__id", "current_version__label", "current_version__effective_date",
+              "current_version__recorded_date",
               "current_version__document_id")
         .order_by("publisher__name", "title", "pk")[start:stop]
     )
@@ -100,6 +102,49 @@ def version_page(document: Document, start: int, stop: int) -> list[DocumentVers
     return versions
 
 
+def timeline_entries(document_ids: list[int]) -> dict[int, list[dict]]:
+    """Each document's timeline as plain entries, oldest first: its versions (label, dates,
+    kind, the file or commit it came from) and its checks (a recapture identical to a
+    version: ``check`` true, the label of the version it matched, the day it was recorded).
+    Two reads whatever the number of documents; never a text."""
+    entries: dict[int, list[dict]] = {pk: [] for pk in document_ids}
+    labels: dict[int, str] = {}
+    rows = (DocumentVersion.objects.filter(document_id__in=document_ids).timeline()
+            .values_list("pk", "document_id", "label", "kind", "effective_date", "recorded_date",
+                         "source_filename", "source_commit"))
+    for pk, document_id, label, kind, effective, recorded, filename, commit in rows:
+        labels[pk] = label
+        entries[document_id].append({
+            "label": label, "kind": kind, "effective_date": effective.isoformat(),
+            "recorded_date": recorded.isoformat() if recorded else None,
+            "source_filename": filename.rsplit("/", 1)[-1], "source_commit": commit or None,
+        })
+    checks = (VersionCheck.objects.filter(document_id__in=document_ids).order_by("recorded_date", "pk")
+              .values_list("document_id", "version_id", "recorded_date", "source_commit"))
+    for document_id, version_id, recorded, commit in checks:
+        entries[document_id].append({
+            "label": labels.get(version_id), "check": True, "unchanged_since": labels.get(version_id),
+            "recorded_date": recorded.isoformat(), "date": recorded.isoformat(), "source_commit": commit or None,
+        })
+    return entries
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """How often a version's text was recorded again unchanged, and when last."""
+
+    count: int
+    last: dt.date
+
+
+def version_checks(document: Document) -> dict[int, CheckSummary]:
+    """For each version of ``document`` that was checked (an identical recapture), how
+    many times and the latest day: one grouped read."""
+    rows = (VersionCheck.objects.filter(document=document).order_by().values("version_id")
+            .annotate(n=Count("pk"), last=Max("recorded_date")).values_list("version_id", "n", "last"))
+    return {version_id: CheckSummary(count=n, last=last) for version_id, n, last in rows}
+
+
 def document_get(slug: str) -> Document:
     try:
         return Document.objects.with_current().defer(*_CURRENT_TEXTS).get(slug=slug)
@@ -108,7 +153,11 @@ def document_get(slug: str) -> Document:
 
 
 def version_timeline(document: Document) -> list[DocumentVersion]:
-    return list(document.versions.timeline().defer(*VERSION_TEXTS))
+    versions = list(document.versions.timeline().defer(*VERSION_TEXTS))
+    dates = Counter(v.effective_date for v in versions)
+    for v in versions:
+        v.shares_date = dates[v.effective_date] > 1  # "16 Nov 2020 · recorded 2 Jan 2024"
+    return versions
 
 
 def version_get(document: Document, label: str) -> DocumentVersion:
@@ -120,7 +169,18 @@ def version_get(document: Document, label: str) -> DocumentVersion:
     try:
         return document.versions.select_related("document__publisher").defer(*VERSION_TEXTS).get(label=label)
     except DocumentVersion.DoesNotExist:
-        raise Http404(f"{document.title} has no version “{label}”.") from None
+        pass
+    # Not a label: a day a version was recorded reaches it too (two versions stating the
+    # same date are told apart, and found, by when each was recorded).
+    try:
+        recorded = dt.date.fromisoformat(label) if len(label) == 10 else None
+    except ValueError:
+        recorded = None
+    found = (document.versions.select_related("document__publisher").defer(*VERSION_TEXTS)
+             .filter(recorded_date=recorded).order_by("-effective_date", "-pk").first()) if recorded else None
+    if found is None:
+        raise Http404(f"{document.title} has no version “{label}”.")
+    return found
 
 
 def version_as_of(document: Document, date: dt.date) -> DocumentVersion | None:
@@ -301,14 +361,13 @@ class DocumentFilter:
 
 def document_table(filters: DocumentFilter = DocumentFilter()) -> list[Document]:
     """Published documents with ``version_count`` and ``last_change`` (the newest version's
-    date: the day its text was recorded, else the date it states; never the day it was
-    imported, which says nothing about the document), by publisher then title, whatever
-    their case ("iCloud" between "Grammarly" and "Netflix")."""
-    recorded = Coalesce("versions__recorded_date", "versions__effective_date")
+    date, the one it takes effect: never the day it was recorded or imported here, which
+    says nothing about the document; read from the version_timeline index), by publisher
+    then title, whatever their case ("iCloud" between "Grammarly" and "Netflix")."""
     documents = (
         Document.objects.with_current().defer(*_CURRENT_TEXTS)
         .filter(current_version__isnull=False)
-        .annotate(version_count=Count("versions"), last_change=Max(recorded))
+        .annotate(version_count=Count("versions"), last_change=Max("versions__effective_date"))
         .order_by(Lower("publisher__name"), Lower("title"), "pk")
     )
     if filters.publisher:
@@ -414,9 +473,11 @@ def recent_changes(limit: int = 8) -> list[RecentChange]:
 class HistoryStep:
     """One version on a clause's timeline.
 
-    ``kind``: "added" (first version with the clause), "unchanged", "editorial",
-    "substantive" (documents.diff.change_kind on heading and text) or "removed" (the
-    version that dropped it: ``clause`` is then None).
+    ``kind``: the kind of change from the version before (documents.kinds, as the
+    compare page of the two versions gives it): "added" or "split" (first version with
+    the clause), "unchanged", "editorial", "substantive", "moved", "renumbered", "split",
+    "merged", or "removed" / "merged" / "split" (the version that dropped it: ``clause``
+    is then None).
     """
 
     version: DocumentVersion
@@ -432,16 +493,12 @@ class HistoryStep:
         return self.kind not in {"unchanged"} or self.renumbered or self.moved
 
 
-def _clause_words(clause: Clause) -> str:
-    return f"{clause.heading}\n{clause.text}"
-
-
 def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
     """Every version of the document from the clause's first appearance on: what happened
     to the clause in each (added, unchanged, editorial, substantive, renumbered, moved,
     removed, back again), oldest first. Versions that never had it before its first
     appearance are left out."""
-    from documents import diff, permalinks  # permalinks reads through selectors
+    from documents import permalinks  # permalinks reads through selectors
 
     # The history the page already holds (linked keys included), and one timeline.
     by_version = {c.version_id: c for c in lineage_history(lineage)}
@@ -451,28 +508,34 @@ def clause_history(lineage: ClauseLineage) -> list[HistoryStep]:
         if clause is not None:
             version.document = lineage.document
             clause.version = version  # spare a query per clause for its permalink
-    # Which clauses moved between each pair of consecutive versions that both hold this
-    # one: asked for all pairs at once, so the versions not yet compared load together.
-    pairs = [(a, b) for a, b in zip(timeline, timeline[1:]) if a.pk in by_version and b.pk in by_version]
-    moves = permalinks.moved_lineages_many(pairs)
+    # What the comparison of each pair of consecutive versions says of this clause (its
+    # kind, documents.kinds, and whether it moved): asked for all pairs at once, so the
+    # versions not compared yet load together.
+    pairs = [(a, b) for a, b in zip(timeline, timeline[1:]) if a.pk in by_version or b.pk in by_version]
+    found = permalinks.pair_kinds_many(pairs)
     group = set(lineage_group_ids(lineage))
     steps: list[HistoryStep] = []
     previous_version: DocumentVersion | None = None
     last_clause: Clause | None = None
     for version in timeline:
         clause = by_version.get(version.pk)
+        pair = found.get((previous_version.pk, version.pk)) if previous_version is not None else None
         if clause is None:
             if last_clause is not None:
-                steps.append(HistoryStep(version=version, clause=None, kind="removed", previous=previous_version))
+                kind = permalinks.step_kind(last_clause, None, version=version, found=pair)
+                steps.append(HistoryStep(version=version, clause=None, kind=kind, previous=previous_version))
                 last_clause = None
         elif last_clause is None:
-            steps.append(HistoryStep(version=version, clause=clause, kind="added", previous=previous_version))
+            kind = (permalinks.step_kind(None, clause, previous_version=previous_version, found=pair)
+                    if previous_version is not None else "added")
+            steps.append(HistoryStep(version=version, clause=clause, kind=kind, previous=previous_version))
             last_clause = clause
         else:
-            moved = bool(group & moves[(last_clause.version.pk, version.pk)])
+            moved = bool(group & pair.moved) if pair is not None else False
             steps.append(HistoryStep(
                 version=version, clause=clause, previous=last_clause.version,
-                kind=diff.change_kind(_clause_words(last_clause), _clause_words(clause)),
+                kind=permalinks.step_kind(last_clause, clause, found=pair if last_clause.version is previous_version
+                                          or last_clause.version_id == previous_version.pk else None),
                 renumbered=clause.number != last_clause.number, moved=moved, old_number=last_clause.number,
             ))
             last_clause = clause

@@ -32,6 +32,7 @@ from documents.models import (
     ClauseLineage,
     ClauseLineageLink,
     ClauseSpan,
+    ClauseText,
     Document,
     DocumentKind,
     DocumentVersion,
@@ -40,6 +41,7 @@ from documents.models import (
     VersionCheck,
     VersionKind,
 )
+from documents.textstore import compress, content_sha
 from portal import collector
 
 
@@ -334,7 +336,13 @@ def version_check_record(
     source_commit: str = "", snapshot_url: str = "",
 ) -> VersionCheck:
     """Record that ``version``'s text was captured again on ``recorded_date``, unchanged:
-    a check on the timeline, not a version."""
+    a check on the timeline, not a version. Idempotent: the same capture imported again
+    (same day, same commit or none) returns the check already recorded."""
+    existing = VersionCheck.objects.filter(
+        document_id=version.document_id, version=version, recorded_date=recorded_date, source_commit=source_commit,
+    ).first()
+    if existing is not None:
+        return existing
     return VersionCheck.objects.create(
         document_id=version.document_id, version=version, recorded_date=recorded_date,
         source_sha256=text_sha256(source_text), sha256=version.sha256, origin=origin,
@@ -452,7 +460,8 @@ class Alignment:
 
     def to_json(self) -> dict:
         return {"version": self.version_id, "side": self.side,
-                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered]
+                "rows": [[r.old_index, r.new_index, r.status, r.similarity, r.changed, r.moved, r.renumbered,
+                          r.came_from, list(r.went_to)]
                          for r in self.rows],
                 "clauses": self.clauses}
 
@@ -460,7 +469,9 @@ class Alignment:
     def from_json(cls, data: dict) -> Alignment:
         clauses = data.get("clauses")  # absent from a draft saved before they were kept
         return cls(version_id=data["version"], side=data["side"],
-                   rows=[align.AlignedRow(*row) for row in data["rows"]],
+                   # (rows saved before splits and merges were kept have seven fields)
+                   rows=[align.AlignedRow(*row[:7], came_from=row[7] if len(row) > 7 else None,
+                                          went_to=tuple(row[8]) if len(row) > 8 else ()) for row in data["rows"]],
                    clauses=[tuple(c) for c in clauses] if clauses is not None else None)
 
 
@@ -579,6 +590,7 @@ def _clauses_create(
     # values are already what the columns hold (a large version has thousands).
     version_id = version.pk
     shas = [clause_text_sha(c.heading, c.text) for c in new]
+    contents = _clause_texts(new)
     pks: dict[int, int] = {}
     for depth in sorted({c.depth for c in new}):
         level = [i for i, c in enumerate(new) if c.depth == depth]
@@ -586,16 +598,39 @@ def _clauses_create(
         for i in level:
             c = new[i]
             rows.append((
-                version_id, i, c.number[:40], c.anchor[:120], c.heading[:500], c.body, c.text, shas[i], c.depth,
-                pks[c.parent] if c.parent is not None else None, lineage_ids[i],
+                version_id, i, c.number[:40], getattr(c, "citation", "")[:200], c.anchor[:120], shas[i], c.depth,
+                pks[c.parent] if c.parent is not None else None, lineage_ids[i], contents[i],
             ))
         pks.update(zip(level, _rows_insert(Clause, rows), strict=True))
     # What spans_extend needs of the new clauses, so it need not read them back.
     return [(pks[i], lineage_ids[i], shas[i], c.anchor[:120]) for i, c in enumerate(new)]
 
 
-_CLAUSE_COLUMNS = ("version", "position", "number", "anchor", "heading", "body", "text", "text_sha", "depth",
-                   "parent", "lineage")
+_CLAUSE_COLUMNS = ("version", "position", "number", "citation", "anchor", "text_sha", "depth", "parent", "lineage",
+                   "content")
+_CLAUSE_TEXT_COLUMNS = ("sha", "heading", "body", "text", "closing")
+
+
+def _clause_texts(clauses) -> list[int]:
+    """The ClauseText id of each parsed clause's wording, writing only the wordings the
+    database does not hold yet: a version that carries clauses over unchanged writes
+    no text for them (textstore)."""
+    wordings = [(c.heading[:500], c.body, c.text, getattr(c, "closing", "") or "") for c in clauses]
+    shas = [content_sha(*w) for w in wordings]
+    ids: dict[str, int] = {}
+    distinct = list(dict.fromkeys(shas))
+    for start in range(0, len(distinct), 500):
+        ids.update(ClauseText.objects.filter(sha__in=distinct[start:start + 500]).values_list("sha", "pk"))
+    missing, seen = [], set(ids)
+    for i, sha in enumerate(shas):
+        if sha not in seen:
+            seen.add(sha)
+            missing.append(i)
+    if missing:
+        rows = [(shas[i], wordings[i][0], compress(wordings[i][1]), compress(wordings[i][2]), compress(wordings[i][3]))
+                for i in missing]
+        ids.update(zip((shas[i] for i in missing), _rows_insert(ClauseText, rows, _CLAUSE_TEXT_COLUMNS), strict=True))
+    return [ids[sha] for sha in shas]
 
 
 def _rows_insert(model, rows: list[tuple], fields: tuple[str, ...] = _CLAUSE_COLUMNS) -> list[int]:

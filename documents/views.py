@@ -77,19 +77,21 @@ def version_detail(request, slug, label):
 
 def _render_version(request, document, version, notice="", status=200):
     timeline = selectors.version_timeline(document)
+    checks = selectors.version_checks(document)
     # Everything the page shows besides the version's own (immutable, cached) body.
     tag = pagecache.etag(
         request, version.pk, version.sha256, document.current_version_id, document.title,
         document.kind, document.publisher.name, [(v.pk, v.label) for v in timeline], notice, status,
+        sorted((pk, c.count, c.last) for pk, c in checks.items()),
         timezone.localdate(),  # an upcoming version's "takes effect on" turns with the day
     )
     if status == 200 and (unchanged := pagecache.not_modified(request, tag)):
         return unchanged
-    render_page = partial(_render_version_page, request, document, version, timeline, notice, status)
+    render_page = partial(_render_version_page, request, document, version, timeline, checks, notice, status)
     return pagecache.finish(request, pagecache.page(request, tag, render_page), tag)
 
 
-def _render_version_page(request, document, version, timeline, notice, status):
+def _render_version_page(request, document, version, timeline, checks, notice, status):
     site_url = request.build_absolute_uri("/").rstrip("/")
     version_toc, version_body, version_glossary = pagecache.version_body(version, site_url=site_url)
     return render(
@@ -99,7 +101,7 @@ def _render_version_page(request, document, version, timeline, notice, status):
             "document": document,
             "version": version,
             "timeline": timeline,
-            "timeline_rows": list(zip(timeline, [None, *timeline[:-1]])),
+            "timeline_rows": [(v, prev, checks.get(v.pk)) for v, prev in zip(timeline, [None, *timeline[:-1]])],
             "previous": next((b for b, v in zip(timeline, timeline[1:]) if v.pk == version.pk), None),
             "is_current": version.pk == document.current_version_id,
             "version_toc": version_toc,
@@ -166,6 +168,7 @@ def _render_clause(request, lineage, clause, generation):
             "html": presenters.clause_html(clause),
             "title": clause.version.official_title or lineage.document.title,
             "label": presenters.clause_label(clause),
+            "clause_title": presenters.clause_title(clause),
             "history": selectors.clause_history(lineage),
             "fate": fate,
             "pinned_url": pinned_url,

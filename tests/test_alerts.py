@@ -37,7 +37,7 @@ def _user(django_user_model, name, **extra):
 
 def _lineage(doc, heading):
     return ClauseLineage.objects.get(document=doc, clauses__version=doc.current_version,
-                                     clauses__heading=heading)
+                                     clauses__content__heading=heading)
 
 
 @pytest.fixture

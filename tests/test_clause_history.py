@@ -45,12 +45,13 @@ def _steps(lineage, labels):
 def test_history_of_renumbered_moved_and_amended_clause(cloudflare):
     labels = cloudflare
     lineage = _lineage(labels[0], "19", "Contact")
+    # One kind per step (documents.kinds): a move outranks the renumbering it caused.
     assert _steps(lineage, labels) == [
         (0, "added", False, False),
-        (1, "unchanged", True, True),
+        (1, "moved", True, True),
         (2, "substantive", True, False),
         (3, "unchanged", False, False),
-        (4, "unchanged", True, False),
+        (4, "renumbered", True, False),
     ]
     steps = selectors.clause_history(lineage)
     assert steps[1].old_number == "19" and steps[1].clause.number != "19"
@@ -63,7 +64,7 @@ def test_history_of_an_editorial_change_and_of_a_removed_clause(cloudflare):
         (0, "added", False, False), (1, "editorial", True, False)]
     assert _steps(_lineage(labels[0], "20", "Publicity"), labels) == [
         (0, "added", False, False),
-        (1, "unchanged", True, False),
+        (1, "renumbered", True, False),
         (2, "removed", False, False),
     ]
 
@@ -88,4 +89,4 @@ def test_clause_page_shows_the_history_with_links(client, cloudflare):
     for clause in lineage.clauses.all():
         assert f'href="{clause.get_permalink()}"' in section
     assert f"/compare/?a={SLUG}@{labels[1]}&amp;b={SLUG}@{labels[2]}" in section
-    assert "substantive change" in section and "renumbered from 19" in section and ">moved<" in section
+    assert "substantive change" in section and "renumbered from 19" in section and 'data-kind="moved">moved<' in section

@@ -171,3 +171,58 @@ def test_change_kind_separates_editorial_from_substantive():
     assert change_kind("non-exclusive", "non\u2011exclusive") == "editorial"
     assert change_kind("laws of California", "laws of Delaware") == "substantive"
     assert change_kind("you may", "you may not") == "substantive"
+
+
+# --- Moved sentences and bullets, separate edits ---------------------------------------
+
+BULLETS_OLD = ("We share data with:\n- advertisers who buy ads on Facebook or Instagram today;\n"
+               "- service providers that host our systems for us;\n- law enforcement when the law requires it of us.\n")
+BULLETS_NEW = ("We share data with:\n- service providers that host our systems for us;\n"
+               "- law enforcement when the law requires it of us.\n- advertisers who buy ads on Facebook today;\n")
+
+
+def test_a_reordered_bullet_is_moved_and_its_edit_marked_inside_it():
+    from documents.diff import moved_segments, render_diff_html_with_moves
+
+    assert moved_segments(BULLETS_OLD, BULLETS_NEW) == [(1, 3)]
+    old_html, new_html = render_diff_html_with_moves(BULLETS_OLD, BULLETS_NEW)
+    assert ('<span class="moved-away" data-move="1" title="moved">- advertisers who buy ads on Facebook or '
+            'Instagram today;</span>') in old_html
+    assert ('<span class="moved" data-move="1" title="moved">- advertisers who buy ads on Facebook '
+            '<del>or Instagram </del>today;</span>') in new_html
+    # The bullets that kept their order are not marked at all.
+    assert "- service providers that host our systems for us;\n- law enforcement" in new_html
+    assert "<ins>- service" not in new_html and "<del>- service" not in old_html
+
+
+def test_no_move_in_place_and_the_plain_diff_otherwise():
+    from documents.diff import moved_segments, render_diff_html, render_diff_html_with_moves
+
+    # An edit in place is an edit, not a move.
+    old = "First sentence of the clause here. Second sentence says thirty days. Third one stays."
+    new = "First sentence of the clause here. Second sentence says fourteen days. Third one stays."
+    assert moved_segments(old, new) == []
+    assert render_diff_html_with_moves(old, new) == render_diff_html(old, new)
+    # Two sentences swapped: the one that left its place is the moved one.
+    swapped = "Third one stays put here. First sentence of the clause here. Second sentence says thirty days."
+    base = "First sentence of the clause here. Second sentence says thirty days. Third one stays put here."
+    assert moved_segments(base, swapped) == [(2, 0)]
+    # Markup in moved text is escaped like any other.
+    o, n = render_diff_html_with_moves("<b>Bold claim of four words.</b> Next words go here.",
+                                       "Next words go here. <b>Bold claim of four words.</b>")
+    assert "<b>" not in o + n and "&lt;b&gt;" in n
+
+
+def test_edit_hunks_lists_each_separate_edit_with_context():
+    from documents.diff import edit_hunks
+
+    old = "one two three four five six seven eight nine ten eleven twelve thirteen"
+    new = "one two THREE four five six seven eight nine ten eleven 12 thirteen"
+    assert edit_hunks(old, new) == ["one two <del>three</del><ins>THREE</ins> four five six seven …",
+                                    "… eight nine ten eleven <del>twelve</del><ins>12</ins> thirteen"]
+    assert edit_hunks("a <b>", "a <i>") == ["a &lt;<del>b</del><ins>i</ins>&gt;"]
+    assert edit_hunks("same", "same") == []
+    # A sentence that changed place is one edit, with its own edit marked inside it.
+    old = "We collect your name and address. We use cookies on every page you visit. We delete old accounts."
+    new = "We use cookies on every page you visit. We delete old accounts. We collect your full name and address."
+    assert edit_hunks(old, new) == ['moved: <span class="moved">We collect your <ins>full </ins>name and address.</span>']

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from documents import immutability
-from documents.models import Clause, ClauseLineage, ClauseSpan, Document, DocumentVersion
+from documents.models import Clause, ClauseLineage, ClauseSpan, ClauseText, Document, DocumentVersion
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,16 +34,23 @@ def test_published_version_is_sealed(two_versions):
 def test_raw_sql_update_and_delete_are_refused(two_versions):
     doc, v1, v2 = two_versions
     clause = Clause.objects.filter(version=v1).first()
-    refused("UPDATE documents_documentversion SET normalized_text = 'x' WHERE id = %s", [v1.pk])
+    refused("UPDATE documents_documentversion SET source_text = 'x' WHERE id = %s", [v1.pk])
     refused("UPDATE documents_documentversion SET sealed = %s WHERE id = %s", [False, v1.pk])
     refused("DELETE FROM documents_documentversion WHERE id = %s", [v1.pk])
-    refused("UPDATE documents_clause SET body = 'x' WHERE id = %s", [clause.pk])
+    refused("UPDATE documents_clause SET number = 'x' WHERE id = %s", [clause.pk])
+    other = Clause.objects.filter(version=v2).exclude(content_id=clause.content_id).first()
+    refused("UPDATE documents_clause SET content_id = %s WHERE id = %s", [other.content_id, clause.pk])
+    # A clause's wording is shared and append-only: never rewritten, never deleted.
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE documents_clausetext SET heading = 'x' WHERE id = %s", [clause.content_id])
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM documents_clausetext WHERE id = %s", [clause.content_id])
     refused("DELETE FROM documents_clause WHERE id = %s", [clause.pk])
     refused("UPDATE documents_clauselineage SET key = 'zzzzzzzz' WHERE id = %s", [clause.lineage_id])
     refused("DELETE FROM documents_clauselineage WHERE id = %s", [clause.lineage_id])
     refused("UPDATE documents_document SET current_version_id = NULL WHERE id = %s", [doc.pk])
     v1.refresh_from_db()
-    assert v1.normalized_text != "x"
+    assert v1.source_text != "x"
 
 
 def test_orm_paths_that_skip_save_are_refused(two_versions):
@@ -53,25 +60,26 @@ def test_orm_paths_that_skip_save_are_refused(two_versions):
         DocumentVersion.objects.filter(pk=v1.pk)._update(
             [(DocumentVersion._meta.get_field("source_text"), None, "rewritten")])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Clause.objects.filter(pk=clause.pk)._update([(Clause._meta.get_field("text"), None, "rewritten")])
+        Clause.objects.filter(pk=clause.pk)._update([(Clause._meta.get_field("number"), None, "rewritten")])
     with pytest.raises(IntegrityError), transaction.atomic():
         Clause.objects.create(
             version=v2, position=999, anchor="smuggled", text="added later", text_sha="0" * 64,
             lineage=ClauseLineage.objects.create(key="smuggle1", document=doc),
         )
+    wording = ClauseText.objects.create(sha="f" * 64, text="rewritten", body="rewritten")
     rewritten = Clause(
-        version=v2, position=clause.position, anchor=clause.anchor, text="rewritten", body="rewritten",
+        version=v2, position=clause.position, anchor=clause.anchor, content=wording,
         text_sha=clause.text_sha, lineage_id=clause.lineage_id,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Clause.objects.bulk_create([rewritten], update_conflicts=True,
-                                   unique_fields=["version", "position"], update_fields=["text", "body"])
+                                   unique_fields=["version", "position"], update_fields=["content"])
     fields = {f.attname: getattr(v1, f.attname) for f in DocumentVersion._meta.concrete_fields}
-    fields.update(source_text="rewritten", normalized_text="rewritten")
+    fields.update(source_text="rewritten")
     with pytest.raises(IntegrityError), transaction.atomic():
         DocumentVersion.objects.bulk_create(
             [DocumentVersion(**fields)], update_conflicts=True,
-            unique_fields=["document", "sha256"], update_fields=["source_text", "normalized_text"],
+            unique_fields=["document", "sha256"], update_fields=["source_text"],
         )
     clause.refresh_from_db()
     v1.refresh_from_db()
@@ -115,7 +123,7 @@ def test_checks_and_refused_captures_are_append_only(two_versions):
     from documents.models import RefusedCapture, TrackedRepository, VersionCheck
 
     doc, v1, _ = two_versions
-    assert immutability.installed_records(connection) == set(immutability.RECORD_TRIGGER_NAMES)
+    assert immutability.installed_records(connection) == immutability.expected_records(connection.vendor)
     repo = TrackedRepository.objects.create(name="sample-versions", path="/tmp/sample")
     check = VersionCheck.objects.create(document=doc, version=v1, recorded_date="2024-01-02",
                                         source_sha256=v1.source_sha256, sha256=v1.sha256, origin=repo)
@@ -128,6 +136,16 @@ def test_checks_and_refused_captures_are_append_only(two_versions):
         with pytest.raises(IntegrityError, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+    if connection.vendor == "sqlite":  # REPLACE would delete the row without a DELETE trigger
+        clause = Clause.objects.filter(version=v1).first()
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT OR REPLACE INTO documents_clausetext (id, sha, heading, body, text, closing) "
+                           "VALUES (%s, %s, 'x', x'', x'', x'')", [clause.content_id, clause.content.sha])
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT OR REPLACE INTO documents_refusedcapture (repository_id, document_id, \"commit\", "
+                           "path, recorded_date, reason, detail, snapshot_url, created_at) VALUES "
+                           "(%s, NULL, %s, 'X/Terms.md', '2024-01-03', 'error_page', '', '', '2024-01-03')",
+                           [repo.pk, "a" * 40])
     # The repository itself moves on as it is imported.
     TrackedRepository.objects.filter(pk=repo.pk).update(last_commit="b" * 40)
     repo.refresh_from_db()
@@ -150,9 +168,9 @@ def _replace_sql(model, pk, **changes):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
 def test_insert_or_replace_cannot_rewrite_a_published_version_or_move_its_clauses(two_versions):
     doc, v1, v2 = two_versions
-    refused(*_replace_sql(DocumentVersion, v1.pk, normalized_text="rewritten", change_note="rewritten"))
+    refused(*_replace_sql(DocumentVersion, v1.pk, source_text="rewritten", change_note="rewritten"))
     # A sealed version's row replaced by key (document, label) under a new id.
-    refused(*_replace_sql(DocumentVersion, v1.pk, id=10_000, normalized_text="rewritten"))
+    refused(*_replace_sql(DocumentVersion, v1.pk, id=10_000, source_text="rewritten"))
     clause = Clause.objects.filter(version=v1).first()
     draft = DocumentVersion.objects.create(document=doc, label="2030-01-01", effective_date="2030-01-01",
                                            recorded_date="2030-01-01", sha256="f" * 64, source_sha256="f" * 64)
@@ -160,7 +178,7 @@ def test_insert_or_replace_cannot_rewrite_a_published_version_or_move_its_clause
     refused(*_replace_sql(ClauseLineage, clause.lineage_id, key="zzzzzzzz"))
     v1.refresh_from_db()
     clause.refresh_from_db()
-    assert v1.normalized_text != "rewritten" and v1.change_note != "rewritten"
+    assert v1.source_text != "rewritten" and v1.change_note != "rewritten"
     assert clause.version_id == v1.pk
     # An insert that replaces nothing still works (e.g. of an unsealed version's clause).
     with connection.cursor() as cursor:

@@ -263,3 +263,33 @@ def test_back_dated_version_shares_keys_with_the_version_after_it(tmp_path):
     assert (old.label, new.label) == ("2010-02-19", "2013-07-31")
     keys = {v.label: {c.number: c.lineage.key for c in v.clauses.all()} for v in (old, new)}
     assert keys["2010-02-19"]["1"] == keys["2013-07-31"]["1"]
+
+
+def test_an_identical_recapture_is_a_check_listed_in_the_api(tmp_path, corpus_dir, client):
+    """The same text recorded on a later day creates no version: it is recorded once as a
+    check of the version it matched, and the API's timeline lists it by its own date."""
+    from documents.models import VersionCheck
+
+    target = tmp_path / "netflix" / "terms-of-service"
+    target.mkdir(parents=True)
+    source = corpus_dir / "netflix" / "terms-of-service" / "2020-12-08.md"
+    shutil.copy(source, target / "2020-12-08.md")
+    # A recapture with other page furniture around the same text.
+    (target / "2021-02-02.md").write_text(source.read_text() + "\n\nBack to top\n")
+    out, _ = _run(tmp_path)
+    assert "1 versions created, 1 unchanged" in out and "recorded as checked on 2021-02-02" in out
+    version = DocumentVersion.objects.get()
+    check = VersionCheck.objects.get()
+    assert (check.version, check.recorded_date) == (version, dt.date(2021, 2, 2))
+    _run(tmp_path)  # the same folder again records nothing new
+    assert VersionCheck.objects.count() == 1 and DocumentVersion.objects.count() == 1
+    [doc] = client.get("/api/documents/").json()["documents"]
+    assert doc["versions"] == [
+        {"label": version.label, "kind": "version", "effective_date": version.effective_date.isoformat(),
+         "recorded_date": "2020-12-08", "source_filename": "2020-12-08.md", "source_commit": None},
+        {"label": version.label, "check": True, "unchanged_since": version.label, "recorded_date": "2021-02-02",
+         "date": "2021-02-02", "source_commit": None},
+    ]
+    # The reader sees it on the timeline: the document was looked at again and had not changed.
+    page = client.get(version.document.get_absolute_url()).content.decode()
+    assert 'unchanged, checked on <time datetime="2021-02-02">2 Feb 2021</time>' in page

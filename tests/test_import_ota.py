@@ -291,3 +291,27 @@ def test_collection_page_and_api_list_the_archive_and_its_refusals(tmp_path, set
     assert data["refused"]["results"][0]["snapshot_url"] == f"{SNAPSHOT}{6:040x}"
     assert client.get("/api/collection/?page=x").status_code == 400
     assert client.get("/collection/?page=0").status_code == 400
+
+
+@pytest.mark.django_db
+def test_version_page_labels_a_correction_and_shows_provenance(tmp_path, settings, client):
+    settings.DATA_DIR = tmp_path / "data"
+    repo, shas = make_repository(tmp_path)
+    run_import(repo, "--until", shas[2])
+    usa = Document.objects.get(title="Privacy Policy")
+    correction = usa.versions.get(kind="correction")
+    html = client.get(correction.get_absolute_url()).content.decode()
+    assert "extraction correction" in html
+    assert shas[1][:12] in html and f'href="{SNAPSHOT}{1:040x}"' in html and "sample-versions" in html
+    version = usa.versions.get(source_commit=shas[2])
+    html = client.get(version.get_absolute_url()).content.decode()
+    assert "extraction correction" not in html and shas[2][:12] in html
+    assert html.count('class="badge correction"') == 1  # the correction, in the timeline
+
+
+def test_progress_bar_shows_rate_and_time_left():
+    from documents.management.commands.import_ota import _bar
+
+    progress = importing.Progress(done=300, total=1200, last_commit="a" * 40, counts=importing.Counts(),
+                                  cpu_seconds=1.0)
+    assert _bar(progress, 60.0, width=10).strip() == "[##--------] 300/1200 commits 5.0/s ETA 3:00"

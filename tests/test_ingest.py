@@ -388,8 +388,12 @@ def test_wordpress_2013_ordered_list_sections():
     assert [c.number for c in top] == [str(i) for i in range(1, 21)]
     assert top[0].heading == "Your WordPress.com Account and Site"
     assert top[4].heading == "Firehose"
-    # Bulleted sub-points stay in the body of their section.
-    assert "Permitted Use" in top[4].text
+    # Titled bullets ("* **Permitted Use.** You may use …") are provisions the page
+    # titles: sub-clauses of their section, cited by their title.
+    subs = [c for c in doc.clauses if c.parent == doc.clauses.index(top[4])]
+    assert [c.heading for c in subs] == ["Permitted Use", "Restricted Use"]
+    assert subs[0].text.startswith("You may use the WordPress.com Firehose")
+    assert subs[0].citation == "5, Permitted Use"
 
 
 def test_wordpress_2016_unescaped_section_number():
@@ -474,8 +478,13 @@ def test_icloud_outline_with_nbsp_indentation():
     assert [c.number for c in parts][:5] == ["I", "II", "III", "IV", "V"]
     assert parts[0].heading == "REQUIREMENTS FOR USE OF THE SERVICE"
     features = doc.clauses.index(parts[1])
-    letters = [c.number for c in doc.clauses if c.parent == features]
+    letters = [c.number for c in doc.clauses if c.parent == features and c.number]
     assert letters[:10] == list("ABCDEFGHIJ")  # "I." under part II is a letter
+    # "Some iCloud+ features are not available …" sits between G and H in the source:
+    # an unnumbered paragraph of part II between them, in reading order.
+    between = [c for c in doc.clauses if c.parent == features and not c.number]
+    assert [c.text for c in between] == ["Some iCloud+ features are not available in all countries or regions."]
+    assert between[0].citation == "II “Some iCloud+ features are not available …”"
     photos = next(c for c in doc.clauses if c.parent == features and c.number == "A")
     assert photos.heading == "Photos"
     assert [c.heading for c in doc.clauses if c.parent == doc.clauses.index(photos)] == [
@@ -623,14 +632,22 @@ def test_bold_lead_in_paragraphs_become_sub_clauses():
         "Nothing else.\n"
     )
     got = [(c.number, c.heading, c.body, c.depth, c.anchor) for c in doc.clauses]
+    # "More about credentials." follows the items (a) and (b): it is the closing of the
+    # lead-in clause they belong to, read after them.
+    credentials = next(c for c in doc.clauses if c.heading == "Account Credentials")
+    assert credentials.closing == "More about credentials."
+    assert credentials.text == "Keep your password safe: More about credentials."
     assert got == [
         ("1", "Accounts", "Some general words about accounts.", 0, "s1"),
         ("", "Age requirements", "You must be at least 13 years old.", 1, "s1-age-requirements"),
-        ("", "Account Credentials", "Keep your password safe:\n\nMore about credentials.", 1, "s1-account-credentials"),
+        ("", "Account Credentials", "Keep your password safe:", 1, "s1-account-credentials"),
         ("(a)", "", "do not share it;", 2, "s1-account-credentials-a"),
         ("(b)", "", "tell us if it leaks.", 2, "s1-account-credentials-b"),
         ("2", "Definitions", "**“Account”** means your account.\n\n**“Service”:** means our app.", 0, "s2"),
-        ("3", "Fees", "**Taxes.** You pay them.\n\nNothing else.", 0, "s3"),
+        # A single bold lead-in is a whole lead-in too: the provision it titles is a
+        # clause of its own (it then holds the text after it, in reading order).
+        ("3", "Fees", "", 0, "s3"),
+        ("", "Taxes", "You pay them.\n\nNothing else.", 1, "s3-taxes"),
     ]
 
 
@@ -680,7 +697,7 @@ def test_corpus_bold_lead_ins_elsewhere():
     subs = [c.heading for c in wp.clauses if c.parent == wp.clauses.index(fees)]
     assert subs[:3] == ["Fees for Paid Services", "Taxes", "Payment"] and "Refunds" in subs
     tiktok = corpus_doc("tiktok/privacy-policy/2022-10-19.md")
-    others = next(c for c in tiktok.clauses if c.heading == "Others")
+    others = next(c for c in tiktok.clauses if c.heading == "Others" and c.text.startswith("We share"))
     assert others.text == "We share your information in other limited scenarios as follows."
     assert [c.heading for c in tiktok.clauses if c.parent == tiktok.clauses.index(others)] == [
         "Other users and the public", "Corporate transactions", "Legal obligations and rights"]
@@ -801,7 +818,12 @@ def test_small_markdown_exact_structure():
     assert [c.anchor for c in doc.clauses] == ["preamble", "s1", "s2", "s2-1", "s2-1-a", "s2-1-b", "s2-2", "contact"]
     licence = doc.clauses[3]
     assert licence.body.startswith("We grant you a licence:")
-    assert "* a bullet that stays in the body" in licence.body
+    assert licence.body == "We grant you a licence:"
+    # The bullets come after the items (a), (b) in the source: the clause's closing.
+    assert licence.closing == "* a bullet that stays in the body\n\n* another bullet"
+    assert [c.citation for c in doc.clauses] == [
+        "“Last updated: 1 January 2024 Welcome …”", "1", "2", "2.1", "2.1(a)", "2.1(b)", "2.2", "Contact",
+    ]
     assert doc.clauses[4].body == "to use the app;"
     assert doc.clauses[0].text == "Last updated: 1 January 2024 Welcome to the service."
 

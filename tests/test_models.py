@@ -1,6 +1,7 @@
 """Identity lives in named database constraints; published versions never change."""
 
 import datetime as dt
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -86,3 +87,37 @@ def test_version_timeline_and_as_of():
     assert doc.versions.as_of(dt.date(2024, 3, 1)).first() == v1
     assert doc.versions.as_of(dt.date(2024, 6, 1)).first() == v2
     assert doc.versions.as_of(dt.date(2023, 12, 31)).first() is None
+
+
+def test_clause_wordings_are_stored_once_and_read_as_the_clause_own(two_versions):
+    """Clauses carried over unchanged share one ClauseText; readers keep clause.text and
+    the wording's field names in queries (documents.textstore)."""
+    from documents.models import ClauseText
+
+    doc, v1, v2 = two_versions
+    clauses = Clause.objects.filter(version__document=doc)
+    assert ClauseText.objects.count() == clauses.values("content_id").distinct().count() < clauses.count()
+    first = v1.clauses.order_by("position")[1]
+    same = v2.clauses.filter(lineage=first.lineage).first()
+    if same.text_sha == first.text_sha:
+        assert same.content_id == first.content_id
+    assert first.text and first.text == first.content.text
+    assert list(v1.clauses.filter(heading=first.heading).values_list("text", flat=True)) == [first.text]
+    row = v1.clauses.filter(pk=first.pk).values("heading", "text", "number").get()
+    assert row == {"heading": first.heading, "text": first.text, "number": first.number}
+    only = v1.clauses.only("number", "text").get(pk=first.pk)
+    assert only.text == first.text
+    assert [c.pk for c in v1.clauses.order_by("heading", "pk")] == \
+        [c.pk for c in sorted(v1.clauses.all(), key=lambda c: (c.heading, c.pk))]
+
+
+def test_version_texts_are_stored_compressed(two_versions):
+    from django.db import connection
+
+    _, v1, _ = two_versions
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT source_text FROM documents_documentversion WHERE id = %s", [v1.pk])
+        source = bytes(cursor.fetchone()[0])
+    assert len(source) < len(v1.source_text.encode()) and zlib.decompress(source).decode() == v1.source_text
+    # The normalized text is derived from the source (not stored), as the publish had it.
+    assert DocumentVersion.objects.get(pk=v1.pk).normalized_text == v1.normalized_text

@@ -29,7 +29,7 @@ def test_watches_name_a_clause_by_its_citation_and_heading(client, django_user_m
     factories.publish(doc, factories.POLICY_V2)  # "Contact Us" is § 5 now
     doc.refresh_from_db()
     user = django_user_model.objects.create_user("reader", password="a-long-test-password-1")
-    lineage = ClauseLineage.objects.get(document=doc, clauses__version=doc.current_version, clauses__heading="Contact Us")
+    lineage = ClauseLineage.objects.get(document=doc, clauses__version=doc.current_version, clauses__content__heading="Contact Us")
     alert_services.watch_clause(user=user, lineage=lineage)
     client.force_login(user)
     page = _text(client.get(reverse("alerts:watches")).content.decode())
@@ -71,8 +71,11 @@ def test_readers_never_see_the_importers_file_name(client, tmp_path):
 def test_home_sorts_names_whatever_their_case_and_dates_by_the_version(client):
     for publisher in ("Wise", "iCloud", "Grammarly"):
         doc = factories.document(publisher=publisher, title="Privacy Policy")
-        factories.publish(doc, factories.POLICY_V1, recorded_date=dt.date(2018, 3, 4)
-                          if publisher == "iCloud" else None)
+        if publisher == "iCloud":  # a text that states no date, recorded (archived) in 2018
+            factories.publish(doc, factories.POLICY_V1.replace("Effective: January 1, 2024\n", ""),
+                              recorded_date=dt.date(2018, 3, 4))
+        else:
+            factories.publish(doc, factories.POLICY_V1)
     html = client.get("/").content.decode()
     rows = re.findall(r'<tr data-publisher="([^"]+)"', html)
     assert rows == ["grammarly", "icloud", "wise"]
@@ -125,3 +128,42 @@ def test_api_search_results_link_absolutely(client, two_versions):
     for hit in data["results"]:
         assert hit["permalink"].startswith("http://testserver/c/") and hit["url"].startswith("http://testserver/")
     assert not _absolute_everywhere(data["results"])
+
+
+# --- Feeds and changes -------------------------------------------------------------------
+
+UNDATED = """# House rules
+
+## 1. Be kind
+
+Treat other members with respect.
+"""
+
+
+def test_a_text_without_a_date_never_tops_changes_or_the_feed(client):
+    import feedparser
+
+    undated_doc = factories.document(publisher="Seed Co", title="House rules", kind="other")
+    undated = factories.publish(undated_doc, UNDATED).version  # no date stated, none recorded
+    assert not undated.effective_date_stated and undated.effective_date == dt.date.today()
+    dated_doc = factories.document()
+    factories.publish(dated_doc, factories.POLICY_V1)
+    newest = factories.publish(dated_doc, factories.POLICY_V2).version  # 1 June 2024
+    data = client.get("/api/changes/").json()
+    labels = [(c["document"]["slug"], c["version"]["label"]) for c in data["results"]] if "results" in data else \
+        [(c["document"]["slug"], c["version"]["label"]) for c in data["changes"]]
+    assert labels[0] == (dated_doc.slug, newest.label) and labels[-1] == (undated_doc.slug, undated.label)
+    feed = feedparser.parse(client.get("/feed/").content)
+    assert feed.entries[0].id.endswith(f":{dated_doc.slug}:{newest.label}")
+    assert feed.entries[-1].id.endswith(f":{undated_doc.slug}:{undated.label}")
+    for entry in feed.entries:
+        assert entry.published_parsed <= entry.updated_parsed
+    # The dated entries are dated by the document; the undated one by when it was added.
+    assert feed.entries[0].updated_parsed[:3] == (2024, 6, 1)
+    assert feed.entries[-1].updated_parsed[:3] == undated.published_at.timetuple()[:3]
+    # Its entry carries the word diff of the amended clause and the new clause's text.
+    summary = feed.entries[0].summary
+    assert "<del>" in summary and "<ins>" in summary and "phone number" in summary
+    assert "We use cookies to keep you signed in." in summary
+    page = client.get("/changes/").content.decode()
+    assert page.index(dated_doc.title) < page.index("House rules")

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import pytest
 
-from documents import comparison, pdf, pdf_jobs
+from documents import comparison, pdf
 from documents.models import Document
 from tests import factories
 from tests.corpus_db import corpus_imported
@@ -151,95 +151,3 @@ def test_pdf_of_a_corpus_comparison_has_both_texts_of_every_row(cloudflare, db, 
     for side in ("old", "new"):
         words = [w for row in rows if getattr(row, side) is not None for w in _words(getattr(row, side).text)]
         assert _is_subsequence(words, printed), side
-
-
-# --- Made once, in the background, kept on disk (issues 24 and 25) --------------------
-
-@pytest.fixture
-def slow_pdfs(monkeypatch):
-    """html_to_pdf blocked until the test releases it, counting its calls."""
-    gate, calls = __import__("threading").Event(), []
-    real = pdf.html_to_pdf
-
-    def held(html):
-        calls.append(html)
-        assert gate.wait(60)
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", held)
-    yield gate, calls
-    gate.set()
-
-
-def test_a_pdf_not_ready_shows_preparing_then_downloads(client, two_versions, settings, slow_pdfs):
-    gate, calls = slow_pdfs
-    doc, v1, v2 = two_versions
-    settings.PORTAL_PDF_WAIT = 0
-    url = f"/d/{doc.slug}/v/{v2.label}/pdf/"
-    response = client.get(url)
-    assert response.status_code == 202
-    page = response.content.decode()
-    assert "Preparing your PDF…" in page and '<meta http-equiv="refresh" content="3">' in page
-    assert response["Retry-After"] == "3" and response["Cache-Control"] == "no-store"
-    assert client.get(url).status_code == 202  # asked again while it is made: the same job
-    gate.set()
-    assert pdf_jobs.wait_for(pdf.version_key(v2, site_url="http://testserver")) is not None
-    response = client.get(url)
-    assert response.status_code == 200 and _body(response).startswith(b"%PDF-")
-    assert len(calls) == 1
-
-
-def test_a_pdf_is_made_once_and_then_read_from_disk(client, two_versions, monkeypatch):
-    doc, v1, v2 = two_versions
-    made = []
-    real = pdf.html_to_pdf
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: made.append(1) or real(html))
-    url = f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}"
-    first, second = _body(client.get(url)), _body(client.get(url))
-    assert first == second and first.startswith(b"%PDF-") and made == [1]
-    assert second == _body(client.get(url, HTTP_HOST="testserver"))  # the same address: the same file
-    # Under another address its links would be wrong: another PDF.
-    settings_hosts = __import__("django.conf").conf.settings
-    monkeypatch.setattr(settings_hosts, "ALLOWED_HOSTS", [*settings_hosts.ALLOWED_HOSTS, "portal.example.com"])
-    assert client.get(url, HTTP_HOST="portal.example.com").status_code == 200 and made == [1, 1]
-
-
-def test_a_renamed_document_gets_a_new_pdf(two_versions):
-    doc, v1, v2 = two_versions
-    before = pdf.version_key(v2, site_url="http://testserver")
-    assert pdf.version_key(v2, site_url="http://testserver") == before
-    doc.title = "Privacy Notice"
-    doc.save()
-    v2.refresh_from_db()
-    assert pdf.version_key(v2, site_url="http://testserver") != before
-    assert pdf.version_key(v1, site_url="http://testserver") != pdf.version_key(v2, site_url="http://testserver")
-
-
-def test_one_client_cannot_fill_the_queue(client, two_versions, settings, slow_pdfs):
-    gate, calls = slow_pdfs
-    doc, v1, v2 = two_versions
-    settings.PORTAL_PDF_WAIT = 0
-    settings.PORTAL_PDF_PER_CLIENT = 2
-    assert client.get(f"/d/{doc.slug}/v/{v1.label}/pdf/").status_code == 202
-    assert client.get(f"/d/{doc.slug}/v/{v2.label}/pdf/").status_code == 202
-    third = client.get(f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}")
-    assert third.status_code == 429 and third["Retry-After"] == "30"
-    assert "You already have 2 PDFs being prepared" in third.content.decode()
-    # Another reader is not held up by the first one's share.
-    other = client.get(f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}", REMOTE_ADDR="10.0.0.2")
-    assert other.status_code == 202
-    gate.set()
-    for v in (v1, v2):
-        pdf_jobs.wait_for(pdf.version_key(v, site_url="http://testserver"))
-    pdf_jobs.wait_for(pdf.comparison_key(v1, v2, site_url="http://testserver"))
-
-
-def test_a_text_past_the_cap_is_refused_with_a_way_out(client, two_versions, settings, monkeypatch):
-    doc, v1, v2 = two_versions
-    settings.PORTAL_PDF_MAX_CHARS = 100
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: pytest.fail("nothing is made"))
-    response = client.get(f"/d/{doc.slug}/v/{v2.label}/pdf/")
-    assert response.status_code == 413
-    page = response.content.decode()
-    assert "Too long for a PDF" in page and f'href="{v2.get_absolute_url()}"' in page
-    assert client.get(f"/compare/pdf/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}").status_code == 413

@@ -47,7 +47,10 @@ def fetched(queries) -> tuple[int, int]:
                 continue
             cursor.execute(sql)
             for row in cursor.fetchall():
-                total += sum(len(v.encode()) if isinstance(v, str) else len(str(v)) for v in row if v is not None)
+                total += sum(len(v.encode()) if isinstance(v, str)
+                             # compressed texts (documents.textstore): their bytes, not their repr
+                             else len(v) if isinstance(v, (bytes, memoryview)) else len(str(v))
+                             for v in row if v is not None)
     return len(queries), total
 
 

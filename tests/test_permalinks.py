@@ -75,7 +75,7 @@ def test_clause_page_has_copy_buttons_citation_and_link_preview_meta(client, his
     page = client.get(clause.get_permalink()).content.decode()
     assert "Copy link" in page and "Copy citation" in page
     # The title the document gives itself ("# Example Privacy Policy"), not the portal's name for it.
-    assert '<meta property="og:title" content="Example Privacy Policy — 4 Contact Us">' in page
+    assert '<meta property="og:title" content="Example Privacy Policy — § 4 Contact Us">' in page
     assert 'content="Write to privacy@example.com' in page
     assert "Example Corp, Example Privacy Policy, § 4 Contact Us (version of 2025-03-01)" in page
 
@@ -163,3 +163,56 @@ def test_removed_clause_says_where_its_text_went(client):
     assert "Removed." in page and "Its text went into another clause there" in page
     merged = v2.clauses.get(number="1")
     assert merged.get_permalink() in page
+
+
+RESTRICTIONS = """# Terms of Use
+
+Effective: January 1, 2025
+
+## 1. The Service
+
+1.1. Access. You need an account.
+
+1.2. Restrictions. You agree not to:
+
+(i) use the service for commercial purposes;
+
+(ii) copy the content of the service for any reason;
+
+We may terminate your use of the service if you break these rules.
+
+## 2. Contact
+
+Write to us.
+"""
+
+
+def test_items_are_cited_by_their_full_path_and_closings_follow_their_list(client):
+    doc = factories.document(title="Terms of Use", kind="terms")
+    version = factories.publish(doc, RESTRICTIONS).version
+    item = version.clauses.select_related("lineage").get(number="(ii)")
+    assert item.citation == "1.2(ii)"
+    restrictions = version.clauses.get(number="1.2")
+    assert restrictions.body == "You agree not to:"
+    assert restrictions.closing == "We may terminate your use of the service if you break these rules."
+    # The clause page names the item by its path, title, "Copy citation" and all.
+    page = client.get(item.get_permalink()).content.decode()
+    assert '<h1 class="clause-title"><span class="num">§ 1.2(ii)</span> </h1>' in page
+    assert "Example Corp, Terms of Use, § 1.2(ii) copy the content of the service for any … (version of 2025-01-01)" in page
+    # The version page: the permalink label and the contents use the full citation, and
+    # the closing words come after item (ii), not between the lead-in and item (i).
+    page = client.get(version.get_absolute_url()).content.decode()
+    assert ">Link to § 1.2(ii)</a>" in page
+    body = page[page.index('id="s1-2"'):]
+    assert body.index("You agree not to:") < body.index("commercial purposes") < body.index("for any reason")
+    assert body.index("for any reason") < body.index("We may terminate your use")
+    assert '<div class="clause-closing depth-1" data-closes="s1-2">' in page
+    # The API gives the path and the closing too.
+    data = client.get(f"/api/documents/{doc.slug}/versions/{version.label}/").json()
+    rows = {c["anchor"]: c for c in data["clauses"]}
+    assert rows[item.anchor]["citation"] == "1.2(ii)"
+    assert rows["s1-2"]["closing"] == "We may terminate your use of the service if you break these rules."
+    # Its own page shows the closing after the lead-in, in the same order.
+    page = client.get(restrictions.get_permalink()).content.decode()
+    shown = page[page.index('<div class="clause-body">'):]
+    assert shown.index("You agree not to:") < shown.index('<div class="clause-closing">') < shown.index("We may terminate")

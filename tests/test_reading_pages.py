@@ -88,7 +88,7 @@ def test_heading_levels_never_skip():
     assert presenters.heading_levels([0, 1, 2, 3, 4, 5, 6]) == [2, 3, 4, 5, 6, 6, 6]
 
 
-def test_staff_preview_shows_the_diff_then_the_clauses_then_publish(client, two_versions, django_user_model):
+def test_staff_preview_offers_publish_then_the_diff_then_the_clauses(client, two_versions, django_user_model):
     doc, v1, v2 = two_versions
     from django.contrib.auth.models import Group
 
@@ -102,8 +102,9 @@ def test_staff_preview_shows_the_diff_then_the_clauses_then_publish(client, two_
     assert response.status_code == 302, response.context["form"].errors
     html = client.get(response["Location"]).content.decode()
     diff_at, clauses_at, publish_at = html.index("draft-compare"), html.index("draft-clauses"), html.index(">Publish")
-    assert diff_at < clauses_at < publish_at
-    section = html[clauses_at:publish_at]
+    # Publish comes first (issue #24: not at the bottom of a long preview), then the diff, then the clauses.
+    assert publish_at < diff_at < clauses_at
+    section = html[clauses_at:]
     assert "<details>" in section and "<details open" not in section  # the split list is collapsed
 
 

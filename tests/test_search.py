@@ -375,7 +375,7 @@ def test_generic_haystack_path(corpus):
 
 
 def test_index_in_step_after_publish(corpus):
-    spans = ClauseSpan.objects.filter(document=corpus["acme"], first_clause__heading="Processing")
+    spans = ClauseSpan.objects.filter(document=corpus["acme"], first_clause__content__heading="Processing")
     old = spans.get(valid_from=dt.date(2023, 1, 1))
     assert old.valid_to == dt.date(2024, 1, 1)
     hit = next(h for h in run('"lawfully and honestly"', versions="all").hits)
@@ -473,7 +473,7 @@ def test_searcher_is_reused_until_the_index_changes(corpus):
 
 def test_untitled_clause_title(corpus, client):
     """A clause without a heading is called by its number and first words."""
-    span = ClauseSpan.objects.get(document=corpus["acme"], first_clause__heading="Cookies")
+    span = ClauseSpan.objects.get(document=corpus["acme"], first_clause__content__heading="Cookies")
     span = indexing._index().index_queryset().get(pk=span.pk)
     span.first_clause.heading = ""
     indexing.backend().apply(indexing._index(), [span])

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from documents import align, diff, selectors
+from documents import diff, kinds, selectors
 from documents.alerts.models import ChangeSummary
+from documents.clause_names import clause_title
 from documents.models import Clause, DocumentVersion
 
 ADDED, REMOVED, AMENDED, RENUMBERED = "added", "removed", "amended", "renumbered"
@@ -41,10 +42,6 @@ def compare_url(previous: DocumentVersion | None, version: DocumentVersion) -> s
         return version.get_absolute_url()
     slug = version.document.slug
     return f"{reverse('documents:compare')}?{urlencode({'a': f'{slug}@{previous.label}', 'b': f'{slug}@{version.label}'})}"
-
-
-def _clause_words(clause: Clause) -> str:
-    return f"{clause.heading}\n{clause.text}"
 
 
 def lineage_changes(previous: DocumentVersion | None, version: DocumentVersion) -> dict[int, set[str]]:
@@ -88,7 +85,7 @@ class ClauseChange:
     old: Clause | None
     new: Clause | None
     changes: frozenset[str]
-    kind: str  # "editorial" | "substantive" for an amended clause, else ""
+    kind: str  # documents.kinds: the compare page's word for this change
     diff_html: SafeString  # inline word diff (escaped text, <del>/<ins> marks)
     diff_text: str  # the same for a plain-text e-mail: [-old-]{+new+}
 
@@ -98,20 +95,16 @@ class ClauseChange:
 
     @property
     def title(self) -> str:
-        c = self.clause
-        return " ".join(p for p in (c.number, c.heading) if p) or " ".join(c.text.split()[:8]) or c.anchor
+        return clause_title(self.clause)
 
     @property
     def status(self) -> str:
-        """One word for the change: removed, added, amended, editorial change, renumbered."""
-        if REMOVED in self.changes:
-            return "removed"
-        if ADDED in self.changes:
-            return "added"
-        if AMENDED in self.changes:
-            words = "editorial change" if self.kind == diff.EDITORIAL else "amended"
-            return f"{words}, renumbered" if RENUMBERED in self.changes else words
-        return "renumbered"
+        """The change in words: its kind (documents.kinds, as on the compare page), and a
+        renumbering when the kind does not already say it."""
+        words = {kinds.EDITORIAL: "editorial change", kinds.SUBSTANTIVE: "substantive change"}.get(self.kind, self.kind)
+        if RENUMBERED in self.changes and self.kind not in (kinds.RENUMBERED, kinds.ADDED, kinds.REMOVED):
+            return f"{words}, renumbered"
+        return words
 
     @property
     def permalink(self) -> str:
@@ -146,12 +139,19 @@ def clause_changes(previous: DocumentVersion | None, version: DocumentVersion,
     old, new = {}, {}
     for c in clauses:
         (new if c.version_id == version.pk else old)[c.lineage_id] = c
+    from documents import permalinks  # permalinks reads through selectors
+
+    found = permalinks.pair_kinds(previous, version) if previous is not None else None
     out = []
     for lineage_id, what in changes.items():
         a, b = old.get(lineage_id), new.get(lineage_id)
-        kind, html, text = "", "", ""
+        if a is not None:
+            a.version = previous
+        if b is not None:
+            b.version = version
+        kind = permalinks.step_kind(a, b, previous_version=previous, version=version, found=found)
+        html, text = "", ""
         if a is not None and b is not None and AMENDED in what:
-            kind = diff.change_kind(_clause_words(a), _clause_words(b))
             html = diff.render_inline_diff_html(a.text, b.text)
             text = diff_text(a.text, b.text)
         elif a is None and b is not None:
@@ -164,19 +164,20 @@ def clause_changes(previous: DocumentVersion | None, version: DocumentVersion,
 
 
 def _compute_counts(previous: DocumentVersion | None, version: DocumentVersion) -> dict[str, int]:
-    new = selectors.version_clauses(version)
     if previous is None:
+        new = selectors.version_clauses(version)
         return {"added": len(new), "removed": 0, "changed": 0, "moved": 0, "renumbered": 0,
                 "unchanged": 0, "editorial": 0, "substantive": 0, "total": len(new)}
-    old = selectors.version_clauses(previous)
-    rows = align.align(old, new)
-    counts = align.summary(rows)
-    counts["editorial"] = counts["substantive"] = 0
-    for row in rows:
-        if row.changed and row.paired:
-            kind = diff.change_kind(_clause_words(old[row.old_index]), _clause_words(new[row.new_index]))
-            if kind != diff.UNCHANGED:
-                counts[kind] += 1
+    from documents import comparison
+
+    # The compare page's rows and kinds (documents.kinds), so a feed counts what the page shows.
+    result = comparison.compare_versions(previous, version)
+    counts = dict(result.summary)
+    by_kind = result.counts
+    counts["editorial"], counts["substantive"] = by_kind[kinds.EDITORIAL], by_kind[kinds.SUBSTANTIVE]
+    counts["split"], counts["merged"] = by_kind[kinds.SPLIT], by_kind[kinds.MERGED]
+    # "changed": the clauses whose words changed, typography included.
+    counts["changed"] = sum(1 for r in result.rows if r.old is not None and r.new is not None and r.changed)
     return counts
 
 
@@ -217,7 +218,7 @@ def summary_sentence(counts: dict[str, int], previous: DocumentVersion | None) -
         if counts.get("editorial"):
             part += f" ({counts['editorial']} editorial only)"
         parts.append(part)
-    for name in ("added", "removed", "moved", "renumbered"):
+    for name in ("added", "removed", "split", "merged", "moved", "renumbered"):
         if counts.get(name):
             parts.append(f"{counts[name]} {name}")
     if not parts:

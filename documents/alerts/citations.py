@@ -3,7 +3,7 @@
 Read-only. The links are found by ``documents.linkfind`` (pure); each one is resolved to
 the clause it pins and compared with the same lineage in the document's current version
 (through ``permalinks.clause_fate``, as the clause page's banner is), and the word
-change is told editorial or substantive by ``diff.change_kind``.
+change is named by ``documents.kinds`` (the fate's ``kind``: the word every surface gives).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class CitationResult:
     current: Clause | None = None  # the lineage in the current version
     removed_in: DocumentVersion | None = None
     diff_html: SafeString = field(default=mark_safe(""))
+    kind: str = ""  # documents.kinds, as on the compare page ("" when nothing is compared)
 
     @property
     def status_label(self) -> str:
@@ -65,6 +66,7 @@ class CitationResult:
             "link": self.link.text,
             "status": self.status,
             "status_label": self.status_label,
+            "kind": self.kind or None,
             "changes": self.changes,
             "message": self.message,
             "document": {"slug": document.slug, "title": document.title,
@@ -141,7 +143,8 @@ def _check_one(link: linkfind.FoundLink) -> CitationResult:
         fate = permalinks.clause_fate(lineage, newest)
         if fate.removed:
             return CitationResult(link=link, status="removed", changes=["removed"], removed_in=fate.removed_in,
-                                  cited=fate.last_with, message="This clause is not in the current version.")
+                                  cited=fate.last_with, message="This clause is not in the current version.",
+                                  kind=fate.kind)
         return CitationResult(link=link, status="unpinned", current=fate.latest,
                               message="This link always shows the newest version, so it cannot say what was "
                                       "cited. Cite the pinned link of the current version instead.")
@@ -152,12 +155,11 @@ def _check_one(link: linkfind.FoundLink) -> CitationResult:
         if removed_in is not None:
             when = f" It was dropped in the version of {removed_in.effective_date:%-d %B %Y}."
         return CitationResult(link=link, status="removed", changes=["removed"], cited=clause,
-                              removed_in=removed_in,
+                              removed_in=removed_in, kind=fate.kind,
                               message=f"This clause is not in the current version.{when}")
     changes = []
     if "amended" in fate.changes:
-        kind = diff.change_kind(f"{clause.heading}\n{clause.text}", f"{fate.latest.heading}\n{fate.latest.text}")
-        changes.append("editorial" if kind != diff.SUBSTANTIVE else "amended")
+        changes.append("editorial" if fate.editorial else "amended")
     changes += [c for c in ("renumbered", "moved") if c in fate.changes]
     status = next((s for s in STATUSES if s in changes), "unchanged")
     if not changes:
@@ -170,7 +172,7 @@ def _check_one(link: linkfind.FoundLink) -> CitationResult:
         }
         message = "Since the cited version, " + "; ".join(described[c] for c in changes) + "."
     return CitationResult(link=link, status=status, changes=changes or ["unchanged"], cited=clause,
-                          current=fate.latest, diff_html=_diff_html(clause, fate.latest) if fate.changes else mark_safe(""),
+                          current=fate.latest, kind=fate.kind, diff_html=_diff_html(clause, fate.latest) if fate.changes else mark_safe(""),
                           message=message)
 
 

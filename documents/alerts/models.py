@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from documents.clause_names import clause_title
 from documents.models import ClauseLineage, Document, DocumentVersion
 
 
@@ -77,7 +78,7 @@ class Watch(models.Model):
             return str(self.document)
         if self.kind == WatchKind.CLAUSE:
             latest = self.lineage.clauses.order_by("-version__effective_date", "-version__pk").first()
-            name = " ".join(p for p in (latest.number, latest.heading) if p) if latest else ""
+            name = clause_title(latest) if latest else ""
             return f"clause {f'“{name}” ' if name else ''}({self.lineage.key}) of {self.lineage.document}"
         filters = ", ".join(f"{k}: {v}" for k, v in (
             ("publisher", self.publisher_slug), ("kind", self.document_kind), ("document", self.document_slug)) if v)

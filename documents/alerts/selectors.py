@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, IntegerField, Q, Value, When
+from django.db.models import DateField, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from documents import diff
 from documents import selectors as document_selectors
 from documents.alerts import changes
 from documents.alerts.models import Alert, Watch, WatchKind
@@ -87,13 +86,22 @@ def recent_changes(*, publisher: str = "", kind: str = "", document: str = "", p
     total = qs.count()
     start = (page - 1) * page_size
     # A version whose only date is the day it was added here (its text states none and
-    # nothing recorded it earlier) has no place on a timeline of dates: it goes after
-    # the dated ones, instead of topping the list (and the feeds) from its import on.
-    undated = Case(When(Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
-                                                          | Q(recorded_date=Cast("published_at", DateField()))),
-                        then=Value(1)), default=Value(0), output_field=IntegerField())
-    versions = list(qs.select_related("document__publisher").only(*_VERSION_FIELDS).annotate(undated=undated)
-                    .order_by("undated", "-effective_date", "-published_at", "-pk")[start:start + page_size])
+    # nothing recorded it earlier) has no place on a timeline of dates: the undated ones
+    # come after all the dated ones (newest added first), instead of topping the list and
+    # the feeds from their import on. Two ordered reads, so the dated ones still walk the
+    # timeline index and stop at the page's end.
+    undated = Q(effective_date_stated=False) & (Q(recorded_date__isnull=True)
+                                                | Q(recorded_date=Cast("published_at", DateField())))
+    base = qs.select_related("document__publisher").only(*_VERSION_FIELDS)
+    n_undated = base.filter(undated).count()
+    n_dated = total - n_undated
+    versions = []
+    if start < n_dated:
+        versions = list(base.exclude(undated).order_by("-effective_date", "-published_at", "-pk")
+                        [start:start + page_size])
+    if len(versions) < page_size and n_undated:
+        skip = max(0, start - n_dated)
+        versions += list(base.filter(undated).order_by("-published_at", "-pk")[skip:skip + page_size - len(versions)])
     previous = document_selectors.previous_versions(versions)
     counts = changes.change_summaries([(v, previous.get(v.pk)) for v in versions])
     return [VersionChange(version=v, previous=previous.get(v.pk), counts=counts[v.pk]) for v in versions], total
@@ -129,23 +137,33 @@ class LineageEvent:
         return changes.compare_url(self.previous, self.version)
 
     @property
+    def kind(self) -> str:
+        """documents.kinds, as the compare page of the two versions gives it."""
+        from documents import permalinks
+
+        return permalinks.step_kind(self.old, self.new, previous_version=self.previous, version=self.version)
+
+    @property
     def sentence(self) -> str:
-        if "added" in self.what:
-            return "The clause first appears in this version."
-        if "removed" in self.what:
-            return "The clause was removed in this version."
-        parts = []
-        if "amended" in self.what:
-            kind = diff.change_kind(f"{self.old.heading}\n{self.old.text}", f"{self.new.heading}\n{self.new.text}")
-            parts.append("editorial change to the wording" if kind == "editorial" else "the wording changed")
+        kind = self.kind
+        if self.old is None:
+            return ("The clause was split off another clause in this version." if kind == "split"
+                    else "The clause first appears in this version.")
+        if self.new is None:
+            return {"merged": "The clause was merged into another clause in this version.",
+                    "split": "The clause was split into several clauses in this version."}.get(
+                kind, "The clause was removed in this version.")
+        parts = [{"editorial": "editorial change to the wording", "substantive": "the wording changed",
+                  "moved": "moved", "split": "split: part of its words went to another clause",
+                  "merged": "merged with another clause"}.get(kind, "")]
         if "renumbered" in self.what:
             parts.append(f"renumbered {self.old.number or '–'} → {self.new.number or '–'}")
-        return ("; ".join(parts) or "changed").capitalize() + "."
+        return ("; ".join(p for p in parts if p) or "changed").capitalize() + "."
 
 
 def lineage_events(lineage: ClauseLineage) -> list[LineageEvent]:
     """Newest first: every version that changed this clause, from its first appearance."""
-    timeline = list(lineage.document.versions.timeline().defer("source_text", "normalized_text"))
+    timeline = list(lineage.document.versions.timeline().defer("source_text"))
     by_version = {c.version_id: c for c in lineage.clauses.select_related("lineage")}
     events = []
     before: Clause | None = None
@@ -178,8 +196,7 @@ def watches_for_user(user) -> list[Watch]:
     lineage_ids = {w.lineage_id for w in watches if w.lineage_id}
     latest: dict[int, Clause] = {}
     # Oldest first, so the newest version's clause is the one left in the dict.
-    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids)
-                   .only("lineage_id", "number", "heading", "text", "anchor")
+    for clause in (Clause.objects.filter(lineage_id__in=lineage_ids).select_related("content")
                    .order_by("version__effective_date", "version__pk")):
         latest[clause.lineage_id] = clause
     for w in watches:

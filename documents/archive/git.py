@@ -63,9 +63,18 @@ def clone(source: str, target: Path) -> None:
 
 
 def pull(repo: Path) -> None:
-    """Fetch the remote's history and move the checked-out branch to it (fast-forward)."""
+    """Bring the remote's new commits into the current branch (fast-forward only).
+
+    A clone made here has no files checked out (the texts are read from git's objects),
+    so its branch is simply moved; a repository someone works in is pulled as usual.
+    """
+    if run(repo, "ls-files", "--cached").strip():
+        run(repo, "pull", "--ff-only", "--quiet")
+        return
     branch = run(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
     run(repo, "fetch", "--quiet", "origin")
+    if not is_ancestor(repo, f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+        raise GitError(f"git pull: origin/{branch} does not continue {branch} (the remote was rewritten)")
     run(repo, "update-ref", f"refs/heads/{branch}", f"refs/remotes/origin/{branch}")
 
 

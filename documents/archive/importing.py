@@ -44,7 +44,11 @@ from portal import collector
 
 logger = logging.getLogger(__name__)
 
-BATCH_COMMITS = 50  # commits per transaction and index write
+# Commits per transaction and index write. Most commits of an archive are checks or
+# small changes: 200 commits hold about as many new versions as the folder importer's
+# batches of 50, and each index commit (and its segment merges) costs the same however
+# few entries it writes.
+BATCH_COMMITS = 200
 
 
 class ArchiveError(ValueError):

@@ -17,8 +17,9 @@ import datetime as dt
 import re
 
 from .anchors import base_anchor, dedupe, number_token, slugify
+from .citations import with_citations
 from .clean import clean_lines, normalize_unicode
-from .dates import find_effective_date
+from .dates import find_effective_date, revision_history_date
 from .flattened import reconstruct
 from .formats import detect_format, html_to_markdown
 from .model import ParsedClause, ParsedDocument
@@ -60,6 +61,11 @@ def parse_document(
     effective = find_effective_date(normalized, not_after=recorded_date) or find_effective_date(
         text, not_after=recorded_date
     )
+    # A revision history's latest entry is when this text last changed: later than a
+    # statement of the original date ("shall take effect on June 1, 2008").
+    revised = revision_history_date(normalized, not_after=recorded_date)
+    if revised is not None and (effective is None or revised > effective):
+        effective = revised
 
     result = split_blocks(lines)
     clauses: list[ParsedClause] = []
@@ -126,18 +132,24 @@ def parse_document(
         depths.append(depth)
         anchors.append(anchor)
         body = "\n\n".join(part.strip("\n") for part in node.body if part.strip()).strip()
+        closing = "\n\n".join(part.strip("\n") for part in node.closing if part.strip()).strip()
         clauses.append(
             ParsedClause(
                 number=node.number,
                 heading=node.heading,
                 body=body,
-                text=to_plain(body),
+                text=to_plain(f"{body}\n\n{closing}" if closing else body),
                 depth=depth,
                 parent=(parent + offset) if parent is not None else None,
                 anchor=anchor,
+                # The numbering word the document prints ("Article 7", "Part II") is part
+                # of how it is cited; with_citations builds the full path from it.
+                citation=f"{node.enum.word} {node.number}" if node.enum and node.enum.word else "",
+                closing=closing,
             )
         )
     clauses = split_tables(clauses, used)  # a large table: one clause per row
+    clauses = with_citations(clauses)
     return ParsedDocument(
         title=result.title,
         source_format=source_format,

@@ -274,6 +274,9 @@ def _is_short_bullet(line: str) -> bool:
     return bool(m) and len(words(strip_inline(m.group(1)))) <= 7 and not re.search(r"\d{4}", m.group(1))
 
 
+_LABEL_WORDS = 12  # "Customer Agreements and User Terms for Products and Services"
+
+
 def trim_head(lines: list[str]) -> list[str]:
     """Drop navigation before the first prose paragraph.
 
@@ -308,6 +311,9 @@ def trim_head(lines: list[str]) -> list[str]:
             if re.match(r"^\s*[=\-]{3,}\s*$", head[i]) and i > 0 and head[i - 1].strip():
                 continue  # setext underline: decided together with its label line
             label_ok = classes[i] == "weak" or (classes[i] == "heading" and not head[i].lstrip().startswith("#"))
+            # A label is a few words ("Company"); a numbered provision over a dropped
+            # list of links ("2. **Service-Specific Terms.** In addition to …") is not.
+            label_ok = label_ok and len(words(strip_inline(head[i]))) <= _LABEL_WORDS
             if not drop[i] and label_ok and next_kept_dropped and not re.search(r"\d{4}", head[i]):
                 drop[i] = True
                 if i + 1 < len(head) and re.match(r"^\s*[=\-]{3,}\s*$", head[i + 1]):

@@ -187,3 +187,45 @@ def find_effective_date(text: str, *, head_chars: int = 4000, not_after: dt.date
         else:
             first_part = first_part or d
     return first_head or first_main or first_part
+
+
+# A revision history: entries that each open with a date and say what changed
+# ("November 15, 2024: Updated average monthly active users in the EU", "* **June 22,
+# 2026** – Revised section 4"). Two or more in a row make one.
+_ENTRY_RE = re.compile(r"^[ \t]*(?:[*+\-•][ \t]+)?(?:\*\*|__|_|\*)?[ \t]*(?P<date>[^:–—\n]{6,30}?)[ \t]*(?:\*\*|__|_|\*)?[ \t]*(?::|[–—-][ \t])[ \t]*\S", re.M)
+_MIN_ENTRIES = 2
+
+
+def revision_history_date(text: str, *, not_after: dt.date | None = None) -> dt.date | None:
+    """The latest entry of the text's revision history, not after ``not_after`` (the day
+    the text was recorded: an entry after it announces a change to come), or None when
+    the text keeps no history. A history records when the text last changed, so its
+    latest entry is when this text took effect, even where the text also states its
+    original date ("These Terms shall take effect on June 1, 2008").
+    """
+    entries: list[tuple[int, dt.date]] = []
+    for m in _ENTRY_RE.finditer(text):
+        found = find_dates(m.group("date"))
+        if len(found) == 1 and found[0][0] == 0 and found[0][1] == len(m.group("date").strip(" *_")):
+            entries.append((m.start(), found[0][2]))
+    best: dt.date | None = None
+    run: list[dt.date] = []
+    last_line = -2
+    for start, d in entries:
+        line = text.count("\n", 0, start)
+        # Entries of one history follow each other (blank lines between allowed).
+        if run and line - last_line > 2:
+            best = _latest(run, best, not_after)
+            run = []
+        run.append(d)
+        last_line = line
+    return _latest(run, best, not_after)
+
+
+def _latest(run: list[dt.date], best: dt.date | None, not_after: dt.date | None) -> dt.date | None:
+    if len(run) < _MIN_ENTRIES:
+        return best
+    dates = [d for d in run if not_after is None or d <= not_after]
+    if not dates:
+        return best
+    return max(dates) if best is None else max(best, max(dates))

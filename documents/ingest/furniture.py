@@ -148,12 +148,25 @@ def line_kind(line: str) -> str:
     return ""
 
 
-def _is_toc_entry(line: str) -> bool:
-    if "](#" not in line or _HEADING_RE.match(line):
-        return False
+def _toc_targets(line: str) -> tuple[str, ...] | None:
+    """The targets of a line that is only links to places in a page ("#cookies", or the
+    page's own address with a fragment: "https://…/privacy-policy#section-4")."""
+    if "#" not in line or _HEADING_RE.match(line):
+        return None
     # "… (#8-who-may-see-it) and": the entry before the last one of a list in a sentence.
     targets = _links_only(re.sub(r"\s*(?:,|;|and|or)\s*$", "", _strip(line)))
-    return bool(targets) and all(t.startswith("#") for t in targets)
+    if targets and all("#" in t and not t.endswith("#") for t in targets):
+        return targets
+    return None
+
+
+def _is_toc_entry(line: str) -> bool:
+    return _toc_targets(line) is not None
+
+
+def _one_page(lines: list[str], run: list[int]) -> bool:
+    """Do the entries all point into one page (this one, "#…", or one address)?"""
+    return len({t.split("#", 1)[0] for k in run for t in _toc_targets(lines[k]) or ()}) == 1
 
 
 def _is_listed_link(line: str) -> bool:
@@ -188,7 +201,7 @@ def drop_furniture(lines: list[str]) -> list[str]:
         while j > i and not _is_toc_entry(lines[j - 1]):
             j -= 1  # the run ends at its last entry into the page
         listed = all(_ITEM_RE.match(lines[k]) for k in run)
-        if len(run) >= 3 or (len(run) == 2 and listed):  # a list of links into the page
+        if (len(run) >= 3 or (len(run) == 2 and listed)) and _one_page(lines, run):  # links into the page
             for k in run:
                 drop[k] = True
             k = i - 1

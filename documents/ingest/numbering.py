@@ -37,6 +37,7 @@ class Enumerator:
     tokens: tuple[str, ...]  # decimal parts, or the single letter / numeral
     printed: str  # the number as the document prints it, without trailing dot
     end: int  # offset just after the enumerator in the parsed string
+    word: str = ""  # the numbering word printed before it: "Article", "Part" ("" for none, "§")
 
     @property
     def is_dec(self) -> bool:
@@ -55,7 +56,7 @@ class Enumerator:
         return ord(token.lower()) - 96
 
     def resolved(self, kind: str) -> "Enumerator":
-        return Enumerator(kind, self.style, self.tokens, self.printed, self.end)
+        return Enumerator(kind, self.style, self.tokens, self.printed, self.end, self.word)
 
 
 def roman_value(s: str) -> int:
@@ -134,15 +135,16 @@ def parse_worded(s: str, pos: int = 0) -> Enumerator | None:
         return Enumerator("ALNUM", ".", (m.group("num"),), m.group("num"), end)
     num = m.group("num")
     end = m.end()
+    word = (m.group("word") or "").capitalize()
     while end < len(s) and s[end] in " :.-–—)":
         end += 1  # "Article 1: Scope", "Article 2 – Event registration"
     if num[0].isdigit():
         toks = tuple(str(int(t)) for t in num.split("."))
-        return Enumerator("dec", "." if len(toks) == 1 else "", toks, ".".join(toks), end)
+        return Enumerator("dec", "." if len(toks) == 1 else "", toks, ".".join(toks), end, word)
     if len(num) == 1 and num.upper() not in "IVXLC":
-        return Enumerator("ALPHA", ".", (num.upper(),), num.upper(), end)
+        return Enumerator("ALPHA", ".", (num.upper(),), num.upper(), end, word)
     if _ROMAN_RE.match(num.upper()):
-        return Enumerator("ROMAN", ".", (num.upper(),), num.upper(), end)
+        return Enumerator("ROMAN", ".", (num.upper(),), num.upper(), end, word)
     return None
 
 

@@ -61,6 +61,10 @@ class Node:
     caps: bool = False
     sticky: bool = True  # keeps following unmarked paragraphs as its own body
     body: list[str] = field(default_factory=list)
+    # Words after the clause's sub-clauses (Akoma Ntoso's wrapUp): "We may terminate …"
+    # written after the list (i)-(ix) it closes. Read after the sub-clauses, never before.
+    closing: list[str] = field(default_factory=list)
+    has_children: bool = False
     parent: int | None = None
     child_numbers: set = field(default_factory=set)
     child_last: dict = field(default_factory=dict)  # family key -> last child value
@@ -196,7 +200,10 @@ def _numbered(text: str) -> tuple[Enumerator, str, str, bool] | None:
 
 def _emphasis_heading(line: str) -> tuple[str, str] | None:
     """A line that is one bold/italic run reading like a heading -> (text, "bold"/"italic")."""
-    m = _EMPH_LINE_RE.match(line.strip() + " ")
+    line = line.strip()
+    if line.endswith(("**.", "**:", "__.", "__:")):
+        line = line[:-1]  # "**Suggest your account to other users**." - the stop outside the run
+    m = _EMPH_LINE_RE.match(line + " ")
     if not m:
         return None
     inner = m.group(2)
@@ -612,9 +619,15 @@ class _Builder:
         parent = self.stack[-1] if self.stack else None
         if parent is not None and number and number in self.nodes[parent].child_numbers and node.source != "H":
             # A list restarting in the same clause: keep it as text so numbers stay unique.
-            self.nodes[parent].body.append("\n".join(fallback_lines))
+            self.add_text(parent, "\n".join(fallback_lines))
             return False
+        if parent is not None and self.nodes[parent].closing:
+            # Words between two sub-clauses: they can be neither the parent's lead-in nor
+            # its closing without leaving reading order, so they are an unnumbered
+            # paragraph of their own between the two (cited by its path and first words).
+            self._paragraph(parent)
         if parent is not None:
+            self.nodes[parent].has_children = True
             self.nodes[parent].child_numbers.add(number)
             if enum is not None:
                 self.nodes[parent].child_last[node.key] = enum.value()
@@ -626,6 +639,18 @@ class _Builder:
         self.stack.append(len(self.nodes) - 1)
         return True
 
+    def add_text(self, owner: int, markdown: str) -> None:
+        """Text read in a clause: its lead-in until it has sub-clauses, then its closing."""
+        node = self.nodes[owner]
+        (node.closing if node.has_children else node.body).append(markdown)
+
+    def _paragraph(self, parent: int) -> None:
+        host = self.nodes[parent]
+        para = Node(number="", enum=None, heading="", source="X", indent=host.indent, sticky=False,
+                    body=host.closing, parent=parent)
+        host.closing = []
+        self.nodes.append(para)
+
     def owner_for(self, block: Block) -> int | None:
         """Clause that receives a body block; closes list items the block is not inside."""
         bullet = block.kind == "item" and not block.ordered
@@ -634,7 +659,9 @@ class _Builder:
             if top.source == "L":
                 if block.indent >= top.indent + 2 and block.kind != "blank":
                     return self.stack[-1]
-                if bullet and block.indent > top.indent:
+                if bullet and (block.indent > top.indent or (top.intro and not top.has_children)):
+                    # Indented under the item, or the list its words introduce ("… you
+                    # agree not to:") even where the page lost the list's indentation.
                     return self.stack[-1]
                 self.stack.pop()
                 continue
@@ -725,9 +752,10 @@ def split_blocks(lines: list[str], *, plain_titles: bool | None = None) -> Split
         per_owner: dict[int, list[int]] = {}
         for i in leads:
             owner = owners.get(i)
-            if owner is not None and builder.nodes[owner].source in ("H", "P"):
+            if owner is not None and builder.nodes[owner].source in ("H", "P", "L"):
                 per_owner.setdefault(owner, []).append(i)
-        runs = {owner for owner, idxs in per_owner.items() if len(idxs) >= 2}
+        # A bold run that is a whole lead-in titles the provision it opens, alone or in a run.
+        runs = set(per_owner)
         # A bold title line ending in "." inside such a run ("**Governing law and
         # venue.**" over a list) is one more lead-in, not a heading above the rest.
         merged: dict[int, int] = {}
@@ -764,9 +792,12 @@ def _bold_lead(b: Block) -> tuple[str, str] | None:
     words with no sentence break inside, and is followed by text. A bold defined term
     ("**“Account”** means …") is a glossary entry, not a title.
     """
-    if b.kind != "para":
+    if b.kind == "item" and not b.ordered:
+        text = b.text  # a titled bullet: "* **Profile Information.** We collect …"
+    elif b.kind != "para":
         return None
-    text = "\n".join(l.strip() for l in b.lines)
+    else:
+        text = "\n".join(l.strip() for l in b.lines)
     m = _BOLD_LEAD_RE.match(text)
     if not m:
         return None
@@ -828,11 +859,18 @@ def _build(
                                 owner_block=owner_block)
             continue
         owner = builder.owner_for(b)
+        if owner is None and builder.nodes:
+            # Text after the clauses that no open clause holds (all of them list items
+            # it is not inside): an unnumbered paragraph at the top, where it is read,
+            # never the preamble before them all.
+            if not (builder.nodes[-1].source == "X" and builder.nodes[-1].parent is None):
+                builder.nodes.append(Node(number="", enum=None, heading="", source="X", sticky=False))
+            owner = len(builder.nodes) - 1
         owners[i] = owner
         if owner is None:
             preamble.append(_block_markdown(b, 0))
             continue
         node = builder.nodes[owner]
         dedent = node.indent + 2 if node.source == "L" else (b.indent if b.kind != "item" else 0)
-        node.body.append(_block_markdown(b, dedent))
+        builder.add_text(owner, _block_markdown(b, dedent))
     return builder, preamble, owners

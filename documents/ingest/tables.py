@@ -154,7 +154,8 @@ def split_tables(clauses: list[ParsedClause], used: set[str]) -> list[ParsedClau
             continue
         here = len(out)
         first = segments[0][1]
-        out.append(replace(clause, body=first, text=to_plain(first), parent=parent))
+        own = "\n\n".join(p for p in (first, clause.closing) if p.strip())
+        out.append(replace(clause, body=first, text=to_plain(own), parent=parent))
         for kind, value in segments[1:]:
             if kind == "text":
                 if value.strip():

@@ -34,7 +34,7 @@ def clause_title(section: str, heading: str, text: str) -> str:
             cut = lead[: TITLE_CHARS + 1]
             cut = cut.rsplit(" ", 1)[0] if " " in cut else lead[:TITLE_CHARS]
             lead = cut.rstrip(" ,;:.-–—") + " …"
-        label = lead or "(untitled clause)"
+        label = lead or "(no text)"
     return f"§ {section} — {label}" if section else label
 
 

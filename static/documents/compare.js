@@ -141,7 +141,8 @@
   function changeIds() {
     var skipEditorial = hideEditorial && hideEditorial.checked;
     if (list) {
-      return Array.prototype.slice.call(list.querySelectorAll("li")).filter(function (li) {
+      // (The entries only: a clause edited several times lists its edits in a nested list.)
+      return Array.prototype.slice.call(list.querySelectorAll(":scope > ol > li")).filter(function (li) {
         return !(skipEditorial && li.dataset.kind === "editorial");
       }).map(function (li) { return li.querySelector("a.jump").getAttribute("href").slice(1); });
     }

@@ -43,7 +43,7 @@ def test_watch_a_clause_publish_a_change_and_open_the_alerts_compare(
     django_user_model.objects.create_user("reader", email="reader@example.com", password=PASSWORD)
     publisher = django_user_model.objects.create_user("publisher", password=PASSWORD, is_staff=True)
     publisher.groups.add(Group.objects.get(name="Publishers"))
-    lineage = ClauseLineage.objects.get(document=doc, clauses__version=v1, clauses__heading="Information We Collect")
+    lineage = ClauseLineage.objects.get(document=doc, clauses__version=v1, clauses__content__heading="Information We Collect")
 
     # 1. The reader opens the clause's permalink, signs in from it and watches the clause.
     page.goto(lineage.get_absolute_url())

@@ -111,3 +111,31 @@ def test_a_split_links_both_halves(page):
     current.locator(".went-to a").click()
     assert "Split from old" in page.locator(".row.current-change").inner_text()
     assert page.js_errors == []
+
+
+def test_edits_listed_under_a_clause_and_moved_sentences_keep_next_change_working(page):
+    old = ("# E\n\n## 1. Sharing\n\nWe share personal data with the partners listed below. We keep it for thirty days. "
+           "We never sell it to brokers of any kind. We answer requests within one month of receipt.\n\n"
+           "## 2. Data\n\nWe collect your name and address. We use cookies on every page you visit. "
+           "We delete inactive accounts after two years.\n\n## 3. Security\n\nWe protect data with encryption.\n")
+    new = ("# E\n\n## 1. Sharing\n\nWe share personal data with the partners listed here. We keep it for fourteen days. "
+           "We never sell it to brokers of any kind. We answer requests within two months of receipt.\n\n"
+           "## 2. Data\n\nWe use cookies on every page you visit. We delete inactive accounts after two years. "
+           "We collect your full name and address.\n\n## 3. Security\n\nWe protect data with strong encryption.\n")
+    doc = factories.document(title="Edits")
+    v1 = factories.publish(doc, old).version
+    v2 = factories.publish(doc, new).version
+    page.goto(f"/compare/?a={doc.slug}@{v1.label}&b={doc.slug}@{v2.label}")
+    # Each edit of section 1 is listed under its entry and jumps to its row.
+    edits = page.locator(".change-list > ol > li").first.locator("ol.edits li")
+    assert edits.count() == 3
+    edits.nth(1).locator("a").click()
+    assert page.locator(".row.current-change").get_attribute("id") == "row-1"
+    # The moved sentence is marked in both columns, its inserted word inside it.
+    assert page.locator(".row .cell.old .moved-away").count() == 1
+    assert page.locator(".row .cell.new .moved ins").inner_text().strip() == "full"
+    # Next change walks the entries (not the edits listed under one).
+    page.keyboard.press("j")
+    assert page.locator(".row.current-change").get_attribute("id") == "row-2"
+    page.keyboard.press("j")
+    assert page.locator(".row.current-change").get_attribute("id") == "row-3"

@@ -213,6 +213,12 @@ def test_comparing_two_documents_speaks_of_differences(new_page, site):
     assert "change" not in own.lower()
     assert page.get_by_role("button", name="↓ Next difference").is_visible()
     assert page.locator(".compare-columns").inner_text().split() == ["A", "B"]
+    # On a phone the one column labels each side A and B too.
+    page = new_page(*PHONE)
+    page.goto(f"/compare/?a={cloudflare.slug}@{cloudflare.current_version.label}&b={long_doc.slug}@current")
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll('.compare-grid .row .cell'))
+        .map(c => getComputedStyle(c, '::before').content).filter(c => c && c !== 'none')""")
+    assert labels and set(labels) <= {'"A"', '"B"'}, labels
 
 
 def test_the_compare_picker_can_be_typed_into(new_page, site):
@@ -229,3 +235,60 @@ def test_the_compare_picker_can_be_typed_into(new_page, site):
         "options => options.map(o => o.label)")
     assert f"Cloudflare — {cloudflare.title} · 3 Dec 2024" in labels
     assert f"Cloudflare — {cloudflare.title} · 12 Sep 2025 (current)" in labels
+
+
+def test_a_pdf_not_ready_says_so_then_downloads_itself(new_page, site, settings, monkeypatch):
+    import threading
+
+    from documents import pdf
+
+    gate = threading.Event()
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: (gate.wait(60), real(html))[1])
+    settings.PORTAL_PDF_WAIT = 0
+    long_doc = Document.objects.get(pk=site["long"].pk)
+    page = new_page(*PHONE)
+    page.goto(long_doc.get_absolute_url())
+    page.get_by_role("link", name="Download PDF").click()
+    page.wait_for_url("**/pdf/")
+    assert page.locator("h1").inner_text() == "Preparing your PDF…"
+    assert "looks again every 3 seconds" in page.locator(".pdf-progress").inner_text()
+    assert page.get_by_role("link", name="Check now").is_visible()
+    with page.expect_download(timeout=30_000) as download:
+        gate.set()
+    assert download.value.suggested_filename == f"{long_doc.slug}-{long_doc.current_version.label}.pdf"
+    assert page.js_errors == []
+
+
+def test_axe_on_the_new_pages(new_page, site, settings, monkeypatch):
+    import threading
+
+    from documents import pdf
+    from tests.browser.test_layout_and_accessibility import _axe_source, _serious_violations
+
+    source = _axe_source()
+    gate = threading.Event()
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: gate.wait(60) and b"")
+    settings.PORTAL_PDF_WAIT = 0
+    failures = {}
+    for width, height in (PHONE, (1366, 800)):
+        page = new_page(width, height)
+        for name in ("compare chooser", "long document", "home"):
+            page.goto(site["reader pages"][name])
+            if found := _serious_violations(page, source):
+                failures[f"{name} at {width}"] = found
+        page.goto(f"{site['long'].get_absolute_url()}v/current/pdf/")
+        if found := _serious_violations(page, source):
+            failures[f"pdf preparing at {width}"] = found
+    page = new_page()
+    _login(page, site["staff"])
+    page.goto("/staff/")
+    if found := _serious_violations(page, source):
+        failures["staff"] = found
+    page = new_page()
+    _login(page, site["reader"])
+    page.goto("/watches/")
+    if found := _serious_violations(page, source):
+        failures["watches"] = found
+    gate.set()
+    assert failures == {}
