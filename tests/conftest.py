@@ -11,6 +11,27 @@ SEEDS = ROOT / "seeds"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
+def pytest_configure(config):
+    """The page cache is on disk (diskcache in PORTAL_DATA_DIR/cache): each test run gets
+    a folder of its own, so two runs at once (or a run beside ``make run``) never read
+    each other's pages. Set before anything opens the cache."""
+    import tempfile
+
+    from django.conf import settings
+
+    default = settings.CACHES.get("default", {})
+    if default.get("BACKEND") == "diskcache.DjangoCache":
+        default["LOCATION"] = config._portal_cache_dir = tempfile.mkdtemp(prefix="portal-test-cache-")
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    folder = getattr(config, "_portal_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_immutability():
     """Transactional tests end with a flush, which on SQLite DELETEs every row: the

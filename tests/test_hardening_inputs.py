@@ -88,3 +88,16 @@ def test_unsubscribe_link_followed_by_a_scanner_changes_nothing(client, publishe
     watch.refresh_from_db()
     assert watch.active is False
     assert b"Watch it again" in client.get(url).content
+
+
+@pytest.mark.parametrize("next_url", ['"\u00b5U\u00f1', "home", "documents:home", "javascript:alert(1)", "//evil.example/"])
+def test_a_next_that_is_not_a_path_falls_back_to_the_watches_page(client, published, reader, next_url):
+    from documents.alerts import services
+
+    watch, _ = services.watch_document(user=reader, document=published)
+    response = client.post(reverse("alerts:watch_remove", args=[watch.pk]), {"next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("alerts:watches")
+    response = client.post(reverse("alerts:watch_add"), {"document": published.slug, "next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("alerts:watches")
+    response = client.post(reverse("alerts:watch_add"), {"document": published.slug, "next": "/changes/"})
+    assert response["Location"] == "/changes/"

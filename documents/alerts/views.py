@@ -28,8 +28,10 @@ def _absolute(request):
 
 def _next_url(request, fallback: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    # A path on this site only: redirect() would take any other word for a view name
+    # to reverse() (NoReverseMatch, a 500).
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                               require_https=request.is_secure()):
         return url
     return fallback
 
