@@ -498,7 +498,8 @@ def test_clause_title_shortens_long_text():
     assert len(title) <= TITLE_CHARS + 10 and "  " not in title
     assert clause_title("5", "", "Short.") == "§ 5 — Short."
     assert clause_title("", "", "No number here.") == "No number here."
-    assert clause_title("5", "", "") == "§ 5 — (untitled clause)"
+    # Never "(untitled clause)" (issue #21): an item with no words says so plainly.
+    assert clause_title("5", "", "") == "§ 5 — (no text)"
     assert clause_title("2.1", "Cookies", text) == "§ 2.1 — Cookies"
     # The garbled "((a)) rent" of bracketed item numbers is gone.
     assert clause_title("4.2(a)", "", "Rent, lease or sublet.") == "§ 4.2(a) — Rent, lease or sublet."
