@@ -242,7 +242,9 @@ def test_document_page_queries_and_cache(client):
     second, queries_warm, size_warm = get(client, url)
     assert second.content == first.content
     # Warm: the rendered body comes from the cache by content hash; no clause is loaded.
-    assert queries_warm <= 2 < queries_cold
+    # Three reads: the document, its timeline and its checks (the timeline says when an
+    # identical recapture was recorded, so they are part of the page's validator).
+    assert queries_warm <= 3 < queries_cold
     assert size_warm < len(version.source_text) / 10
     assert all("documents_clause" not in q["sql"] for q in _queries(client, url))
     # Published content carries an ETag; the same page again is a 304 before any rendering.
