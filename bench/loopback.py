@@ -42,7 +42,9 @@ def portal(corpus: str = "tests/corpus/", workers: int = 2, threads: int = 4, ex
     data = Path(tempfile.mkdtemp(prefix="portal-loopback-"))
     env = dict(os.environ, PORTAL_DATA_DIR=str(data), PORTAL_ENV="production",
                DJANGO_SECRET_KEY="load-test-only-" + "x" * 40, DJANGO_ALLOWED_HOSTS="127.0.0.1",
-               DJANGO_SECURE_SSL_REDIRECT="0", AXES_ENABLED="0", LOG_LEVEL="WARNING", **(extra_env or {}))
+               DJANGO_SECURE_SSL_REDIRECT="0", AXES_ENABLED="0", LOG_LEVEL="WARNING",
+               # Production checks that e-mailed links reach readers (portal.E001): a public address.
+               PORTAL_BASE_URL="https://portal.example.com", **(extra_env or {}))
     server = None
     try:
         subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
@@ -88,7 +90,9 @@ def serve(data: Path, workers: int = 1, threads: int = 2, log: Path | None = Non
     is each worker's first."""
     env = dict(os.environ, PORTAL_DATA_DIR=str(data), PORTAL_ENV="production",
                DJANGO_SECRET_KEY="load-test-only-" + "x" * 40, DJANGO_ALLOWED_HOSTS="127.0.0.1",
-               DJANGO_SECURE_SSL_REDIRECT="0", AXES_ENABLED="0", LOG_LEVEL="WARNING")
+               DJANGO_SECURE_SSL_REDIRECT="0", AXES_ENABLED="0", LOG_LEVEL="WARNING",
+               # Production checks that e-mailed links reach readers (portal.E001): a public address.
+               PORTAL_BASE_URL="https://portal.example.com")
     env.pop("DATABASE_URL", None)
     subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     log = log or Path(tempfile.mkstemp(prefix="portal-serve-", suffix=".log")[1])
