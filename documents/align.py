@@ -880,16 +880,8 @@ def _short_pairs(
 # Cross-document pass
 # --------------------------------------------------------------------------
 
-_STOP = frozenset(
-    """a about above after again all also an and any are as at be been before being
-    below between both but by can could did do does doing down during each few for
-    from further had has have having he her here hers him his how i if in into is it
-    its itself just may me might more most must my no nor not now of off on once only
-    or other our ours out over own same shall she should so some such than that the
-    their them then there these they this those through to too under until up upon
-    us very was we were what when where which while who whom why will with within
-    without would you your yours herein hereof thereof""".split()
-)
+# The same stop words as the word flow: one list of what carries no evidence.
+_STOP = wordflow.STOP
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ities", "ity",
              "ies", "ers", "er", "ed", "es", "s")
 

@@ -177,6 +177,11 @@ def uninstall_records_operation(apps, schema_editor) -> None:
 
 def installed_records(connection) -> set[str]:
     """Names of the append-only triggers present on ``connection``."""
+    return _trigger_names(connection) & expected_records(connection.vendor)
+
+
+def _trigger_names(connection) -> set[str]:
+    """Names of every user trigger on ``connection`` (none on other vendors)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
@@ -184,7 +189,7 @@ def installed_records(connection) -> set[str]:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         else:
             return set()
-        return {row[0] for row in cursor.fetchall()} & expected_records(connection.vendor)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def reinstall_records_after_migrate(sender, using="default", **kwargs) -> None:
@@ -327,14 +332,7 @@ def uninstall_operation(apps, schema_editor) -> None:
 
 def installed(connection) -> set[str]:
     """Names of the immutability triggers present on ``connection``."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        elif connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        else:
-            return set()
-        return {row[0] for row in cursor.fetchall()} & _all_names()
+    return _trigger_names(connection) & _all_names()
 
 
 def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
